@@ -1,0 +1,79 @@
+"""One exception class per failure, each with a Dutch message for the cell and an English one for the CLI."""
+
+from __future__ import annotations
+
+
+class VngError(Exception):
+    """Base class: bad input to the model or to a VNG function."""
+
+    nl_template = "ongeldige invoer"
+    en_template = "invalid input"
+
+    def __init__(self, **details: object) -> None:
+        self.details = details
+        self.nl = self.nl_template.format(**details)
+        self.en = self.en_template.format(**details)
+        super().__init__(self.en)
+
+
+class UnknownIndexType(VngError):
+    """An index type other than A (loon) or B (prijs)."""
+
+    nl_template = '{argument}: onbekend indextype "{value}"; kies A (loon) of B (prijs)'
+    en_template = '{argument}: unknown index type "{value}"; use A (wage) or B (price)'
+
+
+class YearOutsideIndexen(VngError):
+    """A year the index series does not cover."""
+
+    nl_template = "{argument}: jaar {value} valt buiten de indexen ({first}-{last})"
+    en_template = "{argument}: year {value} is outside the index series ({first}-{last})"
+
+
+class YearOrder(VngError):
+    """A target year before the base year."""
+
+    nl_template = "{argument}: jaar {value} ligt vóór {base_name} {base}"
+    en_template = "{argument}: year {value} lies before {base_name} {base}"
+
+
+class NotANumber(VngError):
+    """Text, an empty cell or an error value where a number belongs."""
+
+    nl_template = "{argument}: {value} is geen getal{row_nl}"
+    en_template = "{argument}: {value} is not a number{row_en}"
+
+
+class NotAYear(VngError):
+    """A year that is not a whole number in a sensible range."""
+
+    nl_template = "{argument}: {value} is geen geldig jaartal"
+    en_template = "{argument}: {value} is not a valid year"
+
+
+class LengthMismatch(VngError):
+    """Columns of cells that should pair up row by row but differ in length."""
+
+    nl_template = "{argument}: {n} rijen, maar {other} heeft er {m}; geef even lange kolommen"
+    en_template = "{argument}: {n} rows, but {other} has {m}; give columns of equal length"
+
+
+class BadIndexen(VngError):
+    """An index block that is not three rows: years, index A, index B."""
+
+    nl_template = "indexen: {reason_nl}; verwacht 3 rijen (jaren, index A, index B)"
+    en_template = "indexen: {reason_en}; expected 3 rows (years, index A, index B)"
+
+
+class UnknownPost(VngError):
+    """A Fonds GGU post that does not exist."""
+
+    nl_template = 'post: onbekende post "{value}"; kies {allowed}'
+    en_template = 'post: unknown item "{value}"; use {allowed}'
+
+
+class BadParameter(VngError):
+    """A parameter outside its allowed range."""
+
+    nl_template = "{argument}: {reason_nl}"
+    en_template = "{argument}: {reason_en}"

@@ -1,0 +1,122 @@
+"""The Kadernota 2026 data set built into the package, and every table the model derives from it."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from vng_xl.model import GguParameters, GguRaming, Indexen, contributie, excel_round, gewogen_index, ggu_raming, raming
+from vng_xl.model.indexen import index_types
+
+
+@dataclass(frozen=True)
+class Kadernota:
+    """The model's inputs: index series, cost lines of the kernorganisatie, Fonds GGU parameters."""
+
+    naam: str
+    indexen: Indexen
+    regels: tuple[str, ...]  # names of the cost lines
+    types: tuple[str, ...]  # "A" or "B" per line
+    groepen: tuple[str, ...]  # "kosten" or "doorbelasting" per line
+    begroting: np.ndarray  # Begroting of the basisjaar per line, in euros
+    basisjaar: int
+    ingroei: float
+    ggu: GguParameters
+    ggu_laatste_jaar: int
+    inwoners: float | None = None
+    inwoners_bron: str = ""
+
+    def with_indexen(self, indexen: Indexen) -> "Kadernota":
+        """The same data with another index series (a scenario)."""
+        return replace(self, indexen=indexen)
+
+
+@dataclass(frozen=True)
+class Uitkomsten:
+    """Every table of chapter 9 as computed by the model, unrounded."""
+
+    jaren: np.ndarray  # basisjaar .. last year of the indexen
+    raming: np.ndarray  # (lines, years)
+    totaal_kosten: np.ndarray
+    totaal_doorbelasting: np.ndarray
+    kosten_kernorganisatie: np.ndarray
+    ontwikkeling: np.ndarray  # NaN in the basisjaar: it needs the year before
+    contributie: np.ndarray  # NaN in the basisjaar
+    ggu: GguRaming
+
+
+def _read_toml(name: str) -> dict[str, Any]:
+    return tomllib.loads(resources.files("vng_xl.data").joinpath(name).read_text(encoding="utf-8"))
+
+
+@cache
+def kadernota_2026() -> Kadernota:
+    """The inputs as stated in the Kadernota 2026 (package data `kadernota2026.toml`)."""
+    raw = _read_toml("kadernota2026.toml")
+    idx = raw["indexen"]
+    kern = raw["kernorganisatie"]
+    ggu = raw["ggu"]
+    return Kadernota(
+        naam=raw["naam"],
+        indexen=Indexen(np.array(idx["jaren"]), np.array([idx["A"], idx["B"]]), idx["bron"]),
+        regels=tuple(r["naam"] for r in kern["regels"]),
+        types=tuple(r["type"] for r in kern["regels"]),
+        groepen=tuple(r["groep"] for r in kern["regels"]),
+        begroting=np.array([r["begroting"] for r in kern["regels"]], dtype=float),
+        basisjaar=kern["basisjaar"],
+        ingroei=kern["ingroei"],
+        ggu=GguParameters(
+            hoofdstukken={h["nummer"]: h["structureel"] + h["ontwikkeling"] for h in ggu["hoofdstukken"]},
+            fonds=ggu["fonds"],
+            overbegroting={int(k): v for k, v in ggu["overbegroting"].items()},
+            basisjaar=ggu["basisjaar"],
+            namen={h["nummer"]: h["naam"] for h in ggu["hoofdstukken"]},
+        ),
+        ggu_laatste_jaar=ggu["laatste_jaar"],
+        inwoners=raw.get("inwoners", {}).get("aantal"),
+        inwoners_bron=raw.get("inwoners", {}).get("bron", ""),
+    )
+
+
+@cache
+def ggu_hoofdstukken_2026() -> dict[int, tuple[str, float, float]]:
+    """Chapter number -> (name, structureel, ontwikkeling) of the Fonds GGU begroting 2026."""
+    raw = _read_toml("kadernota2026.toml")["ggu"]["hoofdstukken"]
+    return {h["nummer"]: (h["naam"], h["structureel"], h["ontwikkeling"]) for h in raw}
+
+
+@cache
+def gepubliceerd() -> dict[str, Any]:
+    """The published figures of chapter 9, exactly as printed (for checks, never an input)."""
+    return _read_toml("gepubliceerd.toml")
+
+
+def bereken(kn: Kadernota | None = None) -> Uitkomsten:
+    """Compute all tables from the inputs: raming, totals, cost development, contributie, Fonds GGU."""
+    kn = kn or kadernota_2026()
+    types = index_types(kn.types)
+    jaren = np.arange(kn.basisjaar, kn.indexen.last + 1)
+    lines = raming(kn.begroting, types, jaren, kn.basisjaar, kn.indexen)
+    kosten = np.array([g == "kosten" for g in kn.groepen])
+    ontwikkeling = np.full(jaren.size, np.nan)
+    ontwikkeling[1:] = gewogen_index(kn.begroting, types, jaren[1:], kn.basisjaar, kn.indexen)
+    stijging = np.full(jaren.size, np.nan)
+    stijging[1:] = contributie(ontwikkeling[1:], kn.ingroei)
+    # The Fonds GGU is indexed with the contribution's rate excluding ingroei, rounded to 0.1%.
+    ggu_jaren = np.arange(kn.ggu.basisjaar, kn.ggu_laatste_jaar + 1)
+    pct = excel_round(ontwikkeling[np.searchsorted(jaren, ggu_jaren)], 3)
+    return Uitkomsten(
+        jaren=jaren,
+        raming=lines,
+        totaal_kosten=lines[kosten].sum(axis=0),
+        totaal_doorbelasting=lines[~kosten].sum(axis=0),
+        kosten_kernorganisatie=lines.sum(axis=0),
+        ontwikkeling=ontwikkeling,
+        contributie=stijging,
+        ggu=ggu_raming(kn.ggu, ggu_jaren, pct),
+    )

@@ -1,0 +1,164 @@
+"""Index series (table "Indexaties"): loonontwikkeling (A) and prijsontwikkeling (B) per year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from vng_xl.errors import BadIndexen, NotAYear, UnknownIndexType, YearOrder, YearOutsideIndexen
+
+#: Accepted spellings of the two index types, lower case, mapped to a row of the series.
+TYPE_CODES = {
+    "a": 0,
+    "loon": 0,
+    "loonontwikkeling": 0,
+    "b": 1,
+    "prijs": 1,
+    "prijsontwikkeling": 1,
+}
+TYPE_LETTERS = ("A", "B")
+YEAR_RANGE = (1900, 2200)
+
+
+def index_types(values: Iterable[object] | object, argument: str = "type") -> np.ndarray:
+    """Map "A"/"B"/"loon"/"prijs" (any case) to row numbers 0/1, as an int array."""
+    arr = np.asarray(values, dtype=object)
+    flat = arr.reshape(-1)
+    out = np.empty(flat.shape, dtype=np.intp)
+    for i, value in enumerate(flat):
+        key = value.strip().lower() if isinstance(value, str) else None
+        if key not in TYPE_CODES:
+            shown = "" if value is None else value
+            raise UnknownIndexType(argument=argument, value=shown)
+        out[i] = TYPE_CODES[key]
+    return out.reshape(arr.shape)
+
+
+def as_year(value: object, argument: str) -> int:
+    """A year as int; floats from Excel cells are accepted when they are whole."""
+    if isinstance(value, bool) or value is None:
+        raise NotAYear(argument=argument, value="" if value is None else value)
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise NotAYear(argument=argument, value=f'"{value}"') from None
+    if not number.is_integer() or not YEAR_RANGE[0] <= number <= YEAR_RANGE[1]:
+        raise NotAYear(argument=argument, value=value)
+    return int(number)
+
+
+@dataclass(frozen=True)
+class Indexen:
+    """A contiguous run of years with index A and index B for each, as fractions (0.039)."""
+
+    years: np.ndarray  # int, consecutive
+    rates: np.ndarray  # shape (2, n): row 0 = A, row 1 = B
+    bron: str = ""
+
+    def __post_init__(self) -> None:
+        years = np.asarray(self.years)
+        rates = np.asarray(self.rates, dtype=float)
+        if years.ndim != 1 or years.size == 0:
+            raise BadIndexen(reason_nl="geen jaren", reason_en="no years")
+        if rates.shape != (2, years.size):
+            raise BadIndexen(
+                reason_nl=f"{rates.shape[-1] if rates.ndim else 0} indexcijfers voor {years.size} jaren",
+                reason_en=f"{rates.shape[-1] if rates.ndim else 0} rates for {years.size} years",
+            )
+        if np.any(np.diff(years) != 1):
+            raise BadIndexen(
+                reason_nl="de jaren moeten aaneengesloten oplopen",
+                reason_en="the years must be consecutive and ascending",
+            )
+        if not np.all(np.isfinite(rates)) or np.any(rates <= -1):
+            raise BadIndexen(
+                reason_nl="een index is leeg of -100% of lager",
+                reason_en="an index is empty or -100% or lower",
+            )
+        object.__setattr__(self, "years", years.astype(np.int64))
+        object.__setattr__(self, "rates", rates)
+
+    @classmethod
+    def from_block(cls, block: object, bron: str = "") -> "Indexen":
+        """Build from an Excel-style block: 3 rows (years, A, B); n×3 columns are accepted too."""
+        try:
+            arr = np.asarray(block, dtype=object)
+        except ValueError:
+            raise BadIndexen(reason_nl="geen rechthoekig blok", reason_en="not a rectangular block") from None
+        if arr.ndim != 2:
+            raise BadIndexen(reason_nl="geen blok van cellen", reason_en="not a block of cells")
+        if arr.shape[0] != 3 and arr.shape[1] == 3:
+            arr = arr.T
+        if arr.shape[0] != 3:
+            raise BadIndexen(
+                reason_nl=f"blok van {arr.shape[0]}×{arr.shape[1]} cellen",
+                reason_en=f"block of {arr.shape[0]}×{arr.shape[1]} cells",
+            )
+        try:
+            years = [as_year(v, "indexen") for v in arr[0]]
+        except NotAYear as exc:
+            raise BadIndexen(
+                reason_nl=f"de eerste rij moet jaartallen bevatten ({exc.details['value']})",
+                reason_en=f"the first row must hold years ({exc.details['value']})",
+            ) from None
+        rates = np.empty((2, arr.shape[1]))
+        for row in (1, 2):
+            for col, value in enumerate(arr[row]):
+                if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                    raise BadIndexen(
+                        reason_nl=f"index {TYPE_LETTERS[row - 1]} {years[col]} is geen getal",
+                        reason_en=f"index {TYPE_LETTERS[row - 1]} {years[col]} is not a number",
+                    )
+                rates[row - 1, col] = float(value)
+        return cls(np.array(years), rates, bron)
+
+    @property
+    def first(self) -> int:
+        return int(self.years[0])
+
+    @property
+    def last(self) -> int:
+        return int(self.years[-1])
+
+    def to_block(self) -> list[list[float]]:
+        """The Excel layout: years, index A, index B."""
+        return [self.years.tolist(), self.rates[0].tolist(), self.rates[1].tolist()]
+
+    def _position(self, years: np.ndarray, argument: str) -> np.ndarray:
+        bad = (years < self.first) | (years > self.last)
+        if np.any(bad):
+            raise YearOutsideIndexen(
+                argument=argument, value=int(years[bad][0]), first=self.first, last=self.last
+            )
+        return years - self.first
+
+    def index(self, types: np.ndarray, years: np.ndarray | int, argument: str = "jaar") -> np.ndarray:
+        """The index of each type in each year (broadcast together)."""
+        years = np.asarray(years, dtype=np.int64)
+        return self.rates[types, self._position(years, argument)]
+
+    def factor_table(self, van: int, tot: np.ndarray, argument: str = "jaar") -> np.ndarray:
+        """Π(1 + index) over the years after `van` up to each year in `tot`, shape (2, len(tot))."""
+        tot = np.atleast_1d(np.asarray(tot, dtype=np.int64))
+        if np.any(tot < van):
+            raise YearOrder(
+                argument=argument, value=int(tot[tot < van][0]), base_name="basisjaar", base=van
+            )
+        growth = 1.0 + self.rates
+        table = np.ones((2, tot.size))
+        later = tot > van
+        if np.any(later):
+            # The series is contiguous, so its ends decide whether van+1 .. max(tot) is covered.
+            self._position(np.array([van + 1, int(tot.max())]), argument)
+            start = van + 1 - self.first
+            cumulative = np.cumprod(growth[:, start:], axis=1)
+            table[:, later] = cumulative[:, tot[later] - van - 1]
+        return table
+
+    def factor(self, types: np.ndarray, van: int, tot: int, argument: str = "tot_jaar") -> np.ndarray:
+        """Π(1 + index) for each type over the years after `van` up to `tot`; 1 when equal."""
+        if tot < van:
+            raise YearOrder(argument=argument, value=tot, base_name="van_jaar", base=van)
+        return self.factor_table(van, np.array([tot]), argument)[types, 0]
