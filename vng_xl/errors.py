@@ -40,8 +40,8 @@ class YearOrder(VngError):
 class NotANumber(VngError):
     """Text, an empty cell or an error value where a number belongs."""
 
-    nl_template = "{argument}: {value} is geen getal{row_nl}"
-    en_template = "{argument}: {value} is not a number{row_en}"
+    nl_template = "{argument}: {value_nl} is geen getal{row_nl}"
+    en_template = "{argument}: {value_en} is not a number{row_en}"
 
 
 class NotAYear(VngError):
@@ -69,7 +69,7 @@ class UnknownPost(VngError):
     """A Fonds GGU post that does not exist."""
 
     nl_template = 'post: onbekende post "{value}"; kies {allowed}'
-    en_template = 'post: unknown item "{value}"; use {allowed}'
+    en_template = 'post: unknown item "{value}"; use one of: {allowed}'
 
 
 class BadParameter(VngError):

@@ -1,0 +1,1 @@
+"""xlwings glue: the UDF module and the refresh entry point. Thin: the work happens elsewhere."""

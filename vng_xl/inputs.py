@@ -1,0 +1,134 @@
+"""Turning cell values (scalars, 2-D blocks with empty cells as None) into the model's arrays.
+
+Every check here raises a VngError that names the argument, so a cell can say what is wrong.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vng_xl.errors import BadIndexen, BadParameter, LengthMismatch, NotANumber
+from vng_xl.kadernota import kadernota_2026
+from vng_xl.model import Indexen
+from vng_xl.model.indexen import as_year, index_types
+
+
+def is_missing(value: object) -> bool:
+    """An omitted optional argument: None, or an empty block."""
+    return value is None or (isinstance(value, np.ndarray) and value.size == 0)
+
+
+def block(value: object) -> np.ndarray:
+    """Any cell value as a 2-D object array (a scalar becomes 1×1)."""
+    arr = np.asarray(value, dtype=object)
+    if arr.ndim == 0:
+        return arr.reshape(1, 1)
+    if arr.ndim == 1:
+        return arr.reshape(-1, 1)
+    return arr
+
+
+def column(value: object, argument: str) -> np.ndarray:
+    """A single cell, a column or a row of cells as a 1-D object array (one line per cell)."""
+    arr = block(value)
+    if arr.shape[1] == 1 or arr.shape[0] == 1:
+        return arr.reshape(-1)
+    raise BadParameter(
+        argument=argument,
+        reason_nl=f"blok van {arr.shape[0]}×{arr.shape[1]} cellen; geef één kolom",
+        reason_en=f"block of {arr.shape[0]}×{arr.shape[1]} cells; give one column",
+    )
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "een lege cel"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def _shown_en(value: object) -> str:
+    return "an empty cell" if value is None else _shown(value)
+
+
+def numbers(value: object, argument: str) -> np.ndarray:
+    """Amounts as a float array: text, empty cells, booleans and NaN are refused."""
+    flat = column(value, argument)
+    out = np.empty(flat.size)
+    for i, v in enumerate(flat):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number)) or not np.isfinite(v):
+            row = f" (rij {i + 1})" if flat.size > 1 else ""
+            row_en = f" (row {i + 1})" if flat.size > 1 else ""
+            raise NotANumber(
+                argument=argument, value_nl=_shown(v), value_en=_shown_en(v), row_nl=row, row_en=row_en
+            )
+        out[i] = float(v)
+    return out
+
+
+def number(value: object, argument: str) -> float:
+    """One amount."""
+    arr = numbers(value, argument)
+    if arr.size != 1:
+        raise BadParameter(
+            argument=argument,
+            reason_nl=f"{arr.size} cellen; geef één getal",
+            reason_en=f"{arr.size} cells; give one number",
+        )
+    return float(arr[0])
+
+
+def types_for(value: object, n: int, argument: str = "type", other: str = "bedrag") -> np.ndarray:
+    """Index types for n lines: one type for all, or one per line."""
+    flat = column(value, argument)
+    codes = index_types(flat, argument)
+    if codes.size == 1:
+        return np.repeat(codes, n)
+    if codes.size != n:
+        raise LengthMismatch(argument=argument, n=codes.size, other=other, m=n)
+    return codes
+
+
+def years(value: object, argument: str = "jaar") -> np.ndarray:
+    """One year or a row/column of years, as an int array."""
+    return np.array([as_year(v, argument) for v in column(value, argument)], dtype=np.int64)
+
+
+def year(value: object, argument: str, default: int | None = None) -> int:
+    """One year; `default` when omitted."""
+    if is_missing(value) and default is not None:
+        return default
+    found = years(value, argument)
+    if found.size != 1:
+        raise BadParameter(
+            argument=argument,
+            reason_nl=f"{found.size} cellen; geef één jaar",
+            reason_en=f"{found.size} cells; give one year",
+        )
+    return int(found[0])
+
+
+def indexen(value: object) -> Indexen:
+    """The index block given, or the Kadernota 2026 series when omitted."""
+    if is_missing(value):
+        return kadernota_2026().indexen
+    if not isinstance(value, (np.ndarray, list, tuple)):
+        raise BadIndexen(reason_nl="één cel", reason_en="a single cell")
+    return Indexen.from_block(block(value))
+
+
+def year_values(value: object, argument: str) -> dict[int, float]:
+    """A block of two rows (or columns): years, values. Used for paths such as the overbegroting."""
+    arr = block(value)
+    if arr.shape[0] != 2 and arr.shape[1] == 2:
+        arr = arr.T
+    if arr.shape[0] != 2:
+        raise BadParameter(
+            argument=argument,
+            reason_nl=f"blok van {arr.shape[0]}×{arr.shape[1]} cellen; verwacht 2 rijen (jaren, waarden)",
+            reason_en=f"block of {arr.shape[0]}×{arr.shape[1]} cells; expected 2 rows (years, values)",
+        )
+    ys = years(arr[0], argument)
+    vals = numbers(arr[1], argument)
+    return dict(zip(ys.tolist(), vals.tolist()))
