@@ -8,8 +8,8 @@ optional argument is left out), call the model, and raise VngError on bad input.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -10,7 +10,16 @@ from typing import Any
 
 import numpy as np
 
-from vng_xl.model import GguParameters, GguRaming, Indexen, contributie, excel_round, gewogen_index, ggu_raming, raming
+from vng_xl.model import (
+    GguParameters,
+    GguRaming,
+    Indexen,
+    contributie,
+    excel_round,
+    gewogen_index,
+    ggu_raming,
+    raming,
+)
 from vng_xl.model.indexen import index_types
 
 
@@ -31,7 +40,7 @@ class Kadernota:
     inwoners: float | None = None
     inwoners_bron: str = ""
 
-    def with_indexen(self, indexen: Indexen) -> "Kadernota":
+    def with_indexen(self, indexen: Indexen) -> Kadernota:
         """The same data with another index series (a scenario)."""
         return replace(self, indexen=indexen)
 

@@ -7,7 +7,7 @@ xlwings.conf sheet. On Linux xlwings' decorators are no-ops and the functions ru
 from __future__ import annotations
 
 import inspect
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import xlwings as xw

@@ -1,5 +1,6 @@
 """The Kadernota rules as pure, vectorised numpy: no Excel, no files, no I/O."""
 
+from vng_xl.model.ggu import GguParameters, GguRaming, ggu_raming
 from vng_xl.model.indexen import Indexen, index_types
 from vng_xl.model.kernorganisatie import (
     contributie,
@@ -7,7 +8,6 @@ from vng_xl.model.kernorganisatie import (
     gewogen_index,
     raming,
 )
-from vng_xl.model.ggu import GguParameters, GguRaming, ggu_raming
 
 __all__ = [
     "GguParameters",

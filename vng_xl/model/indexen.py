@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 
@@ -81,7 +81,7 @@ class Indexen:
         object.__setattr__(self, "rates", rates)
 
     @classmethod
-    def from_block(cls, block: object, bron: str = "") -> "Indexen":
+    def from_block(cls, block: object, bron: str = "") -> Indexen:
         """Build from an Excel-style block: 3 rows (years, A, B); n×3 columns are accepted too."""
         try:
             arr = np.asarray(block, dtype=object)

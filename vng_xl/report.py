@@ -1,0 +1,153 @@
+"""`vng-xl raming`: the Kadernota tables as computed by the model, in the document's layout."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from vng_xl.kadernota import Kadernota, Uitkomsten, bereken, ggu_hoofdstukken_2026, kadernota_2026
+from vng_xl.model import excel_round
+
+
+def bedrag(value: float, decimals: int = 0, brackets: bool = False) -> str:
+    """A euro amount in Dutch notation: 39.059.724, -10.345.280, or (465) for a deduction."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    rounded = float(excel_round(value, decimals))
+    text = f"{abs(rounded):,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    if rounded < 0:
+        return f"({text})" if brackets else f"-{text}"
+    return text
+
+
+def procent(value: float, decimals: int = 1) -> str:
+    """A fraction as a Dutch percentage: 0.021 -> 2,1%."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return bedrag(value * 100, decimals) + "%"
+
+
+def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain-text table: first column left-aligned, the rest right-aligned."""
+    body = [list(header), *[list(r) for r in rows]]
+    widths = [max(len(r[i]) for r in body) for i in range(len(header))]
+    lines = [title, "=" * len(title)]
+    for n, row in enumerate(body):
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def kernorganisatie_tekst(kn: Kadernota, u: Uitkomsten) -> str:
+    jaren = u.jaren
+    header = ["Kosten kernorganisatie", "Index", f"Begroting {jaren[0]}", *[f"Raming {y}" for y in jaren[1:]]]
+    rows: list[list[str]] = []
+
+    def add(name: str, typ: str, values: np.ndarray) -> None:
+        rows.append([name, typ, *[bedrag(v) for v in values]])
+
+    for i, g in enumerate(kn.groepen):
+        if g == "kosten":
+            add(kn.regels[i], kn.types[i], u.raming[i])
+    add("Totaal", "", u.totaal_kosten)
+    for i, g in enumerate(kn.groepen):
+        if g != "kosten":
+            add(kn.regels[i], kn.types[i], u.raming[i])
+    add("Totaal doorbelasting van kosten en overige baten", "", u.totaal_doorbelasting)
+    add("Kosten 'Kernorganisatie'", "", u.kosten_kernorganisatie)
+    rows.append(["Verwachte ontwikkeling kosten kernorganisatie in %", "", *[procent(v) for v in u.ontwikkeling]])
+    rows.append(["Ingroeipercentage contributie", "", "", *[procent(kn.ingroei) for _ in jaren[1:]]])
+    rows.append(["Contributie stijging incl. loon- en prijsontwikkeling", "", *[procent(v) for v in u.contributie]])
+    note = (
+        f"\n(Het {jaren[0]}-cijfer van de ontwikkeling vraagt de kosten van {jaren[0] - 1}, die niet in het "
+        "model zitten.)\n"
+        f"Voorstel {jaren[1]}: contributie +{procent(excel_round(u.ontwikkeling[1], 3))} zonder ingroei."
+    )
+    return table("Kosten kernorganisatie (bedragen in euro's)", header, rows) + note
+
+
+def indexaties_tekst(kn: Kadernota) -> str:
+    idx = kn.indexen
+    header = ["Indexaties", "Index", *[str(y) for y in idx.years]]
+    rows = [
+        ["Loonontwikkeling", "A", *[procent(v, 2) for v in idx.rates[0]]],
+        ["Prijsontwikkeling (CPI-index)", "B", *[procent(v, 2) for v in idx.rates[1]]],
+    ]
+    return table(f"Indexaties (bron: {idx.bron})", header, rows)
+
+
+def ggu_tekst(kn: Kadernota, u: Uitkomsten) -> str:
+    g = u.ggu
+    names = ggu_hoofdstukken_2026()
+    header = ["Hoofdstuk", "Structureel", "Ontwikkeling", *[str(y) for y in g.jaren]]
+    rows = []
+    for nr, values in g.hoofdstukken.items():
+        naam, structureel, ontwikkeling = names.get(nr, (kn.ggu.namen.get(nr, ""), math.nan, math.nan))
+        rows.append([f"{nr}. {naam}", bedrag(structureel) or "-", bedrag(ontwikkeling) or "-",
+                     *[bedrag(v) for v in values]])
+    structureel = sum(v[1] for v in names.values())
+    ontwikkeling = sum(v[2] for v in names.values())
+    rows.append(["Totaal", bedrag(structureel), bedrag(ontwikkeling), *[bedrag(v) for v in g.basisbegroting]])
+    rows.append(["Herprioritering (verlagen overbegroting)", "", "",
+                 *[bedrag(v, brackets=True) for v in g.herprioritering]])
+    rows.append(["Totaal Begroting", "", "", *[bedrag(v) for v in g.begroting]])
+    begroting = table("Fonds GGU: begroting (bedragen in € 1.000)", header, [[c if c != "0" else "-" for c in r]
+                                                                             for r in rows])
+    header = ["Dekking", *[str(y) for y in g.jaren]]
+    rows = [
+        ["Huidig fonds (stand vorig boekjaar)", *[bedrag(v) for v in g.fonds]],
+        ["Indexatie", *[bedrag(v) for v in g.indexatie]],
+        ["Totaal inclusief indexatie", *[bedrag(v) for v in g.bijdrage]],
+        ["Bijdrage leden", *[bedrag(v) for v in g.bijdrage]],
+        ["Overbegroting", *[bedrag(v) for v in g.overbegroting]],
+        ["Totaal Dekking", *[bedrag(v) for v in g.dekking]],
+        ["Indexatiepercentage", *[procent(v) for v in g.indexatie_pct]],
+    ]
+    return begroting + "\n\n" + table("Fonds GGU: dekking (bedragen in € 1.000)", header, rows)
+
+
+def per_inwoner_tekst(u: Uitkomsten, inwoners: float | None, bron: str) -> str:
+    g = u.ggu
+    title = "Bijdrage Fonds GGU per inwoner"
+    if not inwoners:
+        return (
+            f"{title}\n{'=' * len(title)}\n"
+            "Geef het aantal inwoners op met --inwoners (en de bron met --inwoners-bron), bijvoorbeeld\n"
+            "de bevolking op 1 januari volgens CBS StatLine. De Kadernota noemt haar telling niet,\n"
+            "dus het pakket bevat geen eigen inwonertal."
+        )
+    header = ["Per inwoner", *[str(y) for y in g.jaren]]
+    per = [excel_round(v * 1000 / inwoners, 3) for v in g.bijdrage]
+    rows = [["Bijdrage leden (€)", *[f"€ {bedrag(p, 3)}" for p in per]]]
+    return table(f"{title} ({bedrag(inwoners)} inwoners; bron: {bron or 'niet opgegeven'})", header, rows)
+
+
+def render(kn: Kadernota | None = None, inwoners: float | None = None, bron: str = "") -> str:
+    """All tables of chapter 9 as text."""
+    kn = kn or kadernota_2026()
+    u = bereken(kn)
+    parts = [
+        f"{kn.naam}: meerjarenraming berekend met vng_xl",
+        indexaties_tekst(kn),
+        kernorganisatie_tekst(kn, u),
+        ggu_tekst(kn, u),
+        per_inwoner_tekst(u, inwoners, bron),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def cmd_raming(args: argparse.Namespace) -> int:
+    print(render(inwoners=args.inwoners, bron=args.inwoners_bron), end="")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("raming", help="print the Kadernota 2026 tables computed by the model")
+    p.add_argument("--inwoners", type=float, help="number of inhabitants for the contribution per inhabitant")
+    p.add_argument("--inwoners-bron", default="", help="source of the number of inhabitants")
+    p.set_defaults(func=cmd_raming)
