@@ -1,0 +1,1 @@
+"""Building, reading and writing the official budget workbook."""
