@@ -60,9 +60,7 @@ def numbers(value: object, argument: str) -> np.ndarray:
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number)) or not np.isfinite(v):
             row = f" (rij {i + 1})" if flat.size > 1 else ""
             row_en = f" (row {i + 1})" if flat.size > 1 else ""
-            raise NotANumber(
-                argument=argument, value_nl=_shown(v), value_en=_shown_en(v), row_nl=row, row_en=row_en
-            )
+            raise NotANumber(argument=argument, value_nl=_shown(v), value_en=_shown_en(v), row_nl=row, row_en=row_en)
         out[i] = float(v)
     return out
 

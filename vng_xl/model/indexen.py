@@ -129,9 +129,7 @@ class Indexen:
     def _position(self, years: np.ndarray, argument: str) -> np.ndarray:
         bad = (years < self.first) | (years > self.last)
         if np.any(bad):
-            raise YearOutsideIndexen(
-                argument=argument, value=int(years[bad][0]), first=self.first, last=self.last
-            )
+            raise YearOutsideIndexen(argument=argument, value=int(years[bad][0]), first=self.first, last=self.last)
         return years - self.first
 
     def index(self, types: np.ndarray, years: np.ndarray | int, argument: str = "jaar") -> np.ndarray:
@@ -143,9 +141,7 @@ class Indexen:
         """Π(1 + index) over the years after `van` up to each year in `tot`, shape (2, len(tot))."""
         tot = np.atleast_1d(np.asarray(tot, dtype=np.int64))
         if np.any(tot < van):
-            raise YearOrder(
-                argument=argument, value=int(tot[tot < van][0]), base_name="basisjaar", base=van
-            )
+            raise YearOrder(argument=argument, value=int(tot[tot < van][0]), base_name="basisjaar", base=van)
         growth = 1.0 + self.rates
         table = np.ones((2, tot.size))
         later = tot > van
