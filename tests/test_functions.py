@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tests import kadernota_figures as doc
-from tests.xlwings_stubs import load_xlwings_udfs
+from tests.xlwings_stubs import MISSING, call_like_excel, load_xlwings_udfs
 from vng_xl.excel import udfs
 from vng_xl.functions import FUNCTIONS, HELP_LIMIT
 
@@ -166,7 +166,38 @@ def test_registration_through_xlwings_own_decorators(xlwings_udfs):
             assert registered["doc"] == declared.help
             assert ("optional" in registered) == declared.optional
             if declared.range:
-                assert registered["options"] == {"convert": np.array, "ndim": 2}
+                assert registered["options"] == {"convert": np.array, "ndim": 2, "dtype": object}
     # The decorated function still computes.
     udf = udfs.make_udf(FUNCTIONS["VNG_RAMING"], func=xlwings_udfs.xlfunc, arg=xlwings_udfs.xlarg)
     assert round(udf(39059724, "A", 2027)) == 41394714
+
+
+@pytest.fixture
+def com_udfs(xlwings_udfs):
+    """Our UDFs decorated by xlwings' own decorators, keyed by name."""
+    return {name: udfs.make_udf(fn, func=xlwings_udfs.xlfunc, arg=xlwings_udfs.xlarg) for name, fn in FUNCTIONS.items()}
+
+
+def test_through_xlwings_converters_a_range_spills(com_udfs):
+    bedragen = tuple((float(v[1]),) for v in doc.KERNORGANISATIE.values())
+    types_ = tuple((v[0],) for v in doc.KERNORGANISATIE.values())
+    result = call_like_excel(com_udfs["VNG_RAMING"], bedragen, types_, MISSING, MISSING, MISSING)
+    assert len(result) == 10 and all(len(row) == 4 for row in result)
+    assert [round(x) for x in result[0]] == list(doc.KERNORGANISATIE["Salarissen"][2:])
+    single = call_like_excel(com_udfs["VNG_RAMING"], 39059724.0, "A", 2027.0, MISSING, MISSING)
+    assert round(single[0][0]) == doc.KERNORGANISATIE["Salarissen"][3]
+
+
+def test_through_xlwings_converters_an_empty_cell_is_named(com_udfs):
+    result = call_like_excel(com_udfs["VNG_RAMING"], ((1.0,), ("",)), "A", 2027.0, MISSING, MISSING)
+    assert result == [["#VNG! bedrag: een lege cel is geen getal (rij 2)"]]
+    result = call_like_excel(com_udfs["VNG_RAMING"], ((1.0,), (2.0,)), (("A",), ("",)), 2027.0, MISSING, MISSING)
+    assert result[0][0].startswith('#VNG! type: onbekend indextype ""')
+
+
+def test_through_xlwings_converters_scalars_and_defaults(com_udfs):
+    assert call_like_excel(com_udfs["VNG_CONTRIBUTIE"], 2026.0, 0.0, MISSING, MISSING, MISSING)[0][0] == pytest.approx(
+        doc.VOORSTEL_2026
+    )
+    got = call_like_excel(com_udfs["VNG_GGU"], "overbegroting", 2027.0, *[MISSING] * 5)
+    assert round(got[0][0]) == doc.GGU["overbegroting"][1]

@@ -33,3 +33,59 @@ def load_xlwings_udfs(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
         return importlib.import_module("xlwings.udfs")
     except Exception as exc:  # pragma: no cover - depends on the installed xlwings
         pytest.skip(f"xlwings.udfs does not load here: {exc}")
+
+
+class _ComValues:
+    """What xlwings' Windows engine does to cell values on their way in and out (see xlwings._xlwindows)."""
+
+    @staticmethod
+    def clean_value_data(data, datetime_builder, empty_as, number_builder, err_to_str):
+        def clean(c):
+            if c == "" or c is None:
+                return empty_as
+            if number_builder is not None and isinstance(c, float):
+                return number_builder(c)
+            return c
+
+        return [[clean(c) for c in row] for row in data]
+
+    @staticmethod
+    def prepare_xl_data_element(x, date_format):
+        import numpy as np
+
+        if x is None or (isinstance(x, (float, np.floating)) and np.isnan(x)):
+            return ""
+        if isinstance(x, np.number):
+            return float(x)
+        return x
+
+
+class ExcelEngineStandIn:
+    """Registered as xlwings' "excel" engine so its own converters run on Linux."""
+
+    name = "excel"
+    impl = _ComValues()
+
+
+def call_like_excel(udf, *com_args):
+    """Call a UDF as xlwings' call_udf does: COM values -> converters -> function -> converters -> COM.
+
+    A range arrives from COM as a tuple of row tuples; a left-out optional argument as the COM
+    "missing" marker. Returns what Excel would receive.
+    """
+    import xlwings
+    from xlwings import conversion
+
+    xlwings.engines.engines_by_name.setdefault("excel", ExcelEngineStandIn())
+    info = udf.__xlfunc__
+    args = []
+    for i, value in enumerate(com_args):
+        arg_info = info["args"][i]
+        if isinstance(value, int) and value == MISSING:
+            args.append(arg_info.get("optional", None))
+        else:
+            args.append(conversion.read(None, value, arg_info["options"]))
+    return conversion.write(udf(*args), None, info["ret"]["options"])
+
+
+MISSING = -2147352572  # what COM passes for a left-out optional argument

@@ -40,8 +40,13 @@ def column(value: object, argument: str) -> np.ndarray:
     )
 
 
+def is_empty_cell(value: object) -> bool:
+    """An empty cell: None, or NaN as xlwings' numpy converter hands it over."""
+    return value is None or (isinstance(value, (float, np.floating)) and np.isnan(value))
+
+
 def _shown(value: object) -> str:
-    if value is None:
+    if is_empty_cell(value):
         return "een lege cel"
     if isinstance(value, str):
         return f'"{value}"'
@@ -49,7 +54,7 @@ def _shown(value: object) -> str:
 
 
 def _shown_en(value: object) -> str:
-    return "an empty cell" if value is None else _shown(value)
+    return "an empty cell" if is_empty_cell(value) else _shown(value)
 
 
 def numbers(value: object, argument: str) -> np.ndarray:

@@ -30,7 +30,7 @@ def index_types(values: Iterable[object] | object, argument: str = "type") -> np
     for i, value in enumerate(flat):
         key = value.strip().lower() if isinstance(value, str) else None
         if key not in TYPE_CODES:
-            shown = "" if value is None else value
+            shown = value if isinstance(value, str) else "" if value is None or value != value else value
             raise UnknownIndexType(argument=argument, value=shown)
         out[i] = TYPE_CODES[key]
     return out.reshape(arr.shape)
@@ -38,8 +38,8 @@ def index_types(values: Iterable[object] | object, argument: str = "type") -> np
 
 def as_year(value: object, argument: str) -> int:
     """A year as int; floats from Excel cells are accepted when they are whole."""
-    if isinstance(value, bool) or value is None:
-        raise NotAYear(argument=argument, value="" if value is None else value)
+    if isinstance(value, bool) or value is None or value != value:
+        raise NotAYear(argument=argument, value="(lege cel)")
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
