@@ -57,17 +57,23 @@ def _shown_en(value: object) -> str:
     return "an empty cell" if is_empty_cell(value) else _shown(value)
 
 
+NUMBER_TYPES = (int, float, np.integer, np.floating)
+
+
 def numbers(value: object, argument: str) -> np.ndarray:
     """Amounts as a float array: text, empty cells, booleans and NaN are refused."""
     flat = column(value, argument)
-    out = np.empty(flat.size)
-    for i, v in enumerate(flat):
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number)) or not np.isfinite(v):
+    kinds = set(map(type, flat.tolist()))
+    if all(issubclass(k, NUMBER_TYPES) and not issubclass(k, bool) for k in kinds):
+        out = flat.astype(float)
+        if np.all(np.isfinite(out)):
+            return out
+    for i, v in enumerate(flat):  # slow path: find the first bad cell and name it
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, NUMBER_TYPES) or not np.isfinite(v):
             row = f" (rij {i + 1})" if flat.size > 1 else ""
             row_en = f" (row {i + 1})" if flat.size > 1 else ""
             raise NotANumber(argument=argument, value_nl=_shown(v), value_en=_shown_en(v), row_nl=row, row_en=row_en)
-        out[i] = float(v)
-    return out
+    return flat.astype(float)
 
 
 def number(value: object, argument: str) -> float:
