@@ -1,1 +1,1 @@
-"""Building, reading and writing the official budget workbook."""
+"""Building the official workbook and reading/writing workbooks headlessly."""
