@@ -54,8 +54,9 @@ def herkomst(invoer: Invoer, when: str, door: str, hoe: str, status: str) -> dic
     }
 
 
-def workbook_content(layout: Layout, invoer: Invoer, prov: dict[str, CellValue],
-                     builders: Sequence[SheetBuilder] | None = None) -> tuple[Context, list[Sheet]]:
+def workbook_content(
+    layout: Layout, invoer: Invoer, prov: dict[str, CellValue], builders: Sequence[SheetBuilder] | None = None
+) -> tuple[Context, list[Sheet]]:
     """All sheets for these inputs: what build writes and what refresh takes its values from."""
     ctx = make_context(layout, invoer, prov)
     return ctx, build_sheets(ctx, builders or default_builders())
@@ -65,8 +66,14 @@ def _styles(layout: Layout) -> dict[str, dict[str, Any]]:
     o = layout.opmaak
     base = {"font_name": o["lettertype"], "font_size": o["grootte"], "valign": "vcenter"}
     kop = {**base, "bold": True, "bg_color": o["kop_kleur"], "font_color": o["kop_tekst"]}
-    invoer = {**base, "bg_color": o["invoer_kleur"], "font_color": o["invoer_tekst"], "locked": False,
-              "border": 1, "border_color": "#BFBFBF"}
+    invoer = {
+        **base,
+        "bg_color": o["invoer_kleur"],
+        "font_color": o["invoer_tekst"],
+        "locked": False,
+        "border": 1,
+        "border_color": "#BFBFBF",
+    }
     totaal = {**base, "bold": True, "top": 1, "bg_color": o["totaal_kleur"]}
     eind = {**totaal, "bottom": 6}
     return {
@@ -151,8 +158,13 @@ def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) -> N
         for series in chart_spec.series:
             chart.add_series(series)
         chart.set_title({"name": chart_spec.title, "name_font": {"size": 12}})
-        chart.set_y_axis({"name": chart_spec.y_title, "num_format": chart_spec.y_format,
-                          "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        chart.set_y_axis(
+            {
+                "name": chart_spec.y_title,
+                "num_format": chart_spec.y_format,
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            }
+        )
         chart.set_x_axis({"num_format": "0"})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": chart_spec.size[0], "height": chart_spec.size[1]})
@@ -168,8 +180,15 @@ def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) -> N
     ws.fit_to_pages(1, 0)
     ws.hide_gridlines(0 if sheet.hidden else 2)
     if sheet.protect:
-        ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
-                        "select_unlocked_cells": True})
+        ws.protect(
+            "",
+            {
+                "format_columns": True,
+                "format_rows": True,
+                "select_locked_cells": True,
+                "select_unlocked_cells": True,
+            },
+        )
     if sheet.hidden:
         ws.hide()
 
@@ -187,14 +206,16 @@ def write_workbook(path: Path, layout: Layout, sheets: Sequence[Sheet], macros: 
     os.close(fd)
     try:
         wb = xlsxwriter.Workbook(tmp, {"strings_to_numbers": False, "strings_to_formulas": False})
-        wb.set_properties({
-            "title": layout.raw["titel"],
-            "subject": layout.raw.get("onderwerp", ""),
-            "author": layout.raw.get("auteur", ""),
-            "company": layout.raw.get("auteur", ""),
-            "created": layout.gemaakt,
-            "comments": f"Gebouwd met vng-xl build (vng_xl {__version__}); niet met de hand wijzigen.",
-        })
+        wb.set_properties(
+            {
+                "title": layout.raw["titel"],
+                "subject": layout.raw.get("onderwerp", ""),
+                "author": layout.raw.get("auteur", ""),
+                "company": layout.raw.get("auteur", ""),
+                "created": layout.gemaakt,
+                "comments": f"Gebouwd met vng-xl build (vng_xl {__version__}); niet met de hand wijzigen.",
+            }
+        )
         wb.set_size(1400, 900)
         # Excel (and LibreOffice) show the cached values on open instead of recalculating everything:
         # the figures are right even on a PC without Python; a change of an input recalculates as usual.
@@ -217,12 +238,19 @@ def write_workbook(path: Path, layout: Layout, sheets: Sequence[Sheet], macros: 
             os.unlink(tmp)
 
 
-def build(path: Path, layout_path: Path | None = None, builders: Sequence[SheetBuilder] | None = None) -> Context:
+def build(
+    path: Path, layout_path: Path | None = None, builders: Sequence[SheetBuilder] | None = None
+) -> Context:
     """Build the workbook for the Kadernota's own inputs; returns the context (figures, checks) it used."""
     layout = read_layout(layout_path) if layout_path else read_layout()
     invoer = standaard_invoer(layout)
-    prov = herkomst(invoer, layout.gemaakt.strftime("%Y-%m-%d %H:%M"), "vng-xl build", "vng-xl build",
-                    "Gebouwd door vng-xl build. Na een wijziging van de parameters: klik Vernieuwen.")
+    prov = herkomst(
+        invoer,
+        layout.gemaakt.strftime("%Y-%m-%d %H:%M"),
+        "vng-xl build",
+        "vng-xl build",
+        "Gebouwd door vng-xl build. Na een wijziging van de parameters: klik Vernieuwen.",
+    )
     ctx, sheets = workbook_content(layout, invoer, prov, builders)
     write_workbook(path, layout, sheets)
     return ctx

@@ -88,8 +88,16 @@ class Sheet:
     freeze: tuple[int, int] | None = None
     landscape: bool = True
 
-    def put(self, row: int, col: int, value: CellValue = None, formula: str | None = None, style: str = "tekst",
-            spill: tuple[int, int] | None = None, computed: bool = False) -> Cell:
+    def put(
+        self,
+        row: int,
+        col: int,
+        value: CellValue = None,
+        formula: str | None = None,
+        style: str = "tekst",
+        spill: tuple[int, int] | None = None,
+        computed: bool = False,
+    ) -> Cell:
         """Set a cell and return it."""
         cell = Cell(value, formula, style, spill, computed)
         self.cells[(row, col)] = cell

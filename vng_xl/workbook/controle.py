@@ -14,10 +14,24 @@ from vng_xl.workbook.content import Context, Figure, Sheet, a1, area
 
 BINNEN = "binnen afronding"
 AFWIJKING = "AFWIJKING"
-COLUMNS = ("Tabel", "Regel", "Jaar", "Berekend", "Gepubliceerd", "Verschil", "Afronding", "Oordeel", "Verklaring")
+COLUMNS = (
+    "Tabel",
+    "Regel",
+    "Jaar",
+    "Berekend",
+    "Gepubliceerd",
+    "Verschil",
+    "Afronding",
+    "Oordeel",
+    "Verklaring",
+)
 FIRST_ROW = 6  # row 7: the first comparison
-DIFF_STYLE = {"euro": "verschil", "duizend": "verschil", "procent": "verschil_procent",
-              "per_inwoner": "verschil_inwoner"}
+DIFF_STYLE = {
+    "euro": "verschil",
+    "duizend": "verschil",
+    "procent": "verschil_procent",
+    "per_inwoner": "verschil_inwoner",
+}
 
 
 @dataclass(frozen=True)
@@ -45,8 +59,9 @@ class ControleRij:
         return BINNEN if abs(self.verschil) <= self.eenheid * (1 + 1e-9) else AFWIJKING
 
 
-def controle_rijen(figures: Sequence[Figure], published: dict[tuple[str, str, int], tuple[str, float]]
-                   ) -> list[ControleRij]:
+def controle_rijen(
+    figures: Sequence[Figure], published: dict[tuple[str, str, int], tuple[str, float]]
+) -> list[ControleRij]:
     """Pair each computed figure with its published counterpart (figures without one are left out)."""
     rows = []
     for f in figures:
@@ -64,8 +79,13 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
     s.widths = {0: 22, 1: 46, 2: 7, 3: 14, 4: 14, 5: 11, 6: 10, 7: 16, 8: 50}
     s.freeze = (FIRST_ROW, 3)
     s.put(0, 0, "Controle: berekend tegen gepubliceerd", style="titel")
-    s.put(1, 0, "Binnen afronding: het verschil is hooguit de afrondingseenheid van de Kadernota (een euro, "
-          "€ 1.000 of 0,1%). Een AFWIJKING is een echt verschil.", style="subtitel")
+    s.put(
+        1,
+        0,
+        "Binnen afronding: het verschil is hooguit de afrondingseenheid van de Kadernota (een euro, "
+        "€ 1.000 of 0,1%). Een AFWIJKING is een echt verschil.",
+        style="subtitel",
+    )
     last = FIRST_ROW + len(rows) - 1
     verdicts = area(FIRST_ROW, 7, last, 7, absolute=True)
     n_off = sum(r.oordeel == AFWIJKING for r in rows)
@@ -86,14 +106,29 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
         s.put(row, 2, r.jaar, style="jaar")
         s.put(row, 3, r.berekend, formula=f"={r.berekend_ref}", style=r.style)
         s.put(row, 4, r.gepubliceerd, formula=f"={r.gepubliceerd_ref}", style=r.style)
-        s.put(row, 5, r.verschil, formula=f"={a1(row, 3)}-{a1(row, 4)}", style=DIFF_STYLE.get(r.style, "verschil"))
+        s.put(
+            row,
+            5,
+            r.verschil,
+            formula=f"={a1(row, 3)}-{a1(row, 4)}",
+            style=DIFF_STYLE.get(r.style, "verschil"),
+        )
         s.put(row, 6, r.eenheid, style="eenheid_procent" if r.style == "procent" else "eenheid")
-        s.put(row, 7, r.oordeel,
-              formula=f'=IF(ABS({a1(row, 5)})<={a1(row, 6)}*(1+1E-9),"{BINNEN}","{AFWIJKING}")', style="oordeel")
+        s.put(
+            row,
+            7,
+            r.oordeel,
+            formula=f'=IF(ABS({a1(row, 5)})<={a1(row, 6)}*(1+1E-9),"{BINNEN}","{AFWIJKING}")',
+            style="oordeel",
+        )
         s.put(row, 8, r.verklaring or None, style="tekst")
-    s.highlight.append((area(FIRST_ROW, 0, last, len(COLUMNS) - 1, absolute=False),
-                        f'=${a1(FIRST_ROW, 7)[0]}{FIRST_ROW + 1}="{AFWIJKING}"'))
-    s.highlight.append((a1(4, 2), f'={a1(4, 2)}>0'))
+    s.highlight.append(
+        (
+            area(FIRST_ROW, 0, last, len(COLUMNS) - 1, absolute=False),
+            f'=${a1(FIRST_ROW, 7)[0]}{FIRST_ROW + 1}="{AFWIJKING}"',
+        )
+    )
+    s.highlight.append((a1(4, 2), f"={a1(4, 2)}>0"))
     s.names["Controle"] = area(FIRST_ROW - 1, 0, last, len(COLUMNS) - 1)
     s.names["Controle_Afwijkingen"] = a1(4, 2, absolute=True)
     return s

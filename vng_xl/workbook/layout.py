@@ -30,6 +30,7 @@ class Layout:
 
     raw: dict[str, Any]
     path: Path
+    text: str  # the TOML as written, carried in the workbook's conf sheet
 
     @property
     def bestand(self) -> str:
@@ -45,7 +46,7 @@ class Layout:
 
     @property
     def formulevorm(self) -> str:
-        """"cel": one VNG formula per figure; "tabel": one array formula per table (fewer Python calls)."""
+        """ "cel": one VNG formula per figure; "tabel": one array formula per table (fewer Python calls)."""
         return self.raw.get("formules", {}).get("vorm", "cel")
 
     @property
@@ -59,7 +60,13 @@ class Layout:
 
 def read_layout(path: Path = DEFAULT_LAYOUT) -> Layout:
     """Read a workbook definition file."""
-    return Layout(tomllib.loads(path.read_text(encoding="utf-8")), path)
+    text = path.read_text(encoding="utf-8")
+    return Layout(tomllib.loads(text), path, text)
+
+
+def layout_from_text(text: str, source: str = "<werkmap>") -> Layout:
+    """A layout from TOML text, as carried in a built workbook."""
+    return Layout(tomllib.loads(text), Path(source), text)
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class Invoer:
     parameterset: str
 
     def fingerprint(self) -> str:
-        """A short SHA-256 of the inputs, so a reader can tell two runs on the same inputs apart from others."""
+        """A short SHA-256 of the inputs: two refreshes on the same inputs carry the same hash."""
         kn = self.kn
         data = {
             "jaren": kn.indexen.years.tolist(),

@@ -35,6 +35,7 @@ OVERBEGROTING_ROWS = (15, 16)  # jaren, percentage in rows 16-17, columns B..
 INWONERS = (19, 1)  # B20
 INWONERS_BRON = (19, 6)  # G20
 PEILDATUM = (20, 1)  # B21
+LAYOUT_KEY = "vng_xl layout"  # conf sheet: the row that carries the workbook's own definition
 HERKOMST_ROW = 23  # first row of the herkomst block (labels in A, values in B)
 HERKOMST_FIELDS = (
     ("vernieuwd", "Vernieuwd op"),
@@ -61,6 +62,23 @@ GGU_STRUCTUREEL_COL = 2  # C
 GGU_ONTWIKKELING_COL = 3  # D
 
 
+def kern_rows(groepen: tuple[str, ...]) -> list[int]:
+    """The row of each cost line on the Kernorganisatie sheet, in the Kadernota's order.
+
+    The "kosten" lines come first, then their Totaal and a sub-header, then the "doorbelasting" lines.
+    """
+    n_kosten = sum(g == "kosten" for g in groepen)
+    rows, k, d = [], 0, 0
+    for g in groepen:
+        if g == "kosten":
+            rows.append(KERN_FIRST + k)
+            k += 1
+        else:
+            rows.append(KERN_FIRST + n_kosten + 2 + d)
+            d += 1
+    return rows
+
+
 def _bron(sheet: Sheet, row: int, text: str) -> None:
     sheet.put(row, BRON_COL, text, style="bron")
 
@@ -71,8 +89,12 @@ def parameters_sheet(ctx: Context) -> Sheet:
     s = Sheet("parameters", ctx.blad("parameters"))
     s.widths = {0: 46, 1: 13, 2: 11, 3: 11, 4: 11, 5: 11, 6: 70}
     s.put(0, 0, ctx.layout.raw["titel"], style="titel")
-    s.put(1, 0, "Parameters van de meerjarenraming. Gele cellen zijn invoer; de rest rekent de werkmap uit.",
-          style="subtitel")
+    s.put(
+        1,
+        0,
+        "Parameters van de meerjarenraming. Gele cellen zijn invoer; de rest rekent de werkmap uit.",
+        style="subtitel",
+    )
     s.put(STATUS[0], 0, "Status", style="label")
     s.put(*STATUS, ctx.herkomst.get("status", ""), style="status")
     s.button = ("I1", "Vernieuwen", "Vernieuwen")
@@ -100,9 +122,16 @@ def parameters_sheet(ctx: Context) -> Sheet:
     s.put(*INGROEI, kn.ingroei, style="invoer_procent")
     s.put(INGROEI[0], 0, "Ingroei contributie per jaar", style="label")
     _bron(s, INGROEI[0], "Kadernota 2026, Contributieontwikkeling (meerjarige contributiesystematiek ALV)")
-    s.put(ONTWIKKELING_BASISJAAR[0], 0, f"Ontwikkeling kosten kernorganisatie {kn.basisjaar} (gegeven)", style="label")
+    s.put(
+        ONTWIKKELING_BASISJAAR[0],
+        0,
+        f"Ontwikkeling kosten kernorganisatie {kn.basisjaar} (gegeven)",
+        style="label",
+    )
     s.put(*ONTWIKKELING_BASISJAAR, inv.ontwikkeling_basisjaar, style="invoer_procent")
-    _bron(s, ONTWIKKELING_BASISJAAR[0], ctx.layout.raw.get("kernorganisatie", {}).get("ontwikkeling_bron", ""))
+    _bron(
+        s, ONTWIKKELING_BASISJAAR[0], ctx.layout.raw.get("kernorganisatie", {}).get("ontwikkeling_bron", "")
+    )
     s.names["Ingroei"] = area(*INGROEI, *INGROEI)
     s.names["Ontwikkeling_basisjaar"] = area(*ONTWIKKELING_BASISJAAR, *ONTWIKKELING_BASISJAAR)
 
@@ -143,8 +172,16 @@ def parameters_sheet(ctx: Context) -> Sheet:
     return s
 
 
-def _block(s: Sheet, row: int, col: int, values: np.ndarray, style: str, vorm: str, table_formula: str,
-           cell_formula: Callable[[int, int], str]) -> None:
+def _block(
+    s: Sheet,
+    row: int,
+    col: int,
+    values: np.ndarray,
+    style: str,
+    vorm: str,
+    table_formula: str,
+    cell_formula: Callable[[int, int], str],
+) -> None:
     """A block of VNG results at (row, col): one array formula ("tabel") or one formula per cell ("cel").
 
     LibreOffice recalculates array formulas when it opens a file, and cannot run our functions;
@@ -160,7 +197,9 @@ def _block(s: Sheet, row: int, col: int, values: np.ndarray, style: str, vorm: s
                 if r or c:
                     s.put(row + r, col + c, float(values[r, c]), style=style, computed=True)
             else:
-                s.put(row + r, col + c, float(values[r, c]), formula=cell_formula(row + r, col + c), style=style)
+                s.put(
+                    row + r, col + c, float(values[r, c]), formula=cell_formula(row + r, col + c), style=style
+                )
 
 
 def kernorganisatie_sheet(ctx: Context) -> Sheet:
@@ -171,8 +210,12 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
     s.widths = {0: 52, 1: 7, 2: 14, 3: 14, 4: 14, 5: 14, 6: 14}
     s.freeze = (KERN_HEADER + 1, 1)
     s.put(0, 0, "Kosten kernorganisatie (bedragen in euro's)", style="titel")
-    s.put(1, 0, "Ramingen met VNG_RAMING uit de Begroting, het indextype en de Indexen van het blad Parameters.",
-          style="subtitel")
+    s.put(
+        1,
+        0,
+        "Ramingen met VNG_RAMING uit de Begroting, het indextype en de Indexen van het blad Parameters.",
+        style="subtitel",
+    )
     years = u.jaren
     last_col = 2 + len(years) - 1
     h = KERN_HEADER
@@ -194,15 +237,36 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
             s.put(first + k, 0, kn.regels[i], style="label")
             s.put(first + k, 1, kn.types[i], style="invoer_type")
             s.put(first + k, 2, float(kn.begroting[i]), style="invoer_euro")
-        formula = (f"=VNG_RAMING({area(first, 2, end, 2, False)},{area(first, 1, end, 1, False)},"
-                   f"{jaren_ref},{basis_ref},Indexen)")
-        _block(s, first, 3, u.raming[lines][:, 1:], "euro", vorm, formula,
-               lambda r, c: f"=VNG_RAMING(${col_letters(2)}{r + 1},${col_letters(1)}{r + 1},"
-                            f"{col_letters(c)}${h + 1},{basis_ref},Indexen)")
+        formula = (
+            f"=VNG_RAMING({area(first, 2, end, 2, False)},{area(first, 1, end, 1, False)},"
+            f"{jaren_ref},{basis_ref},Indexen)"
+        )
+        _block(
+            s,
+            first,
+            3,
+            u.raming[lines][:, 1:],
+            "euro",
+            vorm,
+            formula,
+            lambda r, c: (
+                f"=VNG_RAMING(${col_letters(2)}{r + 1},${col_letters(1)}{r + 1},"
+                f"{col_letters(c)}${h + 1},{basis_ref},Indexen)"
+            ),
+        )
         for k, i in enumerate(lines):
             for j, year in enumerate(years):
-                ctx.figures.append(Figure(tabel, kn.regels[i], int(year), s.ref(first + k, 2 + j),
-                                          float(u.raming[i, j]), 1, "euro"))
+                ctx.figures.append(
+                    Figure(
+                        tabel,
+                        kn.regels[i],
+                        int(year),
+                        s.ref(first + k, 2 + j),
+                        float(u.raming[i, j]),
+                        1,
+                        "euro",
+                    )
+                )
         return end
 
     def total(row: int, label: str, formula_of, values: np.ndarray, style: str = "euro_totaal") -> None:
@@ -210,7 +274,9 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
         s.put(row, 1, None, style="label_totaal")
         for j, year in enumerate(years):
             s.put(row, 2 + j, float(values[j]), formula=formula_of(2 + j), style=style)
-            ctx.figures.append(Figure(tabel, label, int(year), s.ref(row, 2 + j), float(values[j]), 1, "euro"))
+            ctx.figures.append(
+                Figure(tabel, label, int(year), s.ref(row, 2 + j), float(values[j]), 1, "euro")
+            )
 
     end = block(KERN_FIRST, kosten)
     t1 = end + 1
@@ -222,11 +288,20 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
     first2 = sub + 1
     end2 = block(first2, doorbelasting)
     t2 = end2 + 1
-    total(t2, "Totaal doorbelasting van kosten en overige baten",
-          lambda c: f"=SUM({a1(first2, c)}:{a1(end2, c)})", u.totaal_doorbelasting)
+    total(
+        t2,
+        "Totaal doorbelasting van kosten en overige baten",
+        lambda c: f"=SUM({a1(first2, c)}:{a1(end2, c)})",
+        u.totaal_doorbelasting,
+    )
     t3 = t2 + 1
-    total(t3, "Kosten 'Kernorganisatie'", lambda c: f"={a1(t1, c)}+{a1(t2, c)}", u.kosten_kernorganisatie,
-          style="euro_eindtotaal")
+    total(
+        t3,
+        "Kosten 'Kernorganisatie'",
+        lambda c: f"={a1(t1, c)}+{a1(t2, c)}",
+        u.kosten_kernorganisatie,
+        style="euro_eindtotaal",
+    )
     s.names["Kernorganisatie_Raming"] = area(h, 0, t3, last_col)
     s.names["Kernorganisatie_Begroting"] = area(KERN_FIRST, 2, end2, 2)
 
@@ -241,42 +316,96 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
     base_dev = ctx.invoer.ontwikkeling_basisjaar
     s.put(o, 2, base_dev, formula="=Ontwikkeling_basisjaar", style="procent")
     s.put(g, 2, ingroei, formula="=Ingroei", style="procent")
-    s.put(c_row, 2, float(excel_round(base_dev, 3)) + ingroei, formula=f"=ROUND({a1(o, 2)},3)+{a1(g, 2)}",
-          style="procent_totaal")
+    s.put(
+        c_row,
+        2,
+        float(excel_round(base_dev, 3)) + ingroei,
+        formula=f"=ROUND({a1(o, 2)},3)+{a1(g, 2)}",
+        style="procent_totaal",
+    )
     for j in range(1, len(years)):
         col = 2 + j
-        s.put(o, col, float(u.ontwikkeling[j]), formula=f"={a1(t3, col)}/{a1(t3, col - 1)}-1", style="procent")
+        s.put(
+            o, col, float(u.ontwikkeling[j]), formula=f"={a1(t3, col)}/{a1(t3, col - 1)}-1", style="procent"
+        )
         s.put(g, col, ingroei, formula="=Ingroei", style="procent")
-        s.put(c_row, col, float(u.contributie[j]), formula=f"=ROUND({a1(o, col)},3)+{a1(g, col)}",
-              style="procent_totaal")
+        s.put(
+            c_row,
+            col,
+            float(u.contributie[j]),
+            formula=f"=ROUND({a1(o, col)},3)+{a1(g, col)}",
+            style="procent_totaal",
+        )
         year = int(years[j])
-        ctx.figures.append(Figure("Contributie", "Verwachte ontwikkeling kosten kernorganisatie", year,
-                                  s.ref(o, col), float(u.ontwikkeling[j]), 0.001, "procent"))
-        ctx.figures.append(Figure("Contributie", "Contributie stijging", year, s.ref(c_row, col),
-                                  float(u.contributie[j]), 0.001, "procent"))
-    s.put(v_row, 3, float(excel_round(u.ontwikkeling[1], 3)), formula=f"=ROUND({a1(o, 3)},3)", style="procent")
-    ctx.figures.append(Figure("Contributie", f"Voorstel {years[1]} (zonder ingroei)", int(years[1]),
-                              s.ref(v_row, 3), float(excel_round(u.ontwikkeling[1], 3)), 0.001, "procent"))
+        ctx.figures.append(
+            Figure(
+                "Contributie",
+                "Verwachte ontwikkeling kosten kernorganisatie",
+                year,
+                s.ref(o, col),
+                float(u.ontwikkeling[j]),
+                0.001,
+                "procent",
+            )
+        )
+        ctx.figures.append(
+            Figure(
+                "Contributie",
+                "Contributie stijging",
+                year,
+                s.ref(c_row, col),
+                float(u.contributie[j]),
+                0.001,
+                "procent",
+            )
+        )
+    s.put(
+        v_row, 3, float(excel_round(u.ontwikkeling[1], 3)), formula=f"=ROUND({a1(o, 3)},3)", style="procent"
+    )
+    ctx.figures.append(
+        Figure(
+            "Contributie",
+            f"Voorstel {years[1]} (zonder ingroei)",
+            int(years[1]),
+            s.ref(v_row, 3),
+            float(excel_round(u.ontwikkeling[1], 3)),
+            0.001,
+            "procent",
+        )
+    )
     s.names["Contributie"] = area(o, 0, v_row, last_col)
     s.names["Kernorganisatie_Ontwikkeling"] = area(o, 3, o, last_col)
     s.marks["ontwikkeling"] = (o, 2)  # the basisjaar's column; later years follow
     # Chart: the meerjarenraming.
     cats = f"={quote_sheet(s.name)}!{area(h, 2, h, last_col)}"
-    s.charts.append(Chart(
-        "column", "Meerjarenraming kosten kernorganisatie",
-        [
-            {"name": "Totaal kosten", "categories": cats,
-             "values": f"={quote_sheet(s.name)}!{area(t1, 2, t1, last_col)}", "fill": {"color": "#8EA9DB"}},
-            {"name": "Kosten 'Kernorganisatie'", "categories": cats,
-             "values": f"={quote_sheet(s.name)}!{area(t3, 2, t3, last_col)}", "fill": {"color": "#1F3864"}},
-        ],
-        anchor=a1(v_row + 2, 0), y_title="euro", size=(720, 300),
-    ))
+    s.charts.append(
+        Chart(
+            "column",
+            "Meerjarenraming kosten kernorganisatie",
+            [
+                {
+                    "name": "Totaal kosten",
+                    "categories": cats,
+                    "values": f"={quote_sheet(s.name)}!{area(t1, 2, t1, last_col)}",
+                    "fill": {"color": "#8EA9DB"},
+                },
+                {
+                    "name": "Kosten 'Kernorganisatie'",
+                    "categories": cats,
+                    "values": f"={quote_sheet(s.name)}!{area(t3, 2, t3, last_col)}",
+                    "fill": {"color": "#1F3864"},
+                },
+            ],
+            anchor=a1(v_row + 2, 0),
+            y_title="euro",
+            size=(720, 300),
+        )
+    )
     return s
 
 
 def ggu_sheet(ctx: Context) -> Sheet:
-    """Fonds GGU: begroting per chapter with VNG_GGU, herprioritering, dekking and the bijdrage per inwoner."""
+    """Fonds GGU: begroting per chapter (VNG_GGU), herprioritering, dekking, bijdrage per inwoner."""
     g, inv = ctx.uitkomsten.ggu, ctx.invoer
     kern = ctx.sheets["kernorganisatie"]
     vorm = ctx.layout.formulevorm
@@ -284,8 +413,13 @@ def ggu_sheet(ctx: Context) -> Sheet:
     s.widths = {0: 44, 1: 5, 2: 12, 3: 13, 4: 11, 5: 11, 6: 11, 7: 11}
     s.freeze = (GGU_HEADER + 1, 1)
     s.put(0, 0, "Fonds GGU: meerjarig perspectief (bedragen in € 1.000)", style="titel")
-    s.put(1, 0, "Begroting 2026 per hoofdstuk als invoer; de jaren met VNG_GGU en de parameters van het blad "
-          "Parameters.", style="subtitel")
+    s.put(
+        1,
+        0,
+        "Begroting 2026 per hoofdstuk als invoer; de jaren met VNG_GGU en de parameters van het blad "
+        "Parameters.",
+        style="subtitel",
+    )
     years = [int(y) for y in g.jaren]
     n = len(years)
     h = GGU_HEADER
@@ -300,16 +434,26 @@ def ggu_sheet(ctx: Context) -> Sheet:
     # Indexatie block (years, rate) further down; its position is fixed before the formulas need it.
     tot, herp, begr = end + 1, end + 2, end + 3
     d_head = begr + 2
-    d_rows = {k: d_head + 1 + i for i, k in enumerate(
-        ["fonds", "indexatie", "subtotaal", "bijdrage", "overbegroting", "dekking"])}
+    d_rows = {
+        k: d_head + 1 + i
+        for i, k in enumerate(["fonds", "indexatie", "subtotaal", "bijdrage", "overbegroting", "dekking"])
+    }
     ix_jaren, ix_pct = d_rows["dekking"] + 2, d_rows["dekking"] + 3
     indexatie_ref = area(ix_jaren, 4, ix_pct, 3 + n)
     tail = f"GGU_Fonds,Overbegroting,{hoofdstukken_ref},{indexatie_ref},Indexen)"
     tabel = "Fonds GGU"
 
     def ggu_row(row: int, post: str, values: np.ndarray, style: str, regel: str) -> None:
-        _block(s, row, 4, values[None, :], style, vorm, f'=VNG_GGU("{post}",{jaren_ref},{tail}',
-               lambda r, c: f'=VNG_GGU("{post}",{col_letters(c)}${h + 1},{tail}')
+        _block(
+            s,
+            row,
+            4,
+            values[None, :],
+            style,
+            vorm,
+            f'=VNG_GGU("{post}",{jaren_ref},{tail}',
+            lambda r, c: f'=VNG_GGU("{post}",{col_letters(c)}${h + 1},{tail}',
+        )
         for i, year in enumerate(years):
             ctx.figures.append(Figure(tabel, regel, year, s.ref(row, 4 + i), float(values[i]), 1, "duizend"))
 
@@ -321,11 +465,20 @@ def ggu_sheet(ctx: Context) -> Sheet:
         s.put(row, 2, float(structureel), style="invoer_duizend")
         s.put(row, 3, float(ontwikkeling), style="invoer_duizend")
         values = g.hoofdstukken[nr]
-        _block(s, row, 4, values[None, :], "duizend", vorm, f"=VNG_GGU({a1(row, 1)},{jaren_ref},{tail}",
-               lambda r, c: f"=VNG_GGU($B{r + 1},{col_letters(c)}${h + 1},{tail}")
+        _block(
+            s,
+            row,
+            4,
+            values[None, :],
+            "duizend",
+            vorm,
+            f"=VNG_GGU({a1(row, 1)},{jaren_ref},{tail}",
+            lambda r, c: f"=VNG_GGU($B{r + 1},{col_letters(c)}${h + 1},{tail}",
+        )
         for i, year in enumerate(years):
-            ctx.figures.append(Figure(tabel, f"Hoofdstuk {nr}", year, s.ref(row, 4 + i), float(values[i]), 1,
-                                      "duizend"))
+            ctx.figures.append(
+                Figure(tabel, f"Hoofdstuk {nr}", year, s.ref(row, 4 + i), float(values[i]), 1, "duizend")
+            )
     s.put(tot, 0, "Totaal", style="label_totaal")
     s.put(tot, 1, None, style="label_totaal")
     for c in (2, 3):
@@ -333,10 +486,24 @@ def ggu_sheet(ctx: Context) -> Sheet:
         s.put(tot, c, float(col_sum), formula=f"=SUM({a1(first, c)}:{a1(end, c)})", style="duizend_totaal")
     for i, year in enumerate(years):
         c = 4 + i
-        s.put(tot, c, float(g.basisbegroting[i]), formula=f"=SUM({a1(first, c)}:{a1(end, c)})",
-              style="duizend_totaal")
-        ctx.figures.append(Figure(tabel, "Basisbegroting (Totaal)", year, s.ref(tot, c),
-                                  float(g.basisbegroting[i]), 1, "duizend"))
+        s.put(
+            tot,
+            c,
+            float(g.basisbegroting[i]),
+            formula=f"=SUM({a1(first, c)}:{a1(end, c)})",
+            style="duizend_totaal",
+        )
+        ctx.figures.append(
+            Figure(
+                tabel,
+                "Basisbegroting (Totaal)",
+                year,
+                s.ref(tot, c),
+                float(g.basisbegroting[i]),
+                1,
+                "duizend",
+            )
+        )
     s.put(herp, 0, "Herprioritering (verlagen overbegroting)", style="label")
     ggu_row(herp, "herprioritering", g.herprioritering, "duizend_haakjes", "Herprioritering")
     s.put(begr, 0, "Totaal Begroting", style="label_totaal")
@@ -345,9 +512,12 @@ def ggu_sheet(ctx: Context) -> Sheet:
         s.put(begr, c, None, style="label_totaal")
     for i, year in enumerate(years):
         c = 4 + i
-        s.put(begr, c, float(g.begroting[i]), formula=f"={a1(tot, c)}+{a1(herp, c)}", style="duizend_eindtotaal")
-        ctx.figures.append(Figure(tabel, "Totaal Begroting", year, s.ref(begr, c), float(g.begroting[i]), 1,
-                                  "duizend"))
+        s.put(
+            begr, c, float(g.begroting[i]), formula=f"={a1(tot, c)}+{a1(herp, c)}", style="duizend_eindtotaal"
+        )
+        ctx.figures.append(
+            Figure(tabel, "Totaal Begroting", year, s.ref(begr, c), float(g.begroting[i]), 1, "duizend")
+        )
     s.names["GGU_Begroting"] = area(h, 0, begr, 3 + n)
     s.names["GGU_Hoofdstukken"] = hoofdstukken_ref
 
@@ -357,8 +527,11 @@ def ggu_sheet(ctx: Context) -> Sheet:
     for i, year in enumerate(years):
         s.put(d_head, 4 + i, year, style="kop_jaar")
     labels = {
-        "fonds": "Huidig fonds (stand vorig boekjaar)", "indexatie": "Indexatie",
-        "subtotaal": "Totaal inclusief indexatie", "bijdrage": "Bijdrage leden", "overbegroting": "Overbegroting",
+        "fonds": "Huidig fonds (stand vorig boekjaar)",
+        "indexatie": "Indexatie",
+        "subtotaal": "Totaal inclusief indexatie",
+        "bijdrage": "Bijdrage leden",
+        "overbegroting": "Overbegroting",
         "dekking": "Totaal Dekking",
     }
     for key, row in d_rows.items():
@@ -373,12 +546,25 @@ def ggu_sheet(ctx: Context) -> Sheet:
     ggu_row(d_rows["overbegroting"], "overbegroting", g.overbegroting, "duizend", "Overbegroting")
     for i, year in enumerate(years):
         c = 4 + i
-        s.put(d_rows["subtotaal"], c, float(g.fonds[i] + g.indexatie[i]),
-              formula=f"={a1(d_rows['fonds'], c)}+{a1(d_rows['indexatie'], c)}", style="duizend_totaal")
-        s.put(d_rows["dekking"], c, float(g.dekking[i]),
-              formula=f"={a1(d_rows['bijdrage'], c)}+{a1(d_rows['overbegroting'], c)}", style="duizend_eindtotaal")
-        ctx.figures.append(Figure(tabel, "Totaal Dekking", year, s.ref(d_rows["dekking"], c), float(g.dekking[i]),
-                                  1, "duizend"))
+        s.put(
+            d_rows["subtotaal"],
+            c,
+            float(g.fonds[i] + g.indexatie[i]),
+            formula=f"={a1(d_rows['fonds'], c)}+{a1(d_rows['indexatie'], c)}",
+            style="duizend_totaal",
+        )
+        s.put(
+            d_rows["dekking"],
+            c,
+            float(g.dekking[i]),
+            formula=f"={a1(d_rows['bijdrage'], c)}+{a1(d_rows['overbegroting'], c)}",
+            style="duizend_eindtotaal",
+        )
+        ctx.figures.append(
+            Figure(
+                tabel, "Totaal Dekking", year, s.ref(d_rows["dekking"], c), float(g.dekking[i]), 1, "duizend"
+            )
+        )
     s.names["GGU_Dekking"] = area(d_head, 0, d_rows["dekking"], 3 + n)
 
     s.put(ix_jaren, 0, "Indexatie van het fonds: jaar", style="label")
@@ -388,8 +574,13 @@ def ggu_sheet(ctx: Context) -> Sheet:
         c = 4 + i
         s.put(ix_jaren, c, year, formula=f"={a1(d_head, c)}", style="jaar")
         kern_col = o_col + (year - int(ctx.uitkomsten.jaren[0]))
-        s.put(ix_pct, c, float(g.indexatie_pct[i]),
-              formula=f"=ROUND({kern.ref(o_row, kern_col, absolute=False)},3)", style="procent")
+        s.put(
+            ix_pct,
+            c,
+            float(g.indexatie_pct[i]),
+            formula=f"=ROUND({kern.ref(o_row, kern_col, absolute=False)},3)",
+            style="procent",
+        )
     s.names["GGU_Indexatie"] = indexatie_ref
 
     pi = ix_pct + 2
@@ -399,28 +590,50 @@ def ggu_sheet(ctx: Context) -> Sheet:
     for i, year in enumerate(years):
         c = 4 + i
         value = float(excel_round(g.bijdrage[i] * 1000 / inv.inwoners, 3)) if inv.inwoners else math.nan
-        s.put(pi, c, value, formula=f"=VNG_PER_INWONER({a1(d_rows['bijdrage'], c)}*1000,Inwoners)",
-              style="per_inwoner")
-        ctx.figures.append(Figure("Per inwoner", "Bijdrage GGU per inwoner", year, s.ref(pi, c), value, 0.001,
-                                  "per_inwoner"))
+        s.put(
+            pi,
+            c,
+            value,
+            formula=f"=VNG_PER_INWONER({a1(d_rows['bijdrage'], c)}*1000,Inwoners)",
+            style="per_inwoner",
+        )
+        ctx.figures.append(
+            Figure("Per inwoner", "Bijdrage GGU per inwoner", year, s.ref(pi, c), value, 0.001, "per_inwoner")
+        )
     s.put(pi + 1, 0, "Aantal inwoners en bron: zie het blad Parameters.", style="bron")
     s.names["GGU_Per_inwoner"] = area(pi, 4, pi, 3 + n)
 
     cats = f"={quote_sheet(s.name)}!{jaren_ref}"
-    s.charts.append(Chart(
-        "column", "Fonds GGU: begroting en dekking per jaar",
-        [
-            {"name": "Basisbegroting", "categories": cats,
-             "values": f"={quote_sheet(s.name)}!{area(tot, 4, tot, 3 + n)}", "fill": {"color": "#8EA9DB"}},
-            {"name": "Bijdrage leden", "categories": cats,
-             "values": f"={quote_sheet(s.name)}!{area(d_rows['bijdrage'], 4, d_rows['bijdrage'], 3 + n)}",
-             "fill": {"color": "#1F3864"}},
-            {"name": "Totaal Dekking", "categories": cats,
-             "values": f"={quote_sheet(s.name)}!{area(d_rows['dekking'], 4, d_rows['dekking'], 3 + n)}",
-             "fill": {"color": "#C9A227"}},
-        ],
-        anchor=a1(pi + 3, 0), y_title="€ 1.000", size=(720, 300),
-    ))
+    last, bijdrage_row = 3 + n, d_rows["bijdrage"]
+    s.charts.append(
+        Chart(
+            "column",
+            "Fonds GGU: begroting en dekking per jaar",
+            [
+                {
+                    "name": "Basisbegroting",
+                    "categories": cats,
+                    "values": f"={quote_sheet(s.name)}!{area(tot, 4, tot, 3 + n)}",
+                    "fill": {"color": "#8EA9DB"},
+                },
+                {
+                    "name": "Bijdrage leden",
+                    "categories": cats,
+                    "values": f"={quote_sheet(s.name)}!{area(bijdrage_row, 4, bijdrage_row, last)}",
+                    "fill": {"color": "#1F3864"},
+                },
+                {
+                    "name": "Totaal Dekking",
+                    "categories": cats,
+                    "values": f"={quote_sheet(s.name)}!{area(d_rows['dekking'], 4, d_rows['dekking'], last)}",
+                    "fill": {"color": "#C9A227"},
+                },
+            ],
+            anchor=a1(pi + 3, 0),
+            y_title="€ 1.000",
+            size=(720, 300),
+        )
+    )
     return s
 
 
@@ -430,8 +643,12 @@ def gepubliceerd_sheet(ctx: Context) -> Sheet:
     s = Sheet("gepubliceerd", ctx.blad("gepubliceerd"))
     s.widths = {0: 52, 1: 14, 2: 14, 3: 14, 4: 14, 5: 14}
     s.put(0, 0, "Gepubliceerd: de cijfers zoals de Kadernota 2026 ze drukt", style="titel")
-    s.put(1, 0, f"Bron: {pub['bron']}. Waarden, geen formules: de referentie voor het blad Controle.",
-          style="subtitel")
+    s.put(
+        1,
+        0,
+        f"Bron: {pub['bron']}. Waarden, geen formules: de referentie voor het blad Controle.",
+        style="subtitel",
+    )
     row = 3
 
     def table(title: str, years: list[int], rows: list[tuple[str, str, list[float]]], style: str) -> None:
@@ -449,33 +666,61 @@ def gepubliceerd_sheet(ctx: Context) -> Sheet:
         row += 1
 
     kern = pub["kernorganisatie"]
-    table("Kosten kernorganisatie (euro)", kern["jaren"],
-          [("Kosten kernorganisatie", k, v) for k, v in {**kern["regels"], **kern["totalen"]}.items()], "euro")
+    table(
+        "Kosten kernorganisatie (euro)",
+        kern["jaren"],
+        [("Kosten kernorganisatie", k, v) for k, v in {**kern["regels"], **kern["totalen"]}.items()],
+        "euro",
+    )
     con = pub["contributie"]
     voorstel_jaar = con["jaren"][1]
-    table("Contributie", con["jaren"], [
-        ("Contributie", "Verwachte ontwikkeling kosten kernorganisatie", con["ontwikkeling"]),
-        ("Contributie", "Ingroeipercentage contributie", con["ingroei"]),
-        ("Contributie", "Contributie stijging", con["stijging"]),
-    ], "procent")
-    table(f"Contributievoorstel {voorstel_jaar}", [voorstel_jaar],
-          [("Contributie", f"Voorstel {voorstel_jaar} (zonder ingroei)", [con["voorstel_2026"]])], "procent")
+    table(
+        "Contributie",
+        con["jaren"],
+        [
+            ("Contributie", "Verwachte ontwikkeling kosten kernorganisatie", con["ontwikkeling"]),
+            ("Contributie", "Ingroeipercentage contributie", con["ingroei"]),
+            ("Contributie", "Contributie stijging", con["stijging"]),
+        ],
+        "procent",
+    )
+    table(
+        f"Contributievoorstel {voorstel_jaar}",
+        [voorstel_jaar],
+        [("Contributie", f"Voorstel {voorstel_jaar} (zonder ingroei)", [con["voorstel_2026"]])],
+        "procent",
+    )
     ggu = pub["ggu"]
-    posten = {"basisbegroting": "Basisbegroting (Totaal)", "herprioritering": "Herprioritering",
-              "begroting": "Totaal Begroting", "fonds": "Huidig fonds", "indexatie": "Indexatie",
-              "bijdrage": "Bijdrage leden", "overbegroting": "Overbegroting", "dekking": "Totaal Dekking"}
-    table("Fonds GGU (€ 1.000)", ggu["jaren"],
-          [("Fonds GGU", f"Hoofdstuk {k}", v) for k, v in ggu["hoofdstukken"].items()]
-          + [("Fonds GGU", posten[k], v) for k, v in ggu["posten"].items()], "duizend")
+    posten = {
+        "basisbegroting": "Basisbegroting (Totaal)",
+        "herprioritering": "Herprioritering",
+        "begroting": "Totaal Begroting",
+        "fonds": "Huidig fonds",
+        "indexatie": "Indexatie",
+        "bijdrage": "Bijdrage leden",
+        "overbegroting": "Overbegroting",
+        "dekking": "Totaal Dekking",
+    }
+    table(
+        "Fonds GGU (€ 1.000)",
+        ggu["jaren"],
+        [("Fonds GGU", f"Hoofdstuk {k}", v) for k, v in ggu["hoofdstukken"].items()]
+        + [("Fonds GGU", posten[k], v) for k, v in ggu["posten"].items()],
+        "duizend",
+    )
     per = pub["per_inwoner"]
-    table("Bijdrage GGU per inwoner (€)", per["jaren"],
-          [("Per inwoner", "Bijdrage GGU per inwoner", per["bedrag"])], "per_inwoner")
+    table(
+        "Bijdrage GGU per inwoner (€)",
+        per["jaren"],
+        [("Per inwoner", "Bijdrage GGU per inwoner", per["bedrag"])],
+        "per_inwoner",
+    )
     s.names["Gepubliceerd"] = area(3, 0, row - 2, 5)
     return s
 
 
 def conf_sheet(ctx: Context) -> Sheet:
-    """The hidden xlwings.conf sheet: where xlwings finds the UDFs; read from A1 down to the first empty row."""
+    """The hidden xlwings.conf sheet: where xlwings finds the UDFs (read from A1 down to an empty row)."""
     s = Sheet("conf", ctx.blad("conf"), protect=False, hidden=True, landscape=False)
     s.widths = {0: 30, 1: 24, 3: 90}
     for row, (key, value) in enumerate(ctx.layout.xlwings.items()):
@@ -483,12 +728,17 @@ def conf_sheet(ctx: Context) -> Sheet:
         s.put(row, 1, value, style="tekst")
     notes = [
         "Instellingen van xlwings voor deze werkmap; ze gaan voor het configuratiebestand van de gebruiker.",
-        "De Python-interpreter staat hier bewust niet: xlwings neemt hem uit %USERPROFILE%\\.xlwings\\xlwings.conf",
+        "De Python-interpreter staat hier bewust niet: xlwings neemt hem uit",
+        "%USERPROFILE%\\.xlwings\\xlwings.conf",
         "(`xlwings config create`) of gebruikt python van het PATH, zodat de werkmap overal werkt.",
         "Gebruikt u conda: vul Conda Path en Conda Env in dat bestand in, niet hier.",
     ]
     for i, note in enumerate(notes):
         s.put(i, 3, note, style="bron")
+    # After an empty row, which ends what xlwings reads: the layout this workbook was built with,
+    # so a refresh (in Excel or headless) lays out the same sheets without the repository at hand.
+    s.put(len(ctx.layout.xlwings) + 1, 0, LAYOUT_KEY, style="tekst")
+    s.put(len(ctx.layout.xlwings) + 1, 1, ctx.layout.text, style="tekst")
     return s
 
 

@@ -26,22 +26,157 @@ SHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"  # VB_Base of a worksheet
 
 
 #: VBA's reserved identifiers (MS-VBAL 3.3.5.2) that a Python argument name could collide with.
-VBA_RESERVED = frozenset(w.casefold() for w in (
-    "Call", "Case", "Close", "Const", "Declare", "DefBool", "DefByte", "DefCur", "DefDate", "DefDbl",
-    "DefInt", "DefLng", "DefLngLng", "DefLngPtr", "DefObj", "DefSng", "DefStr", "DefVar", "Dim", "Do",
-    "Else", "ElseIf", "End", "EndIf", "Enum", "Erase", "Event", "Exit", "For", "Friend", "Function", "Get",
-    "Global", "GoSub", "GoTo", "If", "Implements", "Input", "Let", "Lock", "Loop", "LSet", "Next", "On",
-    "Open", "Option", "Print", "Private", "Public", "Put", "RaiseEvent", "ReDim", "Resume", "Return",
-    "RSet", "Seek", "Select", "Set", "Static", "Stop", "Sub", "Type", "Unlock", "Wend", "While", "With",
-    "Write", "Any", "As", "ByRef", "ByVal", "Each", "In", "New", "Shared", "Until", "WithEvents",
-    "Optional", "ParamArray", "Preserve", "Spc", "Tab", "Then", "To", "AddressOf", "And", "Eqv", "Imp",
-    "Is", "Like", "Mod", "Not", "Or", "TypeOf", "Xor", "Abs", "CBool", "CByte", "CCur", "CDate", "CDbl",
-    "CDec", "CInt", "CLng", "CLngLng", "CLngPtr", "CSng", "CStr", "CVar", "CVErr", "Date", "Debug",
-    "DoEvents", "Fix", "Int", "Len", "LenB", "Me", "PSet", "Scale", "Sgn", "String", "Array", "Circle",
-    "InputB", "LBound", "UBound", "Boolean", "Byte", "Currency", "Double", "Integer", "Long", "LongLong",
-    "LongPtr", "Single", "Variant", "True", "False", "Nothing", "Empty", "Null", "Rem", "CDecl", "Decimal",
-    "DefDec",
-))
+VBA_RESERVED = frozenset(
+    w.casefold()
+    for w in (
+        "Call",
+        "Case",
+        "Close",
+        "Const",
+        "Declare",
+        "DefBool",
+        "DefByte",
+        "DefCur",
+        "DefDate",
+        "DefDbl",
+        "DefInt",
+        "DefLng",
+        "DefLngLng",
+        "DefLngPtr",
+        "DefObj",
+        "DefSng",
+        "DefStr",
+        "DefVar",
+        "Dim",
+        "Do",
+        "Else",
+        "ElseIf",
+        "End",
+        "EndIf",
+        "Enum",
+        "Erase",
+        "Event",
+        "Exit",
+        "For",
+        "Friend",
+        "Function",
+        "Get",
+        "Global",
+        "GoSub",
+        "GoTo",
+        "If",
+        "Implements",
+        "Input",
+        "Let",
+        "Lock",
+        "Loop",
+        "LSet",
+        "Next",
+        "On",
+        "Open",
+        "Option",
+        "Print",
+        "Private",
+        "Public",
+        "Put",
+        "RaiseEvent",
+        "ReDim",
+        "Resume",
+        "Return",
+        "RSet",
+        "Seek",
+        "Select",
+        "Set",
+        "Static",
+        "Stop",
+        "Sub",
+        "Type",
+        "Unlock",
+        "Wend",
+        "While",
+        "With",
+        "Write",
+        "Any",
+        "As",
+        "ByRef",
+        "ByVal",
+        "Each",
+        "In",
+        "New",
+        "Shared",
+        "Until",
+        "WithEvents",
+        "Optional",
+        "ParamArray",
+        "Preserve",
+        "Spc",
+        "Tab",
+        "Then",
+        "To",
+        "AddressOf",
+        "And",
+        "Eqv",
+        "Imp",
+        "Is",
+        "Like",
+        "Mod",
+        "Not",
+        "Or",
+        "TypeOf",
+        "Xor",
+        "Abs",
+        "CBool",
+        "CByte",
+        "CCur",
+        "CDate",
+        "CDbl",
+        "CDec",
+        "CInt",
+        "CLng",
+        "CLngLng",
+        "CLngPtr",
+        "CSng",
+        "CStr",
+        "CVar",
+        "CVErr",
+        "Date",
+        "Debug",
+        "DoEvents",
+        "Fix",
+        "Int",
+        "Len",
+        "LenB",
+        "Me",
+        "PSet",
+        "Scale",
+        "Sgn",
+        "String",
+        "Array",
+        "Circle",
+        "InputB",
+        "LBound",
+        "UBound",
+        "Boolean",
+        "Byte",
+        "Currency",
+        "Double",
+        "Integer",
+        "Long",
+        "LongLong",
+        "LongPtr",
+        "Single",
+        "Variant",
+        "True",
+        "False",
+        "Nothing",
+        "Empty",
+        "Null",
+        "Rem",
+        "CDecl",
+        "Decimal",
+        "DefDec",
+    )
+)
 
 
 def vba_identifier(name: str) -> str:
@@ -84,7 +219,10 @@ def _wrapper(fn: ExcelFunction, out: _Writer, module_name: str) -> None:
     out.line('#If App = "Microsoft Excel" Then')
     out.indent += 1
     out.line("If TypeOf Application.Caller Is Range Then On Error GoTo failed")
-    out.line(f'{fn.name} = XLPy.CallUDF("{module_name}", "{fn.name}", {call_args}, ThisWorkbook, Application.Caller)')
+    out.line(
+        f'{fn.name} = XLPy.CallUDF("{module_name}", "{fn.name}", {call_args}, '
+        "ThisWorkbook, Application.Caller)"
+    )
     out.line("Exit Function")
     out.indent -= 1
     out.line("#Else")
@@ -100,7 +238,9 @@ def _wrapper(fn: ExcelFunction, out: _Writer, module_name: str) -> None:
     out.line("")
 
 
-def udf_wrapper_body(functions: Mapping[str, ExcelFunction] = FUNCTIONS, module_name: str = UDF_MODULE) -> str:
+def udf_wrapper_body(
+    functions: Mapping[str, ExcelFunction] = FUNCTIONS, module_name: str = UDF_MODULE
+) -> str:
     """The wrapper functions as xlwings' generate_vba_wrapper writes them (in dir() order).
 
     The one difference: an argument named like a VBA keyword (`type`) is renamed, see vba_identifier.
@@ -116,7 +256,7 @@ def udf_wrapper_module(functions: Mapping[str, ExcelFunction] = FUNCTIONS) -> st
     head = [
         f'Attribute VB_Name = "{WRAPPER_MODULE}"',
         "'Autogenerated code by xlwings - changes will be lost with next import!",
-        "#Const App = \"Microsoft Excel\" 'Adjust when using outside of Excel",
+        '#Const App = "Microsoft Excel" \'Adjust when using outside of Excel',
     ]
     return "\n".join(head) + "\n" + udf_wrapper_body(functions)
 
@@ -143,8 +283,11 @@ def help_module(functions: Mapping[str, ExcelFunction] = FUNCTIONS) -> str:
     ]
     for name in sorted(functions):
         fn = functions[name]
-        head = f"    Application.MacroOptions Macro:={_vba_string(fn.name)}, Description:={_vba_string(fn.help)}, " \
-               f"Category:={_vba_string(CATEGORY)}"
+        head = (
+            f"    Application.MacroOptions Macro:={_vba_string(fn.name)}, "
+            f"Description:={_vba_string(fn.help)}, "
+            f"Category:={_vba_string(CATEGORY)}"
+        )
         if fn.args:
             lines.append(f"    ReDim a(0 To {len(fn.args) - 1})")
             lines += [f"    a({i}) = {_vba_string(a.help)}" for i, a in enumerate(fn.args)]
@@ -165,7 +308,9 @@ def xlwings_modules() -> list[VbaModule]:
     root = Path(xlwings.__file__).parent
     return [
         VbaModule("xlwings", (root / "xlwings.bas").read_text(encoding="utf-8")),
-        VbaModule("Dictionary", (root / "addin" / "Dictionary.cls").read_text(encoding="utf-8"), is_class=True),
+        VbaModule(
+            "Dictionary", (root / "addin" / "Dictionary.cls").read_text(encoding="utf-8"), is_class=True
+        ),
     ]
 
 
@@ -218,7 +363,9 @@ def vba_project(modules: Sequence[VbaModule], sheet_code_names: Sequence[str]) -
                 project.delete_module(name)
             for name in sheet_code_names:
                 if name not in present:
-                    project.add_module(name, _crlf(document_header(name, SHEET_BASE)), kind=VBAModuleKind.other)
+                    project.add_module(
+                        name, _crlf(document_header(name, SHEET_BASE)), kind=VBAModuleKind.other
+                    )
             book.set_module("ThisWorkbook", _crlf(this_workbook_body()))
             for module in modules:
                 kind = VBAModuleKind.other if module.is_class else VBAModuleKind.standard
