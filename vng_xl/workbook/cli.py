@@ -60,6 +60,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     src = Path(args.path)
     dst = Path(args.output) if args.output else src
+    if not src.is_file():
+        print(f"vng-xl refresh: no such file: {src}", file=sys.stderr)
+        return 1
     try:
         if args.set:
             if dst != src:

@@ -85,17 +85,17 @@ class Invoer:
         """A short SHA-256 of the inputs: two refreshes on the same inputs carry the same hash."""
         kn = self.kn
         data = {
-            "jaren": kn.indexen.years.tolist(),
-            "indexen": kn.indexen.rates.tolist(),
+            "jaren": [int(y) for y in kn.indexen.years],
+            "indexen": [[float(v) for v in row] for row in kn.indexen.rates],
             "regels": list(kn.regels),
             "types": list(kn.types),
-            "begroting": kn.begroting.tolist(),
-            "ingroei": kn.ingroei,
-            "fonds": kn.ggu.fonds,
-            "overbegroting": {str(k): v for k, v in sorted(kn.ggu.overbegroting.items())},
-            "hoofdstukken": {str(k): list(v) for k, v in sorted(self.hoofdstukken.items())},
-            "ontwikkeling_basisjaar": self.ontwikkeling_basisjaar,
-            "inwoners": self.inwoners,
+            "begroting": [float(v) for v in kn.begroting],
+            "ingroei": float(kn.ingroei),
+            "fonds": float(kn.ggu.fonds),
+            "overbegroting": {str(k): float(v) for k, v in sorted(kn.ggu.overbegroting.items())},
+            "hoofdstukken": {str(k): [n, float(s), float(o)] for k, (n, s, o) in sorted(self.hoofdstukken.items())},
+            "ontwikkeling_basisjaar": float(self.ontwikkeling_basisjaar),
+            "inwoners": float(self.inwoners),
         }
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
