@@ -174,10 +174,16 @@ def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) -> N
         ws.insert_button(cell, {"macro": macro, "caption": caption, "width": 128, "height": 34})
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
+    last_row = max(row for row, _ in sheet.cells)
+    for chart_spec in sheet.charts:  # a chart of ~300 px takes about 16 rows below its anchor
+        anchor_row = int("".join(ch for ch in chart_spec.anchor if ch.isdigit()))
+        last_row = max(last_row, anchor_row + chart_spec.size[1] // 20 + 1)
+    if not sheet.hidden:  # LibreOffice prints a hidden sheet that has a print area
+        ws.print_area(0, 0, last_row, max(col for _, col in sheet.cells))
     if sheet.landscape:
         ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, sheet.pages_tall)
     ws.hide_gridlines(0 if sheet.hidden else 2)
     if sheet.protect:
         ws.protect(

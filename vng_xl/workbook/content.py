@@ -87,6 +87,7 @@ class Sheet:
     hidden: bool = False
     freeze: tuple[int, int] | None = None
     landscape: bool = True
+    pages_tall: int = 0  # print on this many pages high (0: as many as needed), always one page wide
 
     def put(
         self,

@@ -93,7 +93,7 @@ class Invoer:
             "ingroei": float(kn.ingroei),
             "fonds": float(kn.ggu.fonds),
             "overbegroting": {str(k): float(v) for k, v in sorted(kn.ggu.overbegroting.items())},
-            "hoofdstukken": {str(k): [n, float(s), float(o)] for k, (n, s, o) in sorted(self.hoofdstukken.items())},
+            "hoofdstukken": {str(k): [n, float(s), float(o)] for k, (n, s, o) in self.hoofdstukken.items()},
             "ontwikkeling_basisjaar": float(self.ontwikkeling_basisjaar),
             "inwoners": float(self.inwoners),
         }

@@ -87,7 +87,8 @@ def parameters_sheet(ctx: Context) -> Sheet:
     """The inputs of the model, each with its source; status cell, herkomst block and the refresh button."""
     inv, kn = ctx.invoer, ctx.invoer.kn
     s = Sheet("parameters", ctx.blad("parameters"))
-    s.widths = {0: 46, 1: 13, 2: 11, 3: 11, 4: 11, 5: 11, 6: 70}
+    s.widths = {0: 46, 1: 13, 2: 11, 3: 11, 4: 11, 5: 11, 6: 80}
+    s.pages_tall = 1
     s.put(0, 0, ctx.layout.raw["titel"], style="titel")
     s.put(
         1,
@@ -97,7 +98,7 @@ def parameters_sheet(ctx: Context) -> Sheet:
     )
     s.put(STATUS[0], 0, "Status", style="label")
     s.put(*STATUS, ctx.herkomst.get("status", ""), style="status")
-    s.button = ("I1", "Vernieuwen", "Vernieuwen")
+    s.button = ("G1", "Vernieuwen", "Vernieuwen")
 
     s.put(4, 0, "Indexaties", style="kop")
     for c in range(1, 7):
@@ -206,7 +207,7 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
     """Kosten kernorganisatie: cost lines as inputs, the raming as VNG_RAMING blocks, totals, contributie."""
     kn, u = ctx.invoer.kn, ctx.uitkomsten
     vorm = ctx.layout.formulevorm
-    s = Sheet("kernorganisatie", ctx.blad("kernorganisatie"))
+    s = Sheet("kernorganisatie", ctx.blad("kernorganisatie"), pages_tall=1)
     s.widths = {0: 52, 1: 7, 2: 14, 3: 14, 4: 14, 5: 14, 6: 14}
     s.freeze = (KERN_HEADER + 1, 1)
     s.put(0, 0, "Kosten kernorganisatie (bedragen in euro's)", style="titel")
@@ -409,7 +410,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
     g, inv = ctx.uitkomsten.ggu, ctx.invoer
     kern = ctx.sheets["kernorganisatie"]
     vorm = ctx.layout.formulevorm
-    s = Sheet("ggu", ctx.blad("ggu"))
+    s = Sheet("ggu", ctx.blad("ggu"), pages_tall=1)
     s.widths = {0: 44, 1: 5, 2: 12, 3: 13, 4: 11, 5: 11, 6: 11, 7: 11}
     s.freeze = (GGU_HEADER + 1, 1)
     s.put(0, 0, "Fonds GGU: meerjarig perspectief (bedragen in € 1.000)", style="titel")
