@@ -88,6 +88,7 @@ def _styles(layout: Layout) -> dict[str, dict[str, Any]]:
         "kop_raming": {**kop, "align": "right", "num_format": '"Raming "0'},
         "label": base,
         "label_totaal": totaal,
+        "label_eindtotaal": eind,
         "bron": {**base, "italic": True, "font_color": "#595959"},
         "status": {**base, "bold": True, "font_color": "#375623"},
         "herkomst": {**base, "font_color": "#404040"},

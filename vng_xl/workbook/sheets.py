@@ -271,8 +271,9 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
         return end
 
     def total(row: int, label: str, formula_of, values: np.ndarray, style: str = "euro_totaal") -> None:
-        s.put(row, 0, label, style="label_totaal")
-        s.put(row, 1, None, style="label_totaal")
+        label_style = "label_eindtotaal" if style.endswith("eindtotaal") else "label_totaal"
+        s.put(row, 0, label, style=label_style)
+        s.put(row, 1, None, style=label_style)
         for j, year in enumerate(years):
             s.put(row, 2 + j, float(values[j]), formula=formula_of(2 + j), style=style)
             ctx.figures.append(
@@ -507,10 +508,10 @@ def ggu_sheet(ctx: Context) -> Sheet:
         )
     s.put(herp, 0, "Herprioritering (verlagen overbegroting)", style="label")
     ggu_row(herp, "herprioritering", g.herprioritering, "duizend_haakjes", "Herprioritering")
-    s.put(begr, 0, "Totaal Begroting", style="label_totaal")
-    s.put(begr, 1, None, style="label_totaal")
+    s.put(begr, 0, "Totaal Begroting", style="label_eindtotaal")
+    s.put(begr, 1, None, style="label_eindtotaal")
     for c in (2, 3):
-        s.put(begr, c, None, style="label_totaal")
+        s.put(begr, c, None, style="label_eindtotaal")
     for i, year in enumerate(years):
         c = 4 + i
         s.put(
@@ -537,10 +538,11 @@ def ggu_sheet(ctx: Context) -> Sheet:
     }
     for key, row in d_rows.items():
         total_row = key in ("subtotaal", "dekking")
-        s.put(row, 0, labels[key], style="label_totaal" if total_row else "label")
+        label_style = "label_eindtotaal" if key == "dekking" else "label_totaal"
+        s.put(row, 0, labels[key], style=label_style if total_row else "label")
         if total_row:
             for c in (1, 2, 3):
-                s.put(row, c, None, style="label_totaal")
+                s.put(row, c, None, style=label_style)
     ggu_row(d_rows["fonds"], "fonds", g.fonds, "duizend", "Huidig fonds")
     ggu_row(d_rows["indexatie"], "indexatie", g.indexatie, "duizend", "Indexatie")
     ggu_row(d_rows["bijdrage"], "bijdrage", g.bijdrage, "duizend", "Bijdrage leden")
