@@ -28,15 +28,23 @@ from vng_xl.workbook.content import (
     make_context,
 )
 from vng_xl.workbook.controle import controle_sheet
+from vng_xl.workbook.fonds_ggu import ggu_sheet
 from vng_xl.workbook.layout import MACROS, Invoer, Layout, read_layout, standaard_invoer
-from vng_xl.workbook.sheets import DEFAULT_BUILDERS, conf_sheet
+from vng_xl.workbook.sheets import conf_sheet, gepubliceerd_sheet, kernorganisatie_sheet, parameters_sheet
 
 CALC_ID = 191029  # the calculation engine of current Excel versions
 
 
 def default_builders() -> tuple[SheetBuilder, ...]:
     """The sheets in order. Another module adds sheets by building its own tuple around these."""
-    return (*DEFAULT_BUILDERS, controle_sheet, conf_sheet)
+    return (
+        parameters_sheet,
+        kernorganisatie_sheet,
+        ggu_sheet,
+        gepubliceerd_sheet,
+        controle_sheet,
+        conf_sheet,
+    )
 
 
 def herkomst(invoer: Invoer, when: str, door: str, hoe: str, status: str) -> dict[str, CellValue]:
