@@ -251,3 +251,20 @@ def test_cli_build_prints_where_and_how(tmp_path: Path, capsys: pytest.CaptureFi
     text = capsys.readouterr().out
     assert str(out.resolve()) in text and "Excel" in text
     assert out.read_bytes() == built_workbook().read_bytes()
+
+
+def test_table_formula_variant(tmp_path: Path) -> None:
+    """`vorm = "tabel"`: one array formula per table or row, with every cell's cached value."""
+    from vng_xl.workbook.layout import DEFAULT_LAYOUT
+
+    layout = tmp_path / "tabel.toml"
+    layout.write_text(DEFAULT_LAYOUT.read_text(encoding="utf-8").replace('vorm = "cel"', 'vorm = "tabel"'))
+    out = tmp_path / "tabel.xlsm"
+    build(out, layout)
+    ws = openpyxl.load_workbook(out)["Kernorganisatie"]
+    anchor = ws["D5"].value
+    assert isinstance(anchor, openpyxl.worksheet.formula.ArrayFormula)
+    assert anchor.ref == "D5:G11" and anchor.text == "=VNG_RAMING(C5:C11,B5:B11,$D$4:$G$4,$C$4,Indexen)"
+    values = cached_values(out)["Kernorganisatie"]
+    assert round(values["G5"].value) == doc.KERNORGANISATIE["Salarissen"][5]
+    assert round(values["E10"].value) == doc.KERNORGANISATIE["Dekking Uren"][3]
