@@ -126,9 +126,7 @@ def test_refresh_of_the_unchanged_build_changes_no_figure(tmp_path: Path) -> Non
         ("B20", 0, "inwoners: moet groter dan 0 zijn"),
     ],
 )
-def test_bad_parameter_goes_to_the_status_cell(
-    tmp_path: Path, cell: str, value: object, message: str
-) -> None:
+def test_bad_parameter_goes_to_the_status_cell(tmp_path: Path, cell: str, value: object, message: str) -> None:
     src = copy_of(built_workbook(), tmp_path)
     write_cells(src, src, {"Parameters": {cell: value}})
     before = members(src)

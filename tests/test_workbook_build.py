@@ -127,10 +127,7 @@ def test_totals_and_contributie(values: openpyxl.Workbook) -> None:
     ]:
         for i, year in enumerate(doc.YEARS):
             value = ws.cell(rows[label], 3 + i).value
-            off = (
-                year in doc.NOT_REPRODUCED_TOTALS
-                and label != "Totaal doorbelasting van kosten en overige baten"
-            )
+            off = year in doc.NOT_REPRODUCED_TOTALS and label != "Totaal doorbelasting van kosten en overige baten"
             tolerance = 20_000 if off else 1  # Activiteitskosten: about 19,000 below the printed figure
             assert abs(value - published[i]) <= tolerance, (label, year)
     stijging = rows["Contributie stijging incl. loon- en prijsontwikkeling"]
@@ -208,9 +205,7 @@ def test_protection_only_inputs_unlocked(formulas: openpyxl.Workbook) -> None:
         unlocked = {c.coordinate for row in ws.iter_rows() for c in row if c.protection.locked is False}
         if name == "Parameters":
             assert {"B6", "F8", "B11", "B12", "B15", "E17", "B20", "G20", "B21"} <= unlocked
-            assert (
-                "B3" not in unlocked and "B24" not in unlocked
-            )  # status and herkomst are written by refresh
+            assert "B3" not in unlocked and "B24" not in unlocked  # status and herkomst are written by refresh
         if name == "Kernorganisatie":
             assert {"B5", "C5", "C11", "B14", "C16"} <= unlocked
             assert not {"D5", "E5", "C12", "C18"} & unlocked

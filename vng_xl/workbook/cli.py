@@ -23,13 +23,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     ctx = build(path, Path(args.layout) if args.layout else None)
     controle = ctx.sheets["controle"]
     n = sum(1 for (_, col), c in controle.cells.items() if col == 7 and c.formula)
-    off = sum(
-        1 for (_, col), c in controle.cells.items() if col == 7 and c.formula and c.value == "AFWIJKING"
-    )
+    off = sum(1 for (_, col), c in controle.cells.items() if col == 7 and c.formula and c.value == "AFWIJKING")
     print(f"Built {path.resolve()}")
     print(
-        f"  {n} figures checked against the Kadernota: {n - off} within rounding, {off} discrepancies "
-        "(sheet Controle)."
+        f"  {n} figures checked against the Kadernota: {n - off} within rounding, {off} discrepancies (sheet Controle)."
     )
     print(
         "  Open it in Excel with Python, xlwings and vng_xl installed (see docs/workbook.md); "

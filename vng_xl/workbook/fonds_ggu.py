@@ -28,8 +28,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
     s.put(
         1,
         0,
-        "Begroting 2026 per hoofdstuk als invoer; de jaren met VNG_GGU en de parameters van het blad "
-        "Parameters.",
+        "Begroting 2026 per hoofdstuk als invoer; de jaren met VNG_GGU en de parameters van het blad Parameters.",
         style="subtitel",
     )
     years = [int(y) for y in g.jaren]
@@ -124,12 +123,8 @@ def ggu_sheet(ctx: Context) -> Sheet:
         s.put(begr, c, None, style="label_eindtotaal")
     for i, year in enumerate(years):
         c = 4 + i
-        s.put(
-            begr, c, float(g.begroting[i]), formula=f"={a1(tot, c)}+{a1(herp, c)}", style="duizend_eindtotaal"
-        )
-        ctx.figures.append(
-            Figure(tabel, "Totaal Begroting", year, s.ref(begr, c), float(g.begroting[i]), 1, "duizend")
-        )
+        s.put(begr, c, float(g.begroting[i]), formula=f"={a1(tot, c)}+{a1(herp, c)}", style="duizend_eindtotaal")
+        ctx.figures.append(Figure(tabel, "Totaal Begroting", year, s.ref(begr, c), float(g.begroting[i]), 1, "duizend"))
     s.names["GGU_Begroting"] = area(h, 0, begr, 3 + n)
     s.names["GGU_Hoofdstukken"] = hoofdstukken_ref
 
@@ -174,9 +169,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
             style="duizend_eindtotaal",
         )
         ctx.figures.append(
-            Figure(
-                tabel, "Totaal Dekking", year, s.ref(d_rows["dekking"], c), float(g.dekking[i]), 1, "duizend"
-            )
+            Figure(tabel, "Totaal Dekking", year, s.ref(d_rows["dekking"], c), float(g.dekking[i]), 1, "duizend")
         )
     s.names["GGU_Dekking"] = area(d_head, 0, d_rows["dekking"], 3 + n)
 
