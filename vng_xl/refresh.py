@@ -110,8 +110,9 @@ def read_invoer(target: WorkbookTarget, layout: Layout) -> Invoer:
     overbegroting = inputs.year_values(
         np.array([_row(par, ob_jaren, 1, n_ob), _row(par, ob_pct, 1, n_ob)], dtype=object), "overbegroting"
     )
-    inwoners = inputs.number(_cell(par, *pos.INWONERS), "inwoners")
-    if inwoners <= 0:
+    raw_inwoners = _cell(par, *pos.INWONERS)
+    inwoners = None if inputs.is_empty_cell(raw_inwoners) else inputs.number(raw_inwoners, "inwoners")
+    if inwoners is not None and inwoners <= 0:
         raise BadParameter(argument="inwoners", reason_nl="moet groter dan 0 zijn", reason_en="must be above 0")
 
     kern = target.read(layout.blad("kernorganisatie"), READ_AREA)

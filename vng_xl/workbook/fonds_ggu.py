@@ -15,6 +15,9 @@ from vng_xl.model import excel_round
 from vng_xl.workbook.content import Chart, Context, Figure, Sheet, a1, area, col_letters, quote_sheet
 from vng_xl.workbook.sheets import GGU_FIRST, GGU_HEADER, result_block
 
+#: What the bijdrage per inwoner shows until the user enters the number of inhabitants.
+GEEN_INWONERS = "vul het aantal inwoners in (blad Parameters)"
+
 
 def ggu_sheet(ctx: Context) -> Sheet:
     """Fonds GGU: begroting per chapter (VNG_GGU), herprioritering, dekking, bijdrage per inwoner."""
@@ -199,8 +202,9 @@ def ggu_sheet(ctx: Context) -> Sheet:
         s.put(
             pi,
             c,
-            value,
-            formula=f"=VNG_PER_INWONER({a1(d_rows['bijdrage'], c)}*1000,Inwoners)",
+            GEEN_INWONERS if math.isnan(value) else value,
+            formula=f"=IF(ISNUMBER(Inwoners),VNG_PER_INWONER({a1(d_rows['bijdrage'], c)}*1000,Inwoners),"
+            f'"{GEEN_INWONERS}")',
             style="per_inwoner",
         )
         ctx.figures.append(

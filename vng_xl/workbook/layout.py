@@ -76,7 +76,7 @@ class Invoer:
     kn: Kadernota
     hoofdstukken: dict[int, tuple[str, float, float]]  # nr -> (naam, structureel, ontwikkeling)
     ontwikkeling_basisjaar: float
-    inwoners: float
+    inwoners: float | None  # None until the user enters a count: the Kadernota does not state it
     inwoners_bron: str
     peildatum: str
     parameterset: str
@@ -95,22 +95,22 @@ class Invoer:
             "overbegroting": {str(k): float(v) for k, v in sorted(kn.ggu.overbegroting.items())},
             "hoofdstukken": {str(k): [n, float(s), float(o)] for k, (n, s, o) in self.hoofdstukken.items()},
             "ontwikkeling_basisjaar": float(self.ontwikkeling_basisjaar),
-            "inwoners": float(self.inwoners),
+            "inwoners": self.inwoners,
         }
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def standaard_invoer(layout: Layout) -> Invoer:
-    """The inputs as the Kadernota states them: package data plus the layout's inhabitants."""
+    """The inputs as the Kadernota states them: package data plus the layout's inhabitants (if any)."""
     kern = layout.raw.get("kernorganisatie", {})
     inwoners = layout.raw["inwoners"]
     return Invoer(
         kn=kadernota_2026(),
         hoofdstukken=dict(ggu_hoofdstukken_2026()),
         ontwikkeling_basisjaar=float(kern.get("ontwikkeling_basisjaar", float("nan"))),
-        inwoners=float(inwoners["aantal"]),
-        inwoners_bron=inwoners["bron"],
+        inwoners=float(inwoners["aantal"]) if "aantal" in inwoners else None,
+        inwoners_bron=inwoners.get("bron", ""),
         peildatum=str(inwoners.get("peildatum", "")),
         parameterset=layout.raw.get("parameterset", kadernota_2026().naam),
     )
