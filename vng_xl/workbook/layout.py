@@ -17,8 +17,15 @@ from typing import Any
 
 from vng_xl.kadernota import Kadernota, ggu_hoofdstukken_2026, kadernota_2026
 
-#: The repository's folder with the workbook definitions (next to the package when run from a checkout).
-REPO_ROOT = Path(__file__).resolve().parents[2]
+
+def _sources_root() -> Path:
+    """The checkout holding workbooks/ and macros/: next to the package (editable install), else the cwd."""
+    beside = Path(__file__).resolve().parents[2]
+    return beside if (beside / "workbooks").is_dir() else Path.cwd()
+
+
+#: The repository's folder with the workbook definitions.
+REPO_ROOT = _sources_root()
 WORKBOOKS = REPO_ROOT / "workbooks"
 MACROS = REPO_ROOT / "macros"
 DEFAULT_LAYOUT = WORKBOOKS / "vng_begroting_2026.toml"
