@@ -195,6 +195,39 @@ def wrap_vng(name: str, impl: Callable[..., object], block_args: tuple[bool, ...
 
 _registered: dict[str, Callable[..., object]] = {}
 
+_SUBTOTAL = {
+    1: "AVERAGE",
+    2: "COUNT",
+    3: "COUNTA",
+    4: "MAX",
+    5: "MIN",
+    6: "PRODUCT",
+    7: "STDEV",
+    8: "STDEVP",
+    9: "SUM",
+    10: "VAR",
+    11: "VARP",
+}
+
+
+def xsubtotal(function_num: object, *refs: object) -> object:
+    """SUBTOTAL, which `formulas` lacks: the function its number names, over the references.
+
+    101-111 differ from 1-11 only by skipping hidden rows; the workbook evaluation reports a
+    SUBTOTAL over hidden rows, or over other SUBTOTALs, instead of computing it.
+    """
+    num = from_formulas(function_num)
+    if isinstance(num, ExcelError):
+        return xl_error(str(num))
+    if isinstance(num, bool) or not isinstance(num, float) or int(num) % 100 not in _SUBTOTAL or not refs:
+        return xl_error("#VALUE!")
+    if int(num) > 111 or 11 < int(num) < 101:
+        return xl_error("#VALUE!")
+    return _FUNCTIONS[_SUBTOTAL[int(num) % 100]](*refs)
+
+
+_FUNCTIONS["SUBTOTAL"] = xsubtotal
+
 
 def register_functions(functions: Mapping[str, Any]) -> None:
     """Make ExcelFunction-like objects (.impl, .args with .range) callable from formulas by name."""
