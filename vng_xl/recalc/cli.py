@@ -127,6 +127,12 @@ def recalc_command(args: argparse.Namespace) -> int:
     """Run the batch, print one line per file, optionally write the JSON report."""
     from vng_xl.recalc.batch import ProgressBar, collect, default_executor, plan, run_batch, write_report
 
+    if args.engine == "excel":
+        from vng_xl.recalc.excel_engine import excel_available
+
+        if not excel_available():
+            print("vng-xl recalc: --engine excel needs Microsoft Excel (Windows or macOS)", file=sys.stderr)
+            return 1
     start = time.perf_counter()
     files = collect(args.paths)
     if not files:

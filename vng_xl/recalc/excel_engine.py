@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Mapping
@@ -21,10 +22,21 @@ MSO_AUTOMATION_SECURITY_FORCE_DISABLE = 3  # never run a workbook's VBA
 _app = None
 
 
+class ExcelUnavailable(RuntimeError):
+    """--engine excel where there is no Excel (Linux, or Excel not installed)."""
+
+
+def excel_available() -> bool:
+    """Whether this machine can run Excel through xlwings at all."""
+    return sys.platform in ("win32", "darwin")
+
+
 def _excel():
     """One hidden Excel instance per process, closed at exit."""
     global _app
     if _app is None:
+        if not excel_available():
+            raise ExcelUnavailable("--engine excel needs Microsoft Excel (Windows or macOS)")
         import xlwings as xw
 
         _app = xw.App(visible=False, add_book=False)
