@@ -63,7 +63,7 @@ def test_dutch_notation(dutch, english, printed, capsys):
 @pytest.mark.parametrize(
     ("formula", "message"),
     [
-        ('=VNG_RAMING(100,"X",2027)', 'VNG_RAMING: type: unknown index type "X"; use A (wage) or B (price)'),
+        ('=VNG_RAMING(100,"X",2027)', 'unknown index type "X"; use A (wage) or B (price)'),
         ("=SUM(A1:A3)", "refers to cells or names (A1:A3)"),
         ("=1/0", "Excel error #DIV/0!"),
         ("=OFFSET(1,1)", "OFFSET makes references at run time"),

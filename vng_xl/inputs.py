@@ -76,19 +76,23 @@ def numbers(value: object, argument: str) -> np.ndarray:
     return flat.astype(float)
 
 
-def number(value: object, argument: str) -> float:
-    """One amount."""
-    arr = numbers(value, argument)
+def _single(arr: np.ndarray, argument: str, what_nl: str, what_en: str) -> object:
+    """The one element of `arr`, or a message that one cell was expected."""
     if arr.size != 1:
         raise BadParameter(
             argument=argument,
-            reason_nl=f"{arr.size} cellen; geef één getal",
-            reason_en=f"{arr.size} cells; give one number",
+            reason_nl=f"{arr.size} cellen; geef één {what_nl}",
+            reason_en=f"{arr.size} cells; give one {what_en}",
         )
-    return float(arr[0])
+    return arr[0]
 
 
-def types_for(value: object, n: int, argument: str = "type", other: str = "bedrag") -> np.ndarray:
+def number(value: object, argument: str) -> float:
+    """One amount."""
+    return float(_single(numbers(value, argument), argument, "getal", "number"))
+
+
+def types_for(value: object, n: int, argument: str = "indextype", other: str = "bedrag") -> np.ndarray:
     """Index types for n lines: one type for all, or one per line."""
     flat = column(value, argument)
     codes = index_types(flat, argument)
@@ -108,14 +112,7 @@ def year(value: object, argument: str, default: int | None = None) -> int:
     """One year; `default` when omitted."""
     if is_missing(value) and default is not None:
         return default
-    found = years(value, argument)
-    if found.size != 1:
-        raise BadParameter(
-            argument=argument,
-            reason_nl=f"{found.size} cellen; geef één jaar",
-            reason_en=f"{found.size} cells; give one year",
-        )
-    return int(found[0])
+    return int(_single(years(value, argument), argument, "jaar", "year"))
 
 
 def indexen(value: object) -> Indexen:
