@@ -286,3 +286,17 @@ def test_error_values_round_trip(tmp_path: Path):
     assert outcome.changed == 2
     vals = cached_values(tmp_path / "o.xlsx")
     assert vals[("S", 1, 1)] == ExcelError("#DIV/0!") and vals[("S", 1, 2)] is True
+
+
+def test_official_workbook_recalculates_completely(tmp_path: Path):
+    """The official workbook: every formula computable headlessly, and a published figure comes out."""
+    build = pytest.importorskip("vng_xl.workbook.build")
+    src = tmp_path / "official.xlsm"
+    build.build(src)
+    outcome = recalc_file(src, tmp_path / "out.xlsm")
+    assert outcome.status == "ok" and outcome.errors == [] and outcome.error_values == []
+    assert outcome.formula_cells > 500
+    vals = cached_values(tmp_path / "out.xlsm")
+    assert round(vals[("Kernorganisatie", 18, 4)]) == 34813716  # Kosten kernorganisatie 2026, as published
+    raw_before, raw_after = raw_members(src), raw_members(tmp_path / "out.xlsm")
+    assert raw_before["xl/vbaProject.bin"] == raw_after["xl/vbaProject.bin"]
