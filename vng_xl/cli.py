@@ -14,7 +14,7 @@ from vng_xl import __version__
 from vng_xl.errors import VngError
 
 #: Modules whose `add_parser(subparsers)` adds sub-commands, in the order `--help` lists them.
-SUBCOMMANDS = ("vng_xl.report", "vng_xl.workbook.cli")
+SUBCOMMANDS = ("vng_xl.report", "vng_xl.workbook.cli", "vng_xl.recalc.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
