@@ -101,7 +101,7 @@ def main() -> None:
         formula = f"=VNG_RAMING({{{column_amounts}}},{{{column_types}}},{{{row_years}}})"
 
         def through_eval():
-            out = np.asarray(evaluate(formula))
+            out = np.asarray(evaluate(formula).block)
             assert out.shape == (args.lines, len(YEARS))
 
         results.append(("`vng-xl eval` evaluator (formulas), array constants", timed(through_eval), args.lines * 4))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -201,3 +203,32 @@ def test_through_xlwings_converters_scalars_and_defaults(com_udfs):
     )
     got = call_like_excel(com_udfs["VNG_GGU"], "overbegroting", 2027.0, *[MISSING] * 5)
     assert round(got[0][0]) == doc.GGU["overbegroting"][1]
+
+
+def _dutch_number(text: str) -> tuple[float, float]:
+    """The number a Dutch result text starts with, and half a unit of its last digit."""
+    token = re.match(r"-?[\d.]+(?:,\d+)?", text).group(0)
+    decimals = len(token.split(",")[1]) if "," in token else 0
+    return float(token.replace(".", "").replace(",", ".")), 0.5 * 10.0**-decimals
+
+
+EXAMPLES = [
+    (fn.name, formula, result)
+    for fn in FUNCTIONS.values()
+    for formula, result in fn.examples
+    if (result[:1].isdigit() or result[:1] == "-") and not re.search(r"\b[A-Z]{1,3}\d+\b", formula)
+]
+
+
+@pytest.mark.parametrize(("name", "formula", "result"), EXAMPLES, ids=[e[1] for e in EXAMPLES])
+def test_documented_examples_give_what_they_say(name, formula, result):
+    """Each example in the function reference, evaluated in Dutch notation by the headless evaluator."""
+    from vng_xl.recalc.engine import evaluate
+
+    expected, half_unit = _dutch_number(result)
+    got = evaluate(formula, dutch=True).value
+    assert abs(got - expected) <= half_unit, (formula, got)
+
+
+def test_examples_cover_every_function():
+    assert {name for name, _, _ in EXAMPLES} >= set(FUNCTIONS) - {"VNG_INDEXEN"}

@@ -360,7 +360,10 @@ def _cost_base(bedragen: object, indextypes: object) -> tuple[np.ndarray, np.nda
         _BASISJAAR,
         _INDEXEN,
     ],
-    [("=VNG_GEWOGEN_INDEX(B5:B14;C5:C14;2026)", "0,0207 (2,07%)")],
+    [
+        ("=VNG_GEWOGEN_INDEX(B5:B14;C5:C14;2026)", "0,0207 (2,07%) voor de kernorganisatie"),
+        ('=VNG_GEWOGEN_INDEX({39059724;2362584};{"A";"B"};2026)', "0,0202 (salarissen en personeelskosten)"),
+    ],
 )
 def vng_gewogen_index(
     bedragen: object, indextypes: object, jaar: object, basisjaar: object = None, indexen: object = None
@@ -558,7 +561,10 @@ def _ggu_post(result, post: object, params: GguParameters) -> np.ndarray:
         Argument("bedrag", "Het bedrag in euro's (let op: het Fonds GGU staat in € 1.000)."),
         Argument("inwoners", "Het aantal inwoners (groter dan 0); vermeld de bron in de werkmap."),
     ],
-    [('=VNG_PER_INWONER(VNG_GGU("bijdrage";2026)*1000;B3)', "de bijdrage GGU per inwoner")],
+    [
+        ('=VNG_PER_INWONER(VNG_GGU("bijdrage";2026)*1000;18000000)', "4,654 (bij 18 miljoen inwoners)"),
+        ('=VNG_PER_INWONER(VNG_GGU("bijdrage";2026)*1000;Inwoners)', "de bijdrage GGU per inwoner"),
+    ],
 )
 def vng_per_inwoner(bedrag: object, inwoners: object) -> float:
     amount = inputs.number(bedrag, "bedrag")
