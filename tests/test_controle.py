@@ -93,7 +93,13 @@ PLANTED = [
     ("Salarissen", 2029, round(39059724 * 1.020 * 1.039 * 1.039 * 1.022), "ander_indextype", 2029),
     ("Overige baten", 2026, 621568, "teken", None),
     # round(round(round(2,362,584 × 1.024) × 1.022) × 1.022) = 2,526,905 (unrounded: 2,526,905.54)
-    ("Overige Personeelskosten", 2028, round(round(round(2362584 * 1.024) * 1.022) * 1.022), "afronding", None),
+    (
+        "Overige Personeelskosten",
+        2028,
+        round(round(round(2362584 * 1.024) * 1.022) * 1.022),
+        "afronding",
+        None,
+    ),
 ]
 
 
@@ -162,7 +168,9 @@ def test_ggu_chapter_slip_is_found():
 BIJDRAGE_2026 = 83_778_155.0
 
 
-@pytest.mark.parametrize(("bijdrage", "per_inwoner"), [(BIJDRAGE_2026, 4.644), (82_055_000.0, 4.574), (1000.0, 3.003)])
+@pytest.mark.parametrize(
+    ("bijdrage", "per_inwoner"), [(BIJDRAGE_2026, 4.644), (82_055_000.0, 4.574), (1000.0, 3.003)]
+)
 def test_inwoners_range_is_exact(bijdrage, per_inwoner):
     low, high = inwoners_bereik(bijdrage, per_inwoner)
     assert low <= high
@@ -180,7 +188,9 @@ def test_per_inwoner_without_a_count_gives_the_range():
     b = _check().vind(PER_INWONER, "bijdrage per inwoner", 2026)
     assert b.status is Status.ONBEKEND
     low, high = inwoners_bereik(BIJDRAGE_2026, 4.644)
-    assert f"{low:,}".replace(",", ".") in b.verklaring_nl and f"{high:,}".replace(",", ".") in b.verklaring_nl
+    assert (
+        f"{low:,}".replace(",", ".") in b.verklaring_nl and f"{high:,}".replace(",", ".") in b.verklaring_nl
+    )
 
 
 def test_per_inwoner_with_a_count_is_checked():
