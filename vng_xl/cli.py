@@ -18,6 +18,7 @@ SUBCOMMANDS = (
     "vng_xl.report",
     "vng_xl.controle_cli",
     "vng_xl.gemeenten",
+    "vng_xl.workbook.export",
 )
 
 
