@@ -168,9 +168,7 @@ def test_ggu_chapter_slip_is_found():
 BIJDRAGE_2026 = 83_778_155.0
 
 
-@pytest.mark.parametrize(
-    ("bijdrage", "per_inwoner"), [(BIJDRAGE_2026, 4.644), (82_055_000.0, 4.574), (1000.0, 3.003)]
-)
+@pytest.mark.parametrize(("bijdrage", "per_inwoner"), [(BIJDRAGE_2026, 4.644), (82_055_000.0, 4.574), (1000.0, 3.003)])
 def test_inwoners_range_is_exact(bijdrage, per_inwoner):
     low, high = inwoners_bereik(bijdrage, per_inwoner)
     assert low <= high
@@ -188,9 +186,7 @@ def test_per_inwoner_without_a_count_gives_the_range():
     b = _check().vind(PER_INWONER, "bijdrage per inwoner", 2026)
     assert b.status is Status.ONBEKEND
     low, high = inwoners_bereik(BIJDRAGE_2026, 4.644)
-    assert (
-        f"{low:,}".replace(",", ".") in b.verklaring_nl and f"{high:,}".replace(",", ".") in b.verklaring_nl
-    )
+    assert f"{low:,}".replace(",", ".") in b.verklaring_nl and f"{high:,}".replace(",", ".") in b.verklaring_nl
 
 
 def test_per_inwoner_with_a_count_is_checked():

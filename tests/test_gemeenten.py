@@ -16,9 +16,7 @@ from vng_xl.gemeenten import (
 )
 
 # A made-up list: three municipalities with round counts (not real population figures).
-LIJST = (
-    "Gemeentecode;Gemeentenaam;Inwoners\nGM0001;Aastad;10.000\nGM0002;Beedorp;20000\nGM0003;Ceeveen;30000,0\n"
-)
+LIJST = "Gemeentecode;Gemeentenaam;Inwoners\nGM0001;Aastad;10.000\nGM0002;Beedorp;20000\nGM0003;Ceeveen;30000,0\n"
 VERWACHT = [
     Gemeente("GM0001", "Aastad", 10000),
     Gemeente("GM0002", "Beedorp", 20000),
@@ -38,9 +36,7 @@ def _read(text: str, name: str = "gemeenten.csv"):
         LIJST.replace(";", ",").replace("30000,0", '"30000,0"'),  # comma separated, quoted decimal comma
         LIJST.replace(";", "\t"),
         '"Regionale kerncijfers Nederland"\n' + LIJST + '"Bron: CBS"\n',  # StatLine title and source lines
-        LIJST.replace(
-            "Gemeentecode;Gemeentenaam;Inwoners", "RegioS;Regio's;Perioden;Totale bevolking (aantal)"
-        )
+        LIJST.replace("Gemeentecode;Gemeentenaam;Inwoners", "RegioS;Regio's;Perioden;Totale bevolking (aantal)")
         .replace("Aastad;", "Aastad;2025JJ00;")
         .replace("Beedorp;", "Beedorp;2025JJ00;")
         .replace("Ceeveen;", "Ceeveen;2025JJ00;"),

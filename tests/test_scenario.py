@@ -126,12 +126,8 @@ BAD_TOML = [
     ),
     (TOML_YEARS + "A = [0.02, 0.02, 0.02, 0.02]\nB = [0.02, 0.02, 0.02, 0.02]\nC = 1\n", 'unknown key "C"'),
     (
-        "[[indexen]]\nnaam = 'x'\n"
-        + TOML_YEARS
-        + "A = [0.02, 0.02, 0.02, 0.02]\nB = [0.02, 0.02, 0.02, 0.02]\n"
-        "[[indexen]]\nnaam = 'x'\n"
-        + TOML_YEARS
-        + "A = [0.03, 0.02, 0.02, 0.02]\nB = [0.02, 0.02, 0.02, 0.02]\n",
+        "[[indexen]]\nnaam = 'x'\n" + TOML_YEARS + "A = [0.02, 0.02, 0.02, 0.02]\nB = [0.02, 0.02, 0.02, 0.02]\n"
+        "[[indexen]]\nnaam = 'x'\n" + TOML_YEARS + "A = [0.03, 0.02, 0.02, 0.02]\nB = [0.02, 0.02, 0.02, 0.02]\n",
         'the name "x" appears twice',
     ),
     ("indexen = 3\n", "must be an array of tables"),

@@ -261,10 +261,7 @@ def _uitleg_afgeleid(
     # Parts that use their explained value: the fewest that reproduce the figure.
     model = k.bereken()[p.sleutel].get(b.jaar)
     candidates = [
-        (s, v)
-        for s, vs in uitleg.items()
-        for v in vs
-        if k.bereken({s: v.waarden})[p.sleutel].get(b.jaar) != model
+        (s, v) for s, vs in uitleg.items() for v in vs if k.bereken({s: v.waarden})[p.sleutel].get(b.jaar) != model
     ]
     for n in range(1, min(MAX_COMBINATIE, len(candidates)) + 1):
         for combo in itertools.combinations(candidates, n):
@@ -299,9 +296,7 @@ def _uitleg_afgeleid(
             "volgt niet uit de verklaarde regels; afwijkende regels: " + ", ".join(differing),
             "does not follow from the explained lines; lines that differ: " + ", ".join(differing),
         )
-    return _with(
-        b, "de regels kloppen, het gepubliceerde totaal niet", "the lines agree, the published total does not"
-    )
+    return _with(b, "de regels kloppen, het gepubliceerde totaal niet", "the lines agree, the published total does not")
 
 
 def _regel(s: Sleutel) -> str:

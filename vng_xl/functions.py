@@ -126,8 +126,9 @@ def vng_indexfactor(type: object, van_jaar: object, tot_jaar: object, indexen: o
     "tabel Kosten kernorganisatie.",
     [
         Argument("bedrag", "Bedrag(en) van het basisjaar in euro's; één cel of een kolom.", optional=True, range=True),
-        Argument("type", 'Indextype per regel: "A" (loon) of "B" (prijs); één cel of een kolom.', optional=True,
-                 range=True),
+        Argument(
+            "type", 'Indextype per regel: "A" (loon) of "B" (prijs); één cel of een kolom.', optional=True, range=True
+        ),
         Argument("jaar", "Optioneel: het jaar (of een rij jaren) van de raming.", optional=True, range=True),
         _BASISJAAR,
         _INDEXEN,
@@ -233,10 +234,10 @@ def _ontwikkeling(jaren: np.ndarray, bedragen: object, types: object, indexen: o
     "Zonder bedragen en types: de kernorganisatie van de Kadernota 2026.",
     [
         Argument("jaar", "Het jaar van de stijging (na 2025)."),
-        Argument("ingroei", "Optioneel: ingroei als fractie (standaard 0,01; 0 voor het voorstel 2026).",
-                 optional=True),
-        Argument("bedragen", "Optioneel: kolom met de bedragen van de kostenbasis in 2025.", optional=True,
-                 range=True),
+        Argument(
+            "ingroei", "Optioneel: ingroei als fractie (standaard 0,01; 0 voor het voorstel 2026).", optional=True
+        ),
+        Argument("bedragen", "Optioneel: kolom met de bedragen van de kostenbasis in 2025.", optional=True, range=True),
         Argument("types", 'Optioneel: kolom met het indextype per regel ("A" of "B").', optional=True, range=True),
         _INDEXEN,
     ],
@@ -269,8 +270,10 @@ GGU_POSTEN = {
     "totale dekking": "dekking",
     "percentage": "indexatie_pct",
 }
-_POSTEN_HELP = "basisbegroting, herprioritering, begroting, fonds, indexatie, bijdrage, overbegroting, dekking, " \
-               "percentage of een hoofdstuknummer 1-8"
+_POSTEN_HELP = (
+    "basisbegroting, herprioritering, begroting, fonds, indexatie, bijdrage, overbegroting, dekking, "
+    "percentage of een hoofdstuknummer 1-8"
+)
 
 
 def _ggu_parameters(fonds: object, overbegroting: object, hoofdstukken: object) -> GguParameters:
@@ -305,18 +308,37 @@ def _ggu_parameters(fonds: object, overbegroting: object, hoofdstukken: object) 
     [
         Argument("post", "Welk bedrag: " + _POSTEN_HELP + "."),
         Argument("jaar", "Het jaar (2026 tot en met het laatste jaar van de overbegroting)."),
-        Argument("fonds", "Optioneel: huidig fonds (stand vorig boekjaar) in 2026, in € 1.000 (standaard 82.055).",
-                 optional=True),
-        Argument("overbegroting", "Optioneel: 2 rijen, jaren en overbegroting als deel van de bijdrage leden.",
-                 optional=True, range=True),
-        Argument("hoofdstukken", "Optioneel: kolommen hoofdstuknummer en begroting 2026 in € 1.000 (of nummer, "
-                 "structureel, ontwikkeling).", optional=True, range=True),
-        Argument("indexatie", "Optioneel: 2 rijen, jaren en indexatiepercentage. Leeg: contributiestijging "
-                 "zonder ingroei, afgerond op 0,1%.", optional=True, range=True),
+        Argument(
+            "fonds",
+            "Optioneel: huidig fonds (stand vorig boekjaar) in 2026, in € 1.000 (standaard 82.055).",
+            optional=True,
+        ),
+        Argument(
+            "overbegroting",
+            "Optioneel: 2 rijen, jaren en overbegroting als deel van de bijdrage leden.",
+            optional=True,
+            range=True,
+        ),
+        Argument(
+            "hoofdstukken",
+            "Optioneel: kolommen hoofdstuknummer en begroting 2026 in € 1.000 (of nummer, structureel, ontwikkeling).",
+            optional=True,
+            range=True,
+        ),
+        Argument(
+            "indexatie",
+            "Optioneel: 2 rijen, jaren en indexatiepercentage. Leeg: contributiestijging "
+            "zonder ingroei, afgerond op 0,1%.",
+            optional=True,
+            range=True,
+        ),
         _INDEXEN,
     ],
-    [('=VNG_GGU("bijdrage";2026)', "83.778"), ('=VNG_GGU("herprioritering";2029)', "-1.449"),
-     ("=VNG_GGU(2;2027)", "29.728 (hoofdstuk 2 in 2027)")],
+    [
+        ('=VNG_GGU("bijdrage";2026)', "83.778"),
+        ('=VNG_GGU("herprioritering";2029)', "-1.449"),
+        ("=VNG_GGU(2;2027)", "29.728 (hoofdstuk 2 in 2027)"),
+    ],
 )
 def vng_ggu(
     post: object,
@@ -376,7 +398,7 @@ def _ggu_post(result, post: object, params: GguParameters) -> np.ndarray:
         Argument("bedrag", "Het bedrag in euro's (let op: het Fonds GGU staat in € 1.000)."),
         Argument("inwoners", "Het aantal inwoners (groter dan 0); vermeld de bron in de werkmap."),
     ],
-    [("=VNG_PER_INWONER(VNG_GGU(\"bijdrage\";2026)*1000;B3)", "de bijdrage GGU per inwoner")],
+    [('=VNG_PER_INWONER(VNG_GGU("bijdrage";2026)*1000;B3)', "de bijdrage GGU per inwoner")],
 )
 def vng_per_inwoner(bedrag: object, inwoners: object) -> float:
     amount = inputs.number(bedrag, "bedrag")
@@ -394,4 +416,3 @@ def vng_per_inwoner(bedrag: object, inwoners: object) -> float:
 )
 def vng_indexen() -> np.ndarray:
     return np.array(kadernota_2026().indexen.to_block(), dtype=float)
-

@@ -149,14 +149,10 @@ def lees_gemeenten(path: Path | str, text: str | None = None) -> list[Gemeente]:
     if not lines:
         raise bad("het bestand is leeg", "the file is empty")
     sample = "\n".join(line for _, line in lines[:5])
-    delimiter = (
-        ";" if sample.count(";") >= sample.count(",") and ";" in sample else ("\t" if "\t" in sample else ",")
-    )
+    delimiter = ";" if sample.count(";") >= sample.count(",") and ";" in sample else ("\t" if "\t" in sample else ",")
     rows = [
         (n, row)
-        for (n, _), row in zip(
-            lines, csv.reader(io.StringIO("\n".join(x for _, x in lines)), delimiter=delimiter)
-        )
+        for (n, _), row in zip(lines, csv.reader(io.StringIO("\n".join(x for _, x in lines)), delimiter=delimiter))
     ]
     # A title line above the header and a source line ("Bron: CBS") below the data: one field each.
     while rows and len([c for c in rows[0][1] if c.strip()]) <= 1:
@@ -267,9 +263,7 @@ class Rekening:
         return self.totaal - self.bijdrage_leden
 
 
-def rekening(
-    gemeenten: list[Gemeente], bijdrage_leden: float, jaar: int, inwoners: float | None = None
-) -> Rekening:
+def rekening(gemeenten: list[Gemeente], bijdrage_leden: float, jaar: int, inwoners: float | None = None) -> Rekening:
     """Bill each municipality bijdrage per inwoner × inwoners.
 
     Args:

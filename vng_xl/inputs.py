@@ -40,8 +40,13 @@ def column(value: object, argument: str) -> np.ndarray:
     )
 
 
+def is_empty_cell(value: object) -> bool:
+    """An empty cell: None, or NaN as xlwings' numpy converter hands it over."""
+    return value is None or (isinstance(value, (float, np.floating)) and np.isnan(value))
+
+
 def _shown(value: object) -> str:
-    if value is None:
+    if is_empty_cell(value):
         return "een lege cel"
     if isinstance(value, str):
         return f'"{value}"'
@@ -49,34 +54,42 @@ def _shown(value: object) -> str:
 
 
 def _shown_en(value: object) -> str:
-    return "an empty cell" if value is None else _shown(value)
+    return "an empty cell" if is_empty_cell(value) else _shown(value)
+
+
+NUMBER_TYPES = (int, float, np.integer, np.floating)
 
 
 def numbers(value: object, argument: str) -> np.ndarray:
     """Amounts as a float array: text, empty cells, booleans and NaN are refused."""
     flat = column(value, argument)
-    out = np.empty(flat.size)
-    for i, v in enumerate(flat):
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number)) or not np.isfinite(v):
+    kinds = set(map(type, flat.tolist()))
+    if all(issubclass(k, NUMBER_TYPES) and not issubclass(k, bool) for k in kinds):
+        out = flat.astype(float)
+        if np.all(np.isfinite(out)):
+            return out
+    for i, v in enumerate(flat):  # slow path: find the first bad cell and name it
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, NUMBER_TYPES) or not np.isfinite(v):
             row = f" (rij {i + 1})" if flat.size > 1 else ""
             row_en = f" (row {i + 1})" if flat.size > 1 else ""
-            raise NotANumber(
-                argument=argument, value_nl=_shown(v), value_en=_shown_en(v), row_nl=row, row_en=row_en
-            )
-        out[i] = float(v)
-    return out
+            raise NotANumber(argument=argument, value_nl=_shown(v), value_en=_shown_en(v), row_nl=row, row_en=row_en)
+    return flat.astype(float)
+
+
+def _single(arr: np.ndarray, argument: str, what_nl: str, what_en: str) -> object:
+    """The one element of `arr`, or a message that one cell was expected."""
+    if arr.size != 1:
+        raise BadParameter(
+            argument=argument,
+            reason_nl=f"{arr.size} cellen; geef één {what_nl}",
+            reason_en=f"{arr.size} cells; give one {what_en}",
+        )
+    return arr[0]
 
 
 def number(value: object, argument: str) -> float:
     """One amount."""
-    arr = numbers(value, argument)
-    if arr.size != 1:
-        raise BadParameter(
-            argument=argument,
-            reason_nl=f"{arr.size} cellen; geef één getal",
-            reason_en=f"{arr.size} cells; give one number",
-        )
-    return float(arr[0])
+    return float(_single(numbers(value, argument), argument, "getal", "number"))
 
 
 def types_for(value: object, n: int, argument: str = "type", other: str = "bedrag") -> np.ndarray:
@@ -99,14 +112,7 @@ def year(value: object, argument: str, default: int | None = None) -> int:
     """One year; `default` when omitted."""
     if is_missing(value) and default is not None:
         return default
-    found = years(value, argument)
-    if found.size != 1:
-        raise BadParameter(
-            argument=argument,
-            reason_nl=f"{found.size} cellen; geef één jaar",
-            reason_en=f"{found.size} cells; give one year",
-        )
-    return int(found[0])
+    return int(_single(years(value, argument), argument, "jaar", "year"))
 
 
 def indexen(value: object) -> Indexen:

@@ -77,9 +77,7 @@ class Reeks:
     def jaren(self) -> range:
         return range(self.basisjaar + 1, self.laatste_jaar + 1)
 
-    def waarden(
-        self, rates: Mapping[int, float], teken: float = 1.0, afronding: float | None = None
-    ) -> Waarden:
+    def waarden(self, rates: Mapping[int, float], teken: float = 1.0, afronding: float | None = None) -> Waarden:
         """The series with the given rate per year; `afronding` rounds the amount every year (a slip)."""
         value = teken * self.basis
         out = {self.basisjaar: value}
@@ -185,9 +183,7 @@ def keten(kn: Kadernota | None = None, pub: Mapping[str, Any] | None = None) -> 
     doorbelasting: list[Sleutel] = []
     for naam, typ, groep, amount in zip(kn.regels, kn.types, kn.groepen, kn.begroting):
         eigen, ander = (a, b) if typ.upper() == "A" else (b, a)
-        r = Reeks(
-            KERN, naam, kn.basisjaar, float(amount), idx.last, eigen, ander, namen[eigen[1]], namen[ander[1]]
-        )
+        r = Reeks(KERN, naam, kn.basisjaar, float(amount), idx.last, eigen, ander, namen[eigen[1]], namen[ander[1]])
         posten.append(r)
         (kosten if groep == "kosten" else doorbelasting).append(r.sleutel)
     totaal = (KERN, "Totaal")
@@ -387,6 +383,4 @@ def vergissingen(r: Reeks, w: Mapping[Sleutel, Waarden], eenheid: float, schaal:
         "the amount was rounded every year before the next year's index was applied",
         r.waarden(eigen, afronding=eenheid),
     )
-    yield Vergissing(
-        "teken", None, "het teken is omgedraaid", "the sign was reversed", r.waarden(eigen, teken=-1.0)
-    )
+    yield Vergissing("teken", None, "het teken is omgedraaid", "the sign was reversed", r.waarden(eigen, teken=-1.0))

@@ -88,16 +88,19 @@ def ggu_tekst(kn: Kadernota, u: Uitkomsten) -> str:
     rows = []
     for nr, values in g.hoofdstukken.items():
         naam, structureel, ontwikkeling = names.get(nr, (kn.ggu.namen.get(nr, ""), math.nan, math.nan))
-        rows.append([f"{nr}. {naam}", bedrag(structureel) or "-", bedrag(ontwikkeling) or "-",
-                     *[bedrag(v) for v in values]])
+        rows.append(
+            [f"{nr}. {naam}", bedrag(structureel) or "-", bedrag(ontwikkeling) or "-", *[bedrag(v) for v in values]]
+        )
     structureel = sum(v[1] for v in names.values())
     ontwikkeling = sum(v[2] for v in names.values())
     rows.append(["Totaal", bedrag(structureel), bedrag(ontwikkeling), *[bedrag(v) for v in g.basisbegroting]])
-    rows.append(["Herprioritering (verlagen overbegroting)", "", "",
-                 *[bedrag(v, brackets=True) for v in g.herprioritering]])
+    rows.append(
+        ["Herprioritering (verlagen overbegroting)", "", "", *[bedrag(v, brackets=True) for v in g.herprioritering]]
+    )
     rows.append(["Totaal Begroting", "", "", *[bedrag(v) for v in g.begroting]])
-    begroting = table("Fonds GGU: begroting (bedragen in € 1.000)", header, [[c if c != "0" else "-" for c in r]
-                                                                             for r in rows])
+    begroting = table(
+        "Fonds GGU: begroting (bedragen in € 1.000)", header, [[c if c != "0" else "-" for c in r] for r in rows]
+    )
     header = ["Dekking", *[str(y) for y in g.jaren]]
     rows = [
         ["Huidig fonds (stand vorig boekjaar)", *[bedrag(v) for v in g.fonds]],
@@ -159,8 +162,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("raming", help="print the Kadernota 2026 tables computed by the model")
     p.add_argument("--inwoners", type=float, help="number of inhabitants for the contribution per inhabitant")
     p.add_argument("--inwoners-bron", default="", help="source of the number of inhabitants")
-    p.add_argument("--indexen", metavar="FILE",
-                   help="compute with the index set(s) in this .csv or .toml file (see docs/trust.md) and "
-                        "compare their key outcomes with the Kadernota's")
+    p.add_argument(
+        "--indexen",
+        metavar="FILE",
+        help="compute with the index set(s) in this .csv or .toml file (see docs/trust.md) and "
+        "compare their key outcomes with the Kadernota's",
+    )
     p.add_argument("--scenario", metavar="NAAM", help="which set of the file the tables use (default: the first)")
     p.set_defaults(func=cmd_raming)

@@ -83,9 +83,7 @@ def _rate(text: object, path: Path | str, where_nl: str, where_en: str) -> float
     if not math.isfinite(value):
         raise _bad(path, f"{where_nl}: geen eindig getal", f"{where_en}: not a finite number")
     if value <= -1:
-        raise _bad(
-            path, f"{where_nl}: een index van -100% of lager", f"{where_en}: an index of -100% or lower"
-        )
+        raise _bad(path, f"{where_nl}: een index van -100% of lager", f"{where_en}: an index of -100% or lower")
     if not percent and abs(value) >= 1:
         raise _bad(
             path,
@@ -105,9 +103,7 @@ def _year(value: object, path: Path | str, where_nl: str, where_en: str) -> int:
     return int(number)
 
 
-def _indexen(
-    path: Path | str, years: list[int], a: list[float], b: list[float], bron: str, kn: Kadernota
-) -> Indexen:
+def _indexen(path: Path | str, years: list[int], a: list[float], b: list[float], bron: str, kn: Kadernota) -> Indexen:
     """Check the years (unique, consecutive, covering the model's years) and build the series."""
     if not years:
         raise _bad(path, "geen jaren met indexcijfers", "no years with index figures")
@@ -153,9 +149,7 @@ def lees_csv(path: Path | str, text: str | None = None, kn: Kadernota | None = N
         if stripped.startswith("#"):
             key, _, value = stripped.lstrip("#").partition(":")
             if key.strip().lower() in ("naam", "bron", "name", "source") and value.strip():
-                meta[{"name": "naam", "source": "bron"}.get(key.strip().lower(), key.strip().lower())] = (
-                    value.strip()
-                )
+                meta[{"name": "naam", "source": "bron"}.get(key.strip().lower(), key.strip().lower())] = value.strip()
         elif stripped:
             lines.append((n, line))
     if not lines:
@@ -221,9 +215,7 @@ def lees_toml(path: Path | str, text: str | None = None, kn: Kadernota | None = 
     if "indexen" in raw:
         tables = raw["indexen"]
         if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-            raise _bad(
-                path, "[[indexen]] moet een lijst van tabellen zijn", "[[indexen]] must be an array of tables"
-            )
+            raise _bad(path, "[[indexen]] moet een lijst van tabellen zijn", "[[indexen]] must be an array of tables")
         extra = sorted(set(raw) - {"indexen"})
         if extra:
             raise _bad(
@@ -279,9 +271,7 @@ def _read(path: Path | str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise _bad(
-        path, "onbekende tekenset", "unknown character encoding"
-    )  # pragma: no cover - cp1252 takes all
+    raise _bad(path, "onbekende tekenset", "unknown character encoding")  # pragma: no cover - cp1252 takes all
 
 
 def lees_indexen(path: Path | str, kn: Kadernota | None = None) -> list[IndexSet]:

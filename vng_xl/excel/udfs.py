@@ -52,9 +52,10 @@ def make_udf(fn: ExcelFunction, func: Callable = xw.func, arg: Callable = xw.arg
     udf.__name__ = udf.__qualname__ = fn.name
     udf.__doc__ = fn.help
     udf.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    udf.__annotations__ = {}  # xlwings reads type hints as converters; ours are declared with `arg`
     udf.__module__ = __name__
     for a in reversed(fn.args):
-        udf = arg(a.name, np.array, ndim=2, doc=a.help)(udf) if a.range else arg(a.name, doc=a.help)(udf)
+        udf = arg(a.name, np.array, ndim=2, dtype=object, doc=a.help)(udf) if a.range else arg(a.name, doc=a.help)(udf)
     udf = func(category=CATEGORY)(udf)
     return udf
 

@@ -66,4 +66,4 @@ def gewogen_index(
 
 def contributie(ontwikkeling: np.ndarray, ingroei: float | np.ndarray = 0.01) -> np.ndarray:
     """Contributiestijging: the cost development rounded to 0.1%, plus the ingroei."""
-    return excel_round(np.asarray(ontwikkeling) , 3) + np.asarray(ingroei, dtype=float)
+    return excel_round(np.asarray(ontwikkeling), 3) + np.asarray(ingroei, dtype=float)

@@ -163,15 +163,11 @@ def export_values(src: Path | str, dst: Path | str, allow_missing: bool = False)
     if dst.suffix.lower() != ".xlsx":
         raise _fail(dst, "de kopie moet een .xlsx-bestand zijn", "the copy must be an .xlsx file")
     if src.resolve() == dst.resolve():
-        raise _fail(
-            dst, "de kopie mag het origineel niet overschrijven", "the copy must not overwrite the original"
-        )
+        raise _fail(dst, "de kopie mag het origineel niet overschrijven", "the copy must not overwrite the original")
     try:
         zin = zipfile.ZipFile(src)
     except (OSError, zipfile.BadZipFile) as exc:
-        raise _fail(
-            src, f"geen .xlsx/.xlsm-werkmap ({exc})", f"not an .xlsx/.xlsm workbook ({exc})"
-        ) from None
+        raise _fail(src, f"geen .xlsx/.xlsm-werkmap ({exc})", f"not an .xlsx/.xlsm workbook ({exc})") from None
     report = ExportReport()
     with zin:
         names = zin.namelist()
@@ -256,9 +252,7 @@ def _sheet_names(zin: zipfile.ZipFile, names: list[str], src: Path) -> dict[str,
     if not rels_part or book_part not in names:
         return {}
     rels = _xml(zin.read(rels_part), src, rels_part)
-    targets = {
-        r.get("Id"): _target(rels_part, r.get("Target", "")) for r in rels.iter(f"{{{REL}}}Relationship")
-    }
+    targets = {r.get("Id"): _target(rels_part, r.get("Target", "")) for r in rels.iter(f"{{{REL}}}Relationship")}
     book = _xml(zin.read(book_part), src, book_part)
     rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     return {targets.get(s.get(rid), ""): s.get("name", "") for s in book.iter(f"{{{S}}}sheet")}
@@ -328,9 +322,7 @@ def render_pdf(xlsx: Path | str, pdf: Path | str, timeout: float = 180) -> Path:
         made = Path(work, xlsx.stem + ".pdf")
         if done.returncode != 0 or not made.exists():
             detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise _fail(
-                pdf, f"LibreOffice maakte geen PDF ({detail[0]})", f"LibreOffice made no PDF ({detail[0]})"
-            )
+            raise _fail(pdf, f"LibreOffice maakte geen PDF ({detail[0]})", f"LibreOffice made no PDF ({detail[0]})")
         pdf.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(made), pdf)
     return pdf

@@ -1,0 +1,17 @@
+"""Shared test settings: LibreOffice tests skip where it is absent, except in CI where they must run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if shutil.which("soffice") or os.environ.get("VNG_XL_REQUIRE_LIBREOFFICE"):
+        return
+    skip = pytest.mark.skip(reason="LibreOffice (soffice) is not installed")
+    for item in items:
+        if "libreoffice" in item.keywords:
+            item.add_marker(skip)
