@@ -209,3 +209,63 @@ def test_cli_in_english(capsys):
     assert main(["controle", "--english"]) == 1
     out = capsys.readouterr().out
     assert "reproduced if in 2027 index A (3.9%) was used instead of B (2.2%)" in out
+
+
+# Every kind of slip on every cost line, planted in 2029's published figure and computed here with a
+# plain loop (independent of the code under test); the check must name the planted slip.
+INDEX = {
+    "A": {2026: 0.020, 2027: 0.039, 2028: 0.039, 2029: 0.039},
+    "B": {2026: 0.024, 2027: 0.022, 2028: 0.022, 2029: 0.022},
+}
+REGELS = [
+    ("Salarissen", "A", 39059724),
+    ("Overige Personeelskosten", "B", 2362584),
+    ("Afschrijvingen", "B", 1778619),
+    ("Kantoor- en huisvestingskosten", "B", 6324645),
+    ("Overige bedrijfskosten", "B", 1370031),
+    ("Dekking Uren", "A", -10345280),
+    ("Activiteitskosten", "B", 1081337),
+    ("Doorbelasting Kosten Bedrijven", "B", -6066037),
+    ("Doorbelasting Salarissen Gelieerde instellingen", "A", -852016),
+    ("Overige baten", "B", -607000),
+]
+SOORTEN = ["ander_indextype", "index_overgeslagen", "index_dubbel", "index_afgetrokken", "afronding", "teken"]
+
+
+def _half_up(x: float) -> int:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return int(Decimal(repr(x)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _planted(begroting: float, typ: str, soort: str, slip_year: int, target: int = 2029) -> int:
+    other = "B" if typ == "A" else "A"
+    value = float(begroting)
+    for year in range(2026, target + 1):
+        rate = INDEX[typ][year]
+        if year == slip_year:
+            rate = {
+                "ander_indextype": INDEX[other][year],
+                "index_overgeslagen": 0.0,
+                "index_dubbel": (1 + rate) ** 2 - 1,
+                "index_afgetrokken": -rate,
+            }.get(soort, rate)
+        value *= 1 + rate
+        if soort == "afronding":
+            value = _half_up(value)
+    return _half_up(-value if soort == "teken" else value)
+
+
+@pytest.mark.parametrize("soort", SOORTEN)
+@pytest.mark.parametrize(("line", "typ", "begroting"), REGELS)
+def test_every_slip_on_every_line_is_found(line, typ, begroting, soort):
+    value = _planted(begroting, typ, soort, slip_year=2028)
+    unplanted = _planted(begroting, typ, "geen", slip_year=0)
+    if value == unplanted:
+        pytest.skip("this slip leaves this line's figure unchanged")
+    pub = _corrected()  # without the document's own Activiteitskosten slip, which would explain 2029 too
+    pub["kernorganisatie"]["regels"][line][JAREN.index(2029)] = value
+    b = _check(pub).vind(KERN, line, 2029)
+    assert b.status is not Status.GELIJK
+    expected_year = None if soort in ("afronding", "teken") else 2028
+    assert (soort, expected_year) in [(v.soort, v.jaar) for v in b.vergissingen], b.verklaring_nl
