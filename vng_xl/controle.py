@@ -372,7 +372,8 @@ def _per_inwoner(
                 "geen bijdrage leden voor dit jaar",
                 "no bijdrage leden for this year",
             )
-        elif inwoners:
+        elif inwoners and jaar > min(bijdrage):
+            # A count is a count at one date: it serves the fund's years, not the year before them.
             value = bijdrage[jaar] * 1000 / inwoners
             status = _status(value, published, eenheid)
             b = Bevinding(PER_INWONER, sleutel[1], jaar, published, value, eenheid, status)
