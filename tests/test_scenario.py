@@ -163,7 +163,8 @@ def test_a_faster_cao_raises_the_salary_line_and_the_contribution(tmp_path):
     k = kerncijfers(s)
     # 39,059,724 × 1.030 = 40,231,515.72; then × 1.039 = 41,800,544.83
     assert np.round(k.salarissen[:2]).tolist() == [40231516, 41800545]
-    # Weighted 2026: A lines 28,714,444 of 34,106,607 at 3.0%, B lines at 2.4%: 2.905% -> 2.9%.
+    # Weighted 2026: the A lines (Salarissen, Dekking Uren, Doorbelasting Salarissen) are 27,862,428
+    # of 34,106,607: 0.8169 × 3.0% + 0.1831 × 2.4% = 2.89% -> 2.9%.
     assert k.ontwikkeling[0] == pytest.approx(0.029)
     assert k.contributie[0] == pytest.approx(0.039)
     # Fonds GGU indexatie 2026: 82,055 × 2.9% = 2,379.6 (€ 1,000).
