@@ -16,6 +16,7 @@ from vng_xl.errors import VngError
 #: Modules whose `add_parser(subparsers)` adds sub-commands, in the order `--help` lists them.
 SUBCOMMANDS = (
     "vng_xl.report",
+    "vng_xl.workbook.cli",
     "vng_xl.controle_cli",
     "vng_xl.gemeenten",
     "vng_xl.workbook.export",

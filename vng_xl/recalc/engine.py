@@ -1,0 +1,465 @@
+"""The headless formula evaluator: the `formulas` package with the VNG functions registered.
+
+One place for everything `formulas`-specific: compiling a formula once per text, telling which
+functions the evaluator lacks, converting values both ways, wrapping each VNG implementation so
+that formulas' inputs (Ranges, arrays, its `empty` marker, XlError values) meet the registry's
+contract, and reading formulas written in Dutch notation. `vng-xl eval` and workbook
+recalculation both use it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from vng_xl.errors import VngError
+from vng_xl.workbook.sheet_xml import ERROR_CODES, ExcelError
+
+try:  # formulas prints schedula's dispatch errors through logging; we report them ourselves.
+    import logging
+
+    logging.getLogger("schedula").setLevel(logging.CRITICAL)
+    logging.getLogger("formulas").setLevel(logging.CRITICAL)
+except Exception:  # pragma: no cover
+    pass
+
+import formulas  # noqa: E402
+import formulas.functions as _ff  # noqa: E402
+import schedula as _sh  # noqa: E402
+from formulas.ranges import Ranges  # noqa: E402
+from formulas.tokens.function import Function as _FunctionToken  # noqa: E402
+from formulas.tokens.operand import Range as _RangeToken  # noqa: E402
+from formulas.tokens.operand import XlError  # noqa: E402
+
+EMPTY = _sh.EMPTY
+_FUNCTIONS = _ff.get_functions()
+_PARSER = formulas.Parser()
+
+# Functions whose result depends on cells other than their arguments: a static dependency
+# graph cannot order them, so formulas using them are reported instead of computed.
+DYNAMIC_REFERENCE_FUNCTIONS = frozenset({"OFFSET", "INDIRECT"})
+# Functions that read the reference itself (its position or size), not only its values.
+REFERENCE_FUNCTIONS = frozenset({"ROW", "ROWS", "COLUMN", "COLUMNS", "INDEX", "AREAS", "CELL", "ISREF"})
+
+
+class FormulaUnsupported(Exception):
+    """A formula the evaluator cannot compute; the message says why, in English."""
+
+
+class FormulaFailed(Exception):
+    """A formula whose evaluation raised; the message carries the English reason."""
+
+
+# ---------------------------------------------------------------- values
+
+
+def xl_error(code: str) -> XlError:
+    """The formulas XlError for an Excel error code."""
+    return _ff.Error.errors.get(code) or XlError(code)
+
+
+def to_formulas(value: object) -> object:
+    """A cell value as formulas expects it (errors as XlError, missing as its empty marker)."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, ExcelError):
+        return xl_error(str(value))
+    return value
+
+
+def from_formulas(value: object, empty_as: object = 0.0) -> object:
+    """A scalar from formulas as a plain cell value: float, str, bool, ExcelError (or empty_as)."""
+    if isinstance(value, Ranges):
+        value = value.value
+    if isinstance(value, np.ndarray):
+        if value.size != 1:
+            raise ValueError("array where a single value was expected")
+        value = value.reshape(-1)[0]
+    if value is EMPTY or value is None:
+        return empty_as
+    if isinstance(value, XlError):
+        return ExcelError(str(value))
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    raise ValueError(f"unexpected value {value!r}")
+
+
+def result_block(value: object, empty_as: object = 0.0) -> list[list[object]]:
+    """A formula result as a 2-D list of plain cell values (a scalar as [[value]])."""
+    if isinstance(value, Ranges):
+        value = value.value
+    arr = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
+    if arr.ndim == 0:
+        return [[from_formulas(arr.item(), empty_as)]]
+    arr = arr.reshape(arr.shape[0], -1) if arr.ndim >= 2 else arr.reshape(1, -1)
+    return [[from_formulas(v, empty_as) for v in row] for row in arr]
+
+
+# ---------------------------------------------------------------- VNG functions
+
+
+class VngXlError(XlError):
+    """#VALUE! from a VngError, carrying the message along: formulas propagates the same object, and
+    folds constant sub-formulas at compile time, so the error value is the one sure carrier."""
+
+    vng_message: VngMessage | None = None
+
+
+@dataclass(frozen=True)
+class VngMessage:
+    """A VngError raised inside a cell: the cell shows #VALUE!, the report shows the message."""
+
+    function: str
+    en: str
+    nl: str
+
+
+def _arg_to_impl(value: object, as_block: bool) -> object:
+    """One argument from formulas to the registry contract: scalar, or 2-D array with None for empty."""
+    if isinstance(value, Ranges):
+        value = value.value
+    if isinstance(value, np.ndarray):
+        arr = np.array(value, dtype=object, copy=True)
+        if arr.ndim < 2:
+            arr = arr.reshape(1, -1)
+        for idx, v in np.ndenumerate(arr):
+            if v is EMPTY:
+                arr[idx] = None
+            elif isinstance(v, XlError):
+                raise _PropagateError(v)
+            elif isinstance(v, np.generic):
+                arr[idx] = v.item()
+        if arr.shape == (1, 1) and not as_block:
+            return arr[0, 0]
+        return arr
+    if value is EMPTY:
+        return None
+    if isinstance(value, XlError):
+        raise _PropagateError(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class _PropagateError(Exception):
+    def __init__(self, error: XlError) -> None:
+        self.error = error
+
+
+def wrap_vng(name: str, impl: Callable[..., object], block_args: tuple[bool, ...] = ()) -> Callable[..., object]:
+    """formulas-callable wrapper around a VNG implementation; a VngError becomes #VALUE!."""
+
+    def vng_function(*args: object) -> object:
+        try:
+            converted = [_arg_to_impl(a, block_args[i] if i < len(block_args) else False) for i, a in enumerate(args)]
+        except _PropagateError as exc:
+            return exc.error
+        try:
+            result = impl(*converted)
+        except VngError as exc:
+            error = VngXlError("#VALUE!")
+            error.vng_message = VngMessage(name, exc.en, exc.nl)
+            return error
+        if isinstance(result, np.ndarray):
+            out = np.array(result, dtype=object)
+            out = out.reshape(out.shape[0], -1) if out.ndim >= 2 else out.reshape(1, -1)
+            for idx, v in np.ndenumerate(out):
+                if v is None:
+                    out[idx] = EMPTY
+                elif isinstance(v, ExcelError):
+                    out[idx] = xl_error(str(v))
+                elif isinstance(v, np.generic):
+                    out[idx] = v.item()
+            return out
+        if result is None:
+            return EMPTY
+        if isinstance(result, ExcelError):
+            return xl_error(str(result))
+        return result
+
+    vng_function.__name__ = name
+    return vng_function
+
+
+_registered: dict[str, Callable[..., object]] = {}
+
+
+def register_functions(functions: Mapping[str, Any]) -> None:
+    """Make ExcelFunction-like objects (.impl, .args with .range) callable from formulas by name."""
+    for name, fn in functions.items():
+        key = name.upper()
+        block = tuple(bool(getattr(a, "range", False)) for a in getattr(fn, "args", ()))
+        wrapper = wrap_vng(key, fn.impl, block)
+        _FUNCTIONS[key] = wrapper
+        _FUNCTIONS["_XLUDF." + key] = wrapper
+        _registered[key] = wrapper
+    compile_formula.cache_clear()
+
+
+@functools.lru_cache(maxsize=1)
+def ensure_vng_functions() -> int:
+    """Register the project's VNG functions once per process (vng_xl.functions.FUNCTIONS)."""
+    try:
+        from vng_xl.functions import FUNCTIONS
+    except ImportError:  # the registry is not there yet: ordinary Excel formulas only
+        return 0
+    register_functions(FUNCTIONS)
+    return len(FUNCTIONS)
+
+
+def is_supported_function(name: str) -> bool:
+    """Whether the evaluator has a working implementation of an Excel function."""
+    fn = _FUNCTIONS.get(name.upper())
+    return fn is not None and fn is not _ff.not_implemented
+
+
+# ---------------------------------------------------------------- compiling
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A formula compiled once: its callable, its input references (as formulas names them) and traits."""
+
+    text: str
+    func: Callable[..., object]
+    inputs: tuple[str, ...]
+    functions: frozenset[str]
+    needs_ranges: bool  # some function reads references, not only values
+
+
+_EXTERNAL_VNG = re.compile(r"(?:'[^']*'|\[\d+\])!(?=(?:_xludf\.)?VNG_\w*\s*\()|\b_xludf\.(?=VNG_)", re.I)
+
+
+def normalise_text(text: str) -> str:
+    """Formula text from a file to what the parser takes: add-in prefixes on VNG functions dropped."""
+    text = text.strip()
+    if text.startswith("="):
+        text = text[1:]
+    if "VNG_" in text.upper():
+        text = _EXTERNAL_VNG.sub("", text)
+    return text
+
+
+@functools.lru_cache(maxsize=20_000)
+def compile_formula(text: str) -> Compiled:
+    """Compile formula text (without "=") once; raise FormulaUnsupported for what we cannot compute."""
+    source = "=" + normalise_text(text)
+    try:
+        tokens, ast = _PARSER.ast(source)
+    except Exception as exc:  # formulas raises FormulaError and friends for what it cannot parse
+        if "[" in text:
+            raise FormulaUnsupported("structured (table) references or external links are not supported") from None
+        raise FormulaUnsupported(f"cannot parse formula: {_first_line(exc)}") from None
+    names = set()
+    for tok in tokens:
+        if isinstance(tok, _FunctionToken):
+            fname = tok.name.upper()
+            names.add(fname)
+            bare = fname.removeprefix("_XLFN.").removeprefix("_XLWS.")
+            if bare in DYNAMIC_REFERENCE_FUNCTIONS:
+                raise FormulaUnsupported(f"{bare} makes references at run time; not supported")
+            if fname not in ("ARRAY", "ARRAYROW") and not is_supported_function(fname):
+                raise FormulaUnsupported(f"function {bare} is not supported by the evaluator")
+        elif isinstance(tok, _RangeToken) and tok.name.startswith("["):
+            raise FormulaUnsupported("external workbook references are not supported")
+    try:
+        func = ast.compile()
+    except Exception as exc:
+        raise FormulaUnsupported(f"cannot compile formula: {_first_line(exc)}") from None
+    bare_names = {n.removeprefix("_XLFN.").removeprefix("_XLWS.") for n in names}
+    return Compiled(text, func, tuple(func.inputs), frozenset(bare_names), bool(bare_names & REFERENCE_FUNCTIONS))
+
+
+def _first_line(exc: BaseException) -> str:
+    msg = exc.args[0] if exc.args else str(exc)
+    if isinstance(msg, str) and len(exc.args) > 1 and "%" in msg:
+        try:
+            msg = msg % exc.args[1:]
+        except TypeError:
+            pass
+    return str(msg).strip().splitlines()[0] if str(msg).strip() else type(exc).__name__
+
+
+def call(compiled: Compiled, args: list[object]) -> tuple[object, list[VngMessage]]:
+    """Run a compiled formula; return its raw result and the VNG messages raised inside it."""
+    try:
+        result = compiled.func(*args)
+    except Exception as exc:
+        cause = exc
+        while cause.__cause__ is not None or cause.__context__ is not None:
+            nxt = cause.__cause__ or cause.__context__
+            if nxt is cause:
+                break
+            cause = nxt
+        if isinstance(cause, NotImplementedError):
+            raise FormulaUnsupported("a function in it is not supported by the evaluator") from None
+        raise FormulaFailed(f"evaluation failed: {type(cause).__name__}: {_first_line(cause)}") from None
+    return result, vng_messages(result)
+
+
+def vng_messages(result: object) -> list[VngMessage]:
+    """The messages of VNG errors in a raw formulas result (deduplicated, in order)."""
+    if isinstance(result, Ranges):
+        result = result.value
+    values = result.reshape(-1) if isinstance(result, np.ndarray) else (result,)
+    out: list[VngMessage] = []
+    for v in values:
+        msg = getattr(v, "vng_message", None)
+        if msg is not None and msg not in out:
+            out.append(msg)
+    return out
+
+
+# ---------------------------------------------------------------- one formula, no workbook
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """The value of one formula: a scalar or a 2-D block, and the messages of VNG errors inside it."""
+
+    value: object
+    block: list[list[object]]
+    messages: tuple[VngMessage, ...]
+
+
+def evaluate(formula: str, dutch: bool = False) -> EvalResult:
+    """Evaluate one formula without a workbook (`vng-xl eval`); cell references are refused."""
+    ensure_vng_functions()
+    text = from_dutch(formula) if dutch else formula
+    compiled = compile_formula(normalise_text(text))
+    if compiled.inputs:
+        refs = ", ".join(compiled.inputs)
+        raise FormulaUnsupported(f"the formula refers to cells or names ({refs}); give values instead")
+    result, messages = call(compiled, [])
+    block = result_block(result)
+    value = block[0][0] if len(block) == 1 and len(block[0]) == 1 else block
+    return EvalResult(value, block, tuple(messages))
+
+
+# ---------------------------------------------------------------- Dutch notation
+
+# Dutch Excel's names of common functions (nl-NL); VNG functions have the same name in both.
+DUTCH_FUNCTIONS = {
+    "SOM": "SUM",
+    "AFRONDEN": "ROUND",
+    "AFRONDEN.NAAR.BENEDEN": "ROUNDDOWN",
+    "AFRONDEN.NAAR.BOVEN": "ROUNDUP",
+    "ALS": "IF",
+    "ALS.FOUT": "IFERROR",
+    "GEMIDDELDE": "AVERAGE",
+    "AANTAL": "COUNT",
+    "AANTALARG": "COUNTA",
+    "EN": "AND",
+    "OF": "OR",
+    "NIET": "NOT",
+    "WAAR": "TRUE",
+    "ONWAAR": "FALSE",
+    "PRODUCT": "PRODUCT",
+    "MACHT": "POWER",
+    "WORTEL": "SQRT",
+    "ABS": "ABS",
+    "MIN": "MIN",
+    "MAX": "MAX",
+    "INTEGER": "INT",
+    "REST": "MOD",
+    "SOMPRODUCT": "SUMPRODUCT",
+    "SOM.ALS": "SUMIF",
+    "AANTAL.ALS": "COUNTIF",
+    "TEKST.SAMENVOEGEN": "CONCATENATE",
+    "LENGTE": "LEN",
+    "LINKS": "LEFT",
+    "RECHTS": "RIGHT",
+    "DEEL": "MID",
+    "HOOFDLETTERS": "UPPER",
+    "KLEINE.LETTERS": "LOWER",
+    "JAAR": "YEAR",
+    "DATUM": "DATE",
+    "VERT.ZOEKEN": "VLOOKUP",
+    "HORIZ.ZOEKEN": "HLOOKUP",
+    "VERGELIJKEN": "MATCH",
+    "INDEX": "INDEX",
+    "ISFOUT": "ISERROR",
+    "ISLEEG": "ISBLANK",
+    "ISGETAL": "ISNUMBER",
+    "ISTEKST": "ISTEXT",
+    "TRANSPONEREN": "TRANSPOSE",
+    "GEHEEL": "TRUNC",
+    "LN": "LN",
+    "EXP": "EXP",
+    "PI": "PI",
+}
+
+_DUTCH_TOKEN = re.compile(
+    r"""("(?:[^"]|"")*")|('(?:[^']|'')*')|(\[[^\]]*\])|([A-Za-z_][\w.]*(?=\s*\())|"""
+    r"""\b(WAAR|ONWAAR)\b|([{}])|(.)""",
+    re.S | re.I,
+)
+
+
+def from_dutch(formula: str) -> str:
+    """Dutch Excel notation to the file's (en-US) notation.
+
+    Dutch Excel (nl-NL, decimal comma) separates arguments with `;`, writes decimals with `,`,
+    and writes array constants with `\\` between columns and `;` between rows: `{1\\2;3\\4}` is
+    en-US `{1,2;3,4}`. A `.` between the elements of an array constant (the German style) is read
+    as a column separator too; it cannot be a decimal point in Dutch notation. Function names may be
+    Dutch (SOM, AFRONDEN, ALS, ...) or English.
+    """
+    out: list[str] = []
+    depth = 0
+    for m in _DUTCH_TOKEN.finditer(formula):
+        string, sheet, bracket, func, boolean, brace, ch = m.groups()
+        if string or sheet or bracket:
+            out.append(m.group())
+        elif func:
+            out.append(DUTCH_FUNCTIONS.get(func.upper(), func))
+        elif boolean:
+            out.append(DUTCH_FUNCTIONS[boolean.upper()])
+        elif brace:
+            depth += 1 if brace == "{" else -1
+            out.append(brace)
+        elif ch == ";":
+            out.append(";" if depth else ",")
+        elif ch == "\\" and depth:
+            out.append(",")
+        elif ch == ",":
+            out.append(".")
+        elif ch == "." and depth:
+            out.append(",")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+__all__ = [
+    "EMPTY",
+    "ERROR_CODES",
+    "Compiled",
+    "EvalResult",
+    "FormulaFailed",
+    "FormulaUnsupported",
+    "Ranges",
+    "VngMessage",
+    "call",
+    "compile_formula",
+    "ensure_vng_functions",
+    "evaluate",
+    "from_dutch",
+    "from_formulas",
+    "is_supported_function",
+    "normalise_text",
+    "register_functions",
+    "result_block",
+    "to_formulas",
+    "wrap_vng",
+    "xl_error",
+]

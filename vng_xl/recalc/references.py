@@ -1,0 +1,84 @@
+"""A1 references in formula text: moving relative references, as Excel does for shared formulas.
+
+Excel stores a block of copied formulas once (`<f t="shared" ref=.. si=..>` in the first cell,
+`<f t="shared" si=../>` in the others); each cell's own formula is the first one with its relative
+references moved by the cell's offset. This tokenizer leaves strings, quoted sheet names, function
+names and structured references alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vng_xl.workbook.sheet_xml import MAX_COL, MAX_ROW, col_index, col_letters
+
+_TOKEN = re.compile(
+    r"""
+    (?P<string>"(?:[^"]|"")*")
+  | (?P<quoted>'(?:[^']|'')*'!)
+  | (?P<bracket>\[[^\]]*\](?:[^\[\]]*\])?)
+  | (?P<cols>(?<![\w.$])(?P<cd1>\$?)(?P<c1>[A-Za-z]{1,3}):(?P<cd2>\$?)(?P<c2>[A-Za-z]{1,3})(?![\w(!.]))
+  | (?P<rows>(?<![\w.$:])(?P<rd1>\$?)(?P<r1>[0-9]{1,7}):(?P<rd2>\$?)(?P<r2>[0-9]{1,7})(?![\w(!.:]))
+  | (?P<cell>(?<![\w.$])(?P<dc>\$?)(?P<col>[A-Za-z]{1,3})(?P<dr>\$?)(?P<row>[0-9]{1,7})(?![\w(!.]))
+  | (?P<word>[A-Za-z_\\][\w.\\]*)
+  | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[Ee][+-]?[0-9]+)?)
+    """,
+    re.X,
+)
+
+
+def _shift_col(col: int, dc: int) -> int | None:
+    col += dc
+    return col if 1 <= col <= MAX_COL else None
+
+
+def _shift_row(row: int, dr: int) -> int | None:
+    row += dr
+    return row if 1 <= row <= MAX_ROW else None
+
+
+def shift_formula(text: str, dr: int, dc: int) -> str:
+    """Move the relative references of a formula by dr rows and dc columns (#REF! past the edges)."""
+    if dr == 0 and dc == 0:
+        return text
+
+    def move(m: re.Match) -> str:
+        kind = m.lastgroup
+        if kind == "cell":
+            col = col_index(m["col"])
+            row = int(m["row"])
+            new_col = col if m["dc"] else _shift_col(col, dc)
+            new_row = row if m["dr"] else _shift_row(row, dr)
+            if new_col is None or new_row is None:
+                return "#REF!"
+            return f"{m['dc']}{col_letters(new_col)}{m['dr']}{new_row}"
+        if kind == "cols":
+            a, b = col_index(m["c1"]), col_index(m["c2"])
+            na = a if m["cd1"] else _shift_col(a, dc)
+            nb = b if m["cd2"] else _shift_col(b, dc)
+            if na is None or nb is None:
+                return "#REF!"
+            return f"{m['cd1']}{col_letters(na)}:{m['cd2']}{col_letters(nb)}"
+        if kind == "rows":
+            a, b = int(m["r1"]), int(m["r2"])
+            na = a if m["rd1"] else _shift_row(a, dr)
+            nb = b if m["rd2"] else _shift_row(b, dr)
+            if na is None or nb is None:
+                return "#REF!"
+            return f"{m['rd1']}{na}:{m['rd2']}{nb}"
+        return m.group()
+
+    return _TOKEN.sub(move, text)
+
+
+def has_relative_reference(text: str) -> bool:
+    """Whether a formula (e.g. a defined name's) holds a reference whose meaning depends on the cell."""
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "cell" and not (m["dc"] and m["dr"]):
+            return True
+        if kind == "cols" and not (m["cd1"] and m["cd2"]):
+            return True
+        if kind == "rows" and not (m["rd1"] and m["rd2"]):
+            return True
+    return False

@@ -1,0 +1,480 @@
+"""Recalculating one workbook: cells and formulas from the sheet XML, a dependency graph across
+sheets and defined names, evaluation in topological order, and the changed cached values.
+
+Each distinct formula text is compiled once (vng_xl.recalc.engine caches it per process). A
+formula that cannot be computed, and every formula depending on it, keeps its cached value and
+is reported with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict, deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from vng_xl.recalc import engine
+from vng_xl.recalc.references import has_relative_reference, shift_formula
+from vng_xl.workbook.package import Package, SheetInfo, UnknownSheet
+from vng_xl.workbook.sheet_xml import (
+    MAX_COL,
+    MAX_ROW,
+    CellValue,
+    CellWrite,
+    ExcelError,
+    FormulaCell,
+    SheetCells,
+    cell_ref,
+    col_index,
+    parse_area,
+    parse_ref,
+    read_sheet,
+    same_value,
+)
+
+
+@dataclass(frozen=True)
+class Area:
+    """A rectangle of cells on one sheet (1-based, inclusive); `clipped` for whole rows/columns."""
+
+    sheet: str
+    r1: int
+    c1: int
+    r2: int
+    c2: int
+    clipped: bool = False
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.r2 - self.r1 + 1, self.c2 - self.c1 + 1
+
+    def ref(self) -> str:
+        a = cell_ref(self.r1, self.c1)
+        return a if (self.r1, self.c1) == (self.r2, self.c2) else f"{a}:{cell_ref(self.r2, self.c2)}"
+
+    def qualified(self) -> str:
+        return "'" + self.sheet.replace("'", "''") + "'!" + self.ref()
+
+    def cells(self):
+        for r in range(self.r1, self.r2 + 1):
+            for c in range(self.c1, self.c2 + 1):
+                yield r, c
+
+
+@dataclass(frozen=True)
+class CellIssue:
+    """A cell and why it was not (or could not be) computed, or the message of its error value."""
+
+    sheet: str
+    cell: str
+    reason: str
+    reason_nl: str = ""
+
+
+@dataclass
+class Node:
+    """One thing to compute: a formula cell (its output area) or a defined name's formula."""
+
+    key: tuple
+    sheet: str
+    row: int
+    col: int
+    text: str
+    output: Area | None  # None for a defined name
+    kind: str = "normal"
+    dynamic: bool = False
+    compiled: engine.Compiled | None = None
+    sources: list = field(default_factory=list)  # Area or name-node key, one per compiled input
+    deps: set = field(default_factory=set)
+    problem: str | None = None
+    value: object = None  # result block (list of rows) once computed
+
+    @property
+    def label(self) -> str:
+        return f"{self.sheet}!{cell_ref(self.row, self.col)}" if self.output else f"name {self.key[2]}"
+
+
+_INPUT = re.compile(
+    r"^(?:(?P<sheet>'(?:[^']|'')+'|[^!']+)!)?(?P<ref>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?"
+    r"|\$?[A-Z]{1,3}:\$?[A-Z]{1,3}|\$?\d+:\$?\d+)$",
+    re.I,
+)
+_NAME_FORMULA_RANGE = re.compile(
+    r"^(?:(?P<sheet>'(?:[^']|'')+'|[^!'(),+\-*/&^=<> ]+)!)?(?P<ref>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?"
+    r"|\$?[A-Z]{1,3}:\$?[A-Z]{1,3}|\$?\d+:\$?\d+)$",
+    re.I,
+)
+
+
+class WorkbookEvaluation:
+    """The workbook's cells and formulas, evaluated; `writes` holds the changed cached values."""
+
+    def __init__(self, pkg: Package, updates: Mapping[str, Mapping[str, CellValue]] | None = None) -> None:
+        engine.ensure_vng_functions()
+        self.pkg = pkg
+        self.sheets: list[SheetInfo] = pkg.sheets()
+        self.by_upper = {s.name.upper(): s for s in self.sheets}
+        all_names = pkg.all_sheet_names()
+        shared = pkg.shared_strings()
+        dyn = pkg.dynamic_array_cm()
+        self.cells: dict[str, SheetCells] = {s.name: read_sheet(pkg.xml(s.part), shared, dyn) for s in self.sheets}
+        self.values = {name: sc.values for name, sc in self.cells.items()}
+        self.original = {name: dict(v) for name, v in self.values.items()}
+        self.names: dict[tuple[str | None, str], str] = {}
+        for dn in pkg.defined_names():
+            local = dn.sheet_index is not None and dn.sheet_index < len(all_names)
+            scope = all_names[dn.sheet_index] if local else None
+            self.names[(scope.upper() if scope else None, dn.name.upper())] = dn.formula
+        self.nodes: dict[tuple, Node] = {}
+        self.issues: list[CellIssue] = []
+        self.error_values: list[CellIssue] = []
+        self.writes: dict[str, dict[tuple[int, int], CellWrite]] = defaultdict(dict)
+        self.changed = 0
+        self._apply_updates(updates or {})
+        self._collect_formulas()
+
+    # ------------------------------------------------------------ building
+
+    def _sheet(self, name: str) -> SheetInfo:
+        info = self.by_upper.get(name.upper())
+        if info is None:
+            raise UnknownSheet(self.pkg.path, repr(name))
+        return info
+
+    def _apply_updates(self, updates: Mapping[str, Mapping[str, CellValue]]) -> None:
+        for sheet, cells in updates.items():
+            name = self._sheet(sheet).name
+            formula_cells = {(f.row, f.col) for f in self.cells[name].formulas}
+            for ref, value in cells.items():
+                pos = parse_ref(ref)
+                if pos in formula_cells:
+                    raise ValueError(f"{name}!{ref} holds a formula; updates go to input cells")
+                if value is None:
+                    self.values[name].pop(pos, None)
+                else:
+                    self.values[name][pos] = value
+                self.writes[name][pos] = CellWrite(value)
+
+    def _collect_formulas(self) -> None:
+        for info in self.sheets:
+            sc = self.cells[info.name]
+            masters: dict[str, FormulaCell] = {}
+            for f in sc.formulas:
+                if f.kind == "shared" and f.text and f.si is not None:
+                    masters[f.si] = f
+            for f in sc.formulas:
+                key = ("cell", info.name, f.row, f.col)
+                text = f.text
+                output = Area(info.name, f.row, f.col, f.row, f.col)
+                node = Node(key, info.name, f.row, f.col, text, output, f.kind, f.dynamic)
+                self.nodes[key] = node
+                if f.kind == "shared" and not f.text:
+                    master = masters.get(f.si or "")
+                    if master is None:
+                        node.problem = "shared formula without its first cell"
+                        continue
+                    node.text = shift_formula(master.text, f.row - master.row, f.col - master.col)
+                elif f.kind == "array" and f.ref:
+                    r1, c1, r2, c2 = parse_area(f.ref)
+                    node.output = Area(info.name, r1, c1, r2, c2)
+                elif f.kind == "dataTable":
+                    node.problem = "data tables (what-if analysis) are not supported"
+        self._index_outputs()
+        for node in list(self.nodes.values()):
+            self._prepare(node)
+
+    def _index_outputs(self) -> None:
+        """Where each formula's output lies, so that a range can find the formulas inside it."""
+        self._single: dict[str, dict[int, list[tuple[int, tuple]]]] = defaultdict(lambda: defaultdict(list))
+        self._multi: dict[str, list[tuple[Area, tuple]]] = defaultdict(list)
+        for node in self.nodes.values():
+            out = node.output
+            if out.shape == (1, 1):
+                self._single[out.sheet][out.c1].append((out.r1, node.key))
+            else:
+                self._multi[out.sheet].append((out, node.key))
+        for cols in self._single.values():
+            for lst in cols.values():
+                lst.sort()
+        self._single_rows = {s: {c: [r for r, _ in lst] for c, lst in cols.items()} for s, cols in self._single.items()}
+
+    def _formulas_in(self, area: Area) -> list[tuple]:
+        found = []
+        cols = self._single.get(area.sheet)
+        if cols:
+            rows_by_col = self._single_rows[area.sheet]
+            col_keys = cols.keys() if len(cols) < area.c2 - area.c1 + 1 else range(area.c1, area.c2 + 1)
+            for c in col_keys:
+                if area.c1 <= c <= area.c2 and c in cols:
+                    rows = rows_by_col[c]
+                    lo, hi = bisect_left(rows, area.r1), bisect_right(rows, area.r2)
+                    found.extend(key for _, key in cols[c][lo:hi])
+        for out, key in self._multi.get(area.sheet, ()):
+            if out.r1 <= area.r2 and area.r1 <= out.r2 and out.c1 <= area.c2 and area.c1 <= out.c2:
+                found.append(key)
+        return found
+
+    def _used(self, sheet: str) -> tuple[int, int]:
+        sc = self.cells[sheet]
+        rows = [sc.max_row] + [a.r2 for a, _ in self._multi.get(sheet, ())]
+        cols = [sc.max_col] + [a.c2 for a, _ in self._multi.get(sheet, ())]
+        return max(rows + [1]), max(cols + [1])
+
+    def _resolve_area(self, text: str, sheet: str) -> Area | None:
+        m = _INPUT.match(text)
+        if not m:
+            return None
+        target = sheet
+        if m["sheet"]:
+            raw = m["sheet"]
+            if raw.startswith("'"):
+                raw = raw[1:-1].replace("''", "'")
+            if ":" in raw:
+                raise engine.FormulaUnsupported("3-D references across sheets are not supported")
+            if raw.upper() not in self.by_upper:
+                raise engine.FormulaUnsupported(f"reference to a sheet that is not a worksheet here: {raw}")
+            target = self.by_upper[raw.upper()].name
+        ref = m["ref"].replace("$", "").upper()
+        a, _, b = ref.partition(":")
+        if a.isalpha():  # whole columns
+            max_row, _ = self._used(target)
+            c1, c2 = sorted((col_index(a), col_index(b)))
+            return Area(target, 1, c1, max_row, c2, clipped=True)
+        if a.isdigit():  # whole rows
+            _, max_col = self._used(target)
+            r1, r2 = sorted((int(a), int(b)))
+            return Area(target, r1, 1, r2, max_col, clipped=True)
+        r1, c1, r2, c2 = parse_area(ref)
+        return Area(target, r1, c1, r2, c2)
+
+    def _name_source(self, name: str, sheet: str, stack: tuple = ()) -> Area | tuple:
+        """A defined name as an Area, or the key of a node that computes the name's formula."""
+        scope_sheet = None
+        if "!" in name:
+            scope_sheet, _, name = name.rpartition("!")
+            scope_sheet = scope_sheet.strip("'").replace("''", "'")
+        lookups = [(scope_sheet.upper(), name)] if scope_sheet else [(sheet.upper(), name), (None, name)]
+        for scope, nm in lookups:
+            formula = self.names.get((scope, nm.upper()))
+            if formula is not None:
+                break
+        else:
+            raise engine.FormulaUnsupported(f"unknown name {name}")
+        if has_relative_reference(formula):
+            raise engine.FormulaUnsupported(f"name {name} holds a relative reference")
+        body = formula.strip().removeprefix("=")
+        m = _NAME_FORMULA_RANGE.match(body)
+        if m:
+            area = self._resolve_area(body, sheet if scope is None else self._sheet(scope).name)
+            if area is not None:
+                return area
+        key = ("name", scope, nm.upper())
+        if key in stack:
+            raise engine.FormulaUnsupported(f"name {name} refers to itself")
+        if key not in self.nodes:
+            home = self._sheet(scope).name if scope else sheet
+            node = Node(key, home, 0, 0, body, None)
+            self.nodes[key] = node
+            self._prepare(node, stack + (key,))
+        return key
+
+    def _prepare(self, node: Node, stack: tuple = ()) -> None:
+        """Compile the node's formula and resolve each input to an area or a name node."""
+        if node.problem or node.compiled is not None:
+            return
+        try:
+            node.compiled = engine.compile_formula(node.text)
+            for name in node.compiled.inputs:
+                area = self._resolve_area(name, node.sheet)
+                source = area if area is not None else self._name_source(name, node.sheet, stack)
+                if isinstance(source, Area):
+                    if source.clipped and node.compiled.needs_ranges:
+                        raise engine.FormulaUnsupported("whole-column/row references with ROW, INDEX and the like")
+                    node.deps.update(self._formulas_in(source))
+                else:
+                    node.deps.add(source)
+                node.sources.append(source)
+        except engine.FormulaUnsupported as exc:
+            node.problem = str(exc)
+        if node.key in node.deps:
+            node.problem = node.problem or "circular reference"
+            node.deps.discard(node.key)
+
+    # ------------------------------------------------------------ evaluating
+
+    def run(self) -> None:
+        """Evaluate every formula in dependency order and collect the cached values to write."""
+        order, cyclic = self._order()
+        for key in cyclic:
+            node = self.nodes[key]
+            node.problem = node.problem or "circular reference"
+        failed: dict[tuple, str] = {}
+        for key in order:
+            node = self.nodes[key]
+            bad = next((d for d in node.deps if d in failed or self.nodes[d].problem), None)
+            if node.problem is None and bad is not None:
+                node.problem = f"depends on {self.nodes[bad].label}, which cannot be computed"
+            if node.problem is None:
+                try:
+                    self._evaluate(node)
+                except (engine.FormulaUnsupported, engine.FormulaFailed) as exc:
+                    node.problem = str(exc)
+            if node.problem is not None:
+                failed[key] = node.problem
+        for key in cyclic:
+            failed[key] = self.nodes[key].problem
+        for key, reason in failed.items():
+            node = self.nodes[key]
+            if node.output is not None:
+                self.issues.append(CellIssue(node.sheet, cell_ref(node.row, node.col), reason))
+
+    def _order(self) -> tuple[list[tuple], list[tuple]]:
+        indegree = {k: 0 for k in self.nodes}
+        users: dict[tuple, list[tuple]] = defaultdict(list)
+        for node in self.nodes.values():
+            for d in node.deps:
+                if d in self.nodes:
+                    indegree[node.key] += 1
+                    users[d].append(node.key)
+        queue = deque(k for k, n in indegree.items() if n == 0)
+        order = []
+        while queue:
+            k = queue.popleft()
+            order.append(k)
+            for u in users[k]:
+                indegree[u] -= 1
+                if indegree[u] == 0:
+                    queue.append(u)
+        cyclic = [k for k, n in indegree.items() if n > 0]
+        return order, cyclic
+
+    def _input_value(self, source, as_range: bool, name: str):
+        if not isinstance(source, Area):
+            block = self.nodes[source].value
+            arr = np.empty((len(block), len(block[0])), dtype=object)
+            for i, row in enumerate(block):
+                for j, v in enumerate(row):
+                    arr[i, j] = engine.to_formulas(v)
+            return arr
+        h, w = source.shape
+        values = self.values[source.sheet]
+        arr = np.empty((h, w), dtype=object)
+        arr.fill(engine.EMPTY)
+        if h * w <= 4 * len(values) + 16:
+            for i in range(h):
+                r = source.r1 + i
+                for j in range(w):
+                    v = values.get((r, source.c1 + j))
+                    if v is not None:
+                        arr[i, j] = engine.to_formulas(v)
+        else:
+            for (r, c), v in values.items():
+                if source.r1 <= r <= source.r2 and source.c1 <= c <= source.c2:
+                    arr[r - source.r1, c - source.c1] = engine.to_formulas(v)
+        if as_range:
+            return engine.Ranges().push(source.qualified() if not source.clipped else source.qualified(), arr)
+        return arr
+
+    def _evaluate(self, node: Node) -> None:
+        compiled = node.compiled
+        args = [self._input_value(s, compiled.needs_ranges, n) for s, n in zip(node.sources, compiled.inputs)]
+        result, messages = engine.call(compiled, args)
+        block = engine.result_block(result)
+        if node.output is None:
+            node.value = block
+            return
+        if messages and node.output is not None:
+            for msg in messages:
+                cell = cell_ref(node.row, node.col)
+                en, nl = f"{msg.function}: {msg.en}", f"{msg.function}: {msg.nl}"
+                self.error_values.append(CellIssue(node.sheet, cell, en, nl))
+        if node.dynamic:
+            self._spill(node, block)
+        elif node.kind == "array":
+            self._fill_array(node, block)
+        else:
+            if len(block) != 1 or len(block[0]) != 1:
+                raise engine.FormulaUnsupported(
+                    "an array result in a cell that is not an array formula (implicit intersection is not supported)"
+                )
+            self._store(node.sheet, node.row, node.col, block[0][0])
+        node.value = block
+
+    def _fill_array(self, node: Node, block: list[list[object]]) -> None:
+        out = node.output
+        h, w = len(block), len(block[0])
+        for r, c in out.cells():
+            i, j = r - out.r1, c - out.c1
+            if h == 1 and w == 1:
+                v = block[0][0]
+            elif i < h and j < w:
+                v = block[i][j]
+            elif h == 1 and j < w:
+                v = block[0][j]
+            elif w == 1 and i < h:
+                v = block[i][0]
+            else:
+                v = ExcelError("#N/A")
+            self._store(node.sheet, r, c, v)
+
+    def _spill(self, node: Node, block: list[list[object]]) -> None:
+        old = node.output
+        h, w = len(block), len(block[0])
+        new = Area(node.sheet, node.row, node.col, node.row + h - 1, node.col + w - 1)
+        blocked = new.r2 > MAX_ROW or new.c2 > MAX_COL
+        if not blocked:
+            values = self.original[node.sheet]
+            formula_cells = {(n.row, n.col) for n in self.nodes.values() if n.sheet == node.sheet and n.output}
+            for r, c in new.cells():
+                inside_old = old.r1 <= r <= old.r2 and old.c1 <= c <= old.c2
+                if (
+                    (r, c) != (node.row, node.col)
+                    and not inside_old
+                    and (values.get((r, c)) is not None or (r, c) in formula_cells)
+                ):
+                    blocked = True
+                    break
+        if blocked:
+            block, new = [[ExcelError("#SPILL!")]], Area(node.sheet, node.row, node.col, node.row, node.col)
+        for r, c in old.cells():
+            if not (new.r1 <= r <= new.r2 and new.c1 <= c <= new.c2):
+                self._store(node.sheet, r, c, None)
+        for r, c in new.cells():
+            self._store(node.sheet, r, c, block[r - new.r1][c - new.c1])
+        if (new.r2, new.c2) != (old.r2, old.c2):
+            anchor = (node.row, node.col)
+            current = self.writes[node.sheet].get(anchor)
+            value = current.value if current else self.values[node.sheet].get(anchor)
+            self.writes[node.sheet][anchor] = CellWrite(value, array_ref=new.ref())
+            node.output = new
+
+    def _store(self, sheet: str, row: int, col: int, value: object) -> None:
+        old = self.original[sheet].get((row, col))
+        if value is None:
+            self.values[sheet].pop((row, col), None)
+        else:
+            self.values[sheet][(row, col)] = value
+        if not same_value(old, value):
+            prev = self.writes[sheet].get((row, col))
+            self.writes[sheet][(row, col)] = CellWrite(value, prev.array_ref if prev else None)
+            self.changed += 1
+
+    # ------------------------------------------------------------ results
+
+    @property
+    def formula_cells(self) -> int:
+        return sum(1 for n in self.nodes.values() if n.output is not None)
+
+    def replacements(self) -> dict[str, bytes]:
+        """New bytes of each sheet part that has cells to write."""
+        from vng_xl.workbook.sheet_xml import patch_sheet
+
+        out = {}
+        for info in self.sheets:
+            writes = self.writes.get(info.name)
+            if writes:
+                out[info.part] = patch_sheet(self.pkg.read(info.part), writes)
+        return out

@@ -1,0 +1,1 @@
+"""Building the official workbook and reading/writing workbooks headlessly."""

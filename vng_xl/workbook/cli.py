@@ -1,0 +1,96 @@
+"""`vng-xl build` and `vng-xl refresh`: the official workbook from source, and its refresh without Excel."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from vng_xl.workbook.layout import DEFAULT_LAYOUT, WORKBOOKS, read_layout
+from vng_xl.workbook.package import PackageError, write_cells
+
+DEFAULT_OUTPUT = WORKBOOKS / read_layout(DEFAULT_LAYOUT).bestand if DEFAULT_LAYOUT.exists() else None
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from vng_xl.workbook.build import build
+
+    path = Path(args.path) if args.path else DEFAULT_OUTPUT
+    if path is None:
+        print("vng-xl build: give a PATH (no workbooks/ folder here)", file=sys.stderr)
+        return 2
+    ctx = build(path, Path(args.layout) if args.layout else None)
+    controle = ctx.sheets["controle"]
+    n = sum(1 for (_, col), c in controle.cells.items() if col == 7 and c.formula)
+    off = sum(
+        1 for (_, col), c in controle.cells.items() if col == 7 and c.formula and c.value == "AFWIJKING"
+    )
+    print(f"Built {path.resolve()}")
+    print(
+        f"  {n} figures checked against the Kadernota: {n - off} within rounding, {off} discrepancies "
+        "(sheet Controle)."
+    )
+    print(
+        "  Open it in Excel with Python, xlwings and vng_xl installed (see docs/workbook.md); "
+        "LibreOffice and other readers show the stored figures."
+    )
+    return 0
+
+
+def _parse_set(items: list[str]) -> dict[str, dict[str, object]]:
+    """'Parameters!C7=0.03' -> {"Parameters": {"C7": 0.03}}; numbers where they parse."""
+    updates: dict[str, dict[str, object]] = {}
+    for item in items:
+        ref, _, text = item.partition("=")
+        sheet, _, cell = ref.rpartition("!")
+        if not sheet or not cell or not _:
+            raise SystemExit(f"vng-xl refresh: --set expects SHEET!CELL=VALUE, got {item!r}")
+        try:
+            value: object = float(text.replace(",", "."))
+        except ValueError:
+            value = text
+        updates.setdefault(sheet.strip("'"), {})[cell.upper()] = value
+    return updates
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from vng_xl.refresh import refresh
+    from vng_xl.workbook.headless import HeadlessTarget
+
+    src = Path(args.path)
+    dst = Path(args.output) if args.output else src
+    if not src.is_file():
+        print(f"vng-xl refresh: no such file: {src}", file=sys.stderr)
+        return 1
+    try:
+        if args.set:
+            if dst != src:
+                shutil.copyfile(src, dst)
+            write_cells(dst, dst, _parse_set(args.set))
+            src = dst
+        result = refresh(HeadlessTarget(src, dst))
+    except PackageError as exc:
+        print(f"vng-xl refresh: {exc}", file=sys.stderr)
+        return 1
+    print(result.status)
+    if result.ok:
+        print(f"Written: {dst.resolve()}")
+    return 0 if result.ok else 1
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("build", help="build the official budget workbook from workbooks/ and macros/")
+    p.add_argument("path", nargs="?", help=f"output file (default {DEFAULT_OUTPUT})")
+    p.add_argument("--layout", help="layout file (default workbooks/vng_begroting_2026.toml)")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("refresh", help="refresh a built workbook without Excel: figures, Controle, herkomst")
+    p.add_argument("path", help="the workbook (.xlsm) to refresh")
+    p.add_argument("-o", "--output", help="write the refreshed workbook here instead of in place")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="SHEET!CELL=VALUE",
+        help="change an input first, e.g. --set Parameters!C7=0.03 (repeatable)",
+    )
+    p.set_defaults(func=cmd_refresh)

@@ -1,0 +1,165 @@
+"""What the workbook holds, independent of the file writer: sheets of cells with formula and value.
+
+Sheet builders fill these from the inputs and the model's results; `build` renders them with
+xlsxwriter, and the headless refresh takes the values of the same cells to write as cached
+results. One description, so a formula's cached value is always the model's figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from vng_xl.kadernota import Uitkomsten, bereken, gepubliceerd
+from vng_xl.workbook.layout import Invoer, Layout
+
+CellValue = float | int | str | bool | datetime | None
+
+
+def col_letters(col: int) -> str:
+    """0-based column index -> Excel letters (0 -> A)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def a1(row: int, col: int, absolute: bool = False) -> str:
+    """0-based row and column -> A1 reference, optionally $A$1."""
+    d = "$" if absolute else ""
+    return f"{d}{col_letters(col)}{d}{row + 1}"
+
+
+def area(r1: int, c1: int, r2: int, c2: int, absolute: bool = True) -> str:
+    """A1:B2 reference of a block (0-based corners); a single cell as A1."""
+    if (r1, c1) == (r2, c2):
+        return a1(r1, c1, absolute)
+    return f"{a1(r1, c1, absolute)}:{a1(r2, c2, absolute)}"
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as a formula needs it: 'Fonds GGU' quoted, Parameters bare."""
+    return name if name.replace("_", "").isalnum() else "'" + name.replace("'", "''") + "'"
+
+
+@dataclass
+class Cell:
+    """One cell: its value (for a formula: the cached result), formula and style key."""
+
+    value: CellValue = None
+    formula: str | None = None
+    style: str = "tekst"
+    spill: tuple[int, int] | None = None  # (rows, columns) of an array formula anchored here
+    computed: bool = False  # a cell of an array formula's result other than its anchor
+
+
+@dataclass
+class Chart:
+    """A chart: xlsxwriter type, title, series of (name, categories ref, values ref) and where it sits."""
+
+    kind: str
+    title: str
+    series: list[dict[str, Any]]
+    anchor: str
+    y_title: str = ""
+    y_format: str = "#,##0"
+    size: tuple[int, int] = (560, 300)
+
+
+@dataclass
+class Sheet:
+    """One worksheet's content."""
+
+    key: str
+    name: str
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    widths: dict[int, float] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # defined name -> area on this sheet
+    marks: dict[str, tuple[int, int]] = field(default_factory=dict)  # cells other builders refer to
+    charts: list[Chart] = field(default_factory=list)
+    highlight: list[tuple[str, str]] = field(default_factory=list)  # (area, formula) that marks a discrepancy
+    button: tuple[str, str, str] | None = None  # (cell, macro, caption)
+    protect: bool = True
+    hidden: bool = False
+    freeze: tuple[int, int] | None = None
+    landscape: bool = True
+    pages_tall: int = 0  # print on this many pages high (0: as many as needed), always one page wide
+
+    def put(
+        self,
+        row: int,
+        col: int,
+        value: CellValue = None,
+        formula: str | None = None,
+        style: str = "tekst",
+        spill: tuple[int, int] | None = None,
+        computed: bool = False,
+    ) -> Cell:
+        """Set a cell and return it."""
+        cell = Cell(value, formula, style, spill, computed)
+        self.cells[(row, col)] = cell
+        return cell
+
+    def ref(self, row: int, col: int, absolute: bool = True) -> str:
+        """A reference to one of this sheet's cells from another sheet."""
+        return f"{quote_sheet(self.name)}!{a1(row, col, absolute)}"
+
+    def formula_results(self) -> dict[str, CellValue]:
+        """Address -> cached value of every cell whose value comes from a formula."""
+        out: dict[str, CellValue] = {}
+        for (row, col), cell in self.cells.items():
+            if cell.formula is not None or cell.computed:
+                out[a1(row, col)] = cell.value
+        return out
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A computed figure the Controle compares: where it is and what it is."""
+
+    tabel: str
+    regel: str
+    jaar: int
+    ref: str  # e.g. Kernorganisatie!$D$5
+    value: float
+    eenheid: float  # the document's rounding unit: 1 (euro or € 1.000), 0.001 (0.1%)
+    style: str
+
+
+@dataclass
+class Context:
+    """What sheet builders share: the layout, the inputs, the model's results and the figures to check."""
+
+    layout: Layout
+    invoer: Invoer
+    uitkomsten: Uitkomsten
+    gepubliceerd: dict[str, Any]
+    figures: list[Figure] = field(default_factory=list)
+    published: dict[tuple[str, str, int], tuple[str, float]] = field(default_factory=dict)
+    sheets: dict[str, Sheet] = field(default_factory=dict)
+    herkomst: dict[str, CellValue] = field(default_factory=dict)
+
+    def blad(self, key: str) -> str:
+        return self.layout.blad(key)
+
+
+SheetBuilder = Callable[[Context], Sheet]
+
+
+def make_context(layout: Layout, invoer: Invoer, herkomst: dict[str, CellValue]) -> Context:
+    """Compute the model once for the inputs and bundle what the builders need."""
+    return Context(layout, invoer, bereken(invoer.kn), gepubliceerd(), herkomst=herkomst)
+
+
+def build_sheets(ctx: Context, builders: Sequence[SheetBuilder]) -> list[Sheet]:
+    """Run the builders in order; each can use what earlier ones recorded in the context."""
+    out = []
+    for builder in builders:
+        sheet = builder(ctx)
+        ctx.sheets[sheet.key] = sheet
+        out.append(sheet)
+    return out

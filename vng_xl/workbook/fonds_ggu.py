@@ -1,0 +1,250 @@
+"""The Fonds GGU sheet: begroting per chapter, herprioritering, dekking and the bijdrage per inwoner.
+
+Every year's amount is a VNG_GGU formula that takes the Parameters' ranges (fund level,
+overbegroting path), the chapters' inputs and the fund's indexation row as arguments, so Excel
+recalculates when any of them changes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from vng_xl.model import excel_round
+from vng_xl.workbook.content import Chart, Context, Figure, Sheet, a1, area, col_letters, quote_sheet
+from vng_xl.workbook.sheets import GGU_FIRST, GGU_HEADER, result_block
+
+
+def ggu_sheet(ctx: Context) -> Sheet:
+    """Fonds GGU: begroting per chapter (VNG_GGU), herprioritering, dekking, bijdrage per inwoner."""
+    g, inv = ctx.uitkomsten.ggu, ctx.invoer
+    kern = ctx.sheets["kernorganisatie"]
+    vorm = ctx.layout.formulevorm
+    s = Sheet("ggu", ctx.blad("ggu"), pages_tall=1)
+    s.widths = {0: 44, 1: 5, 2: 12, 3: 13, 4: 11, 5: 11, 6: 11, 7: 11}
+    s.freeze = (GGU_HEADER + 1, 1)
+    s.put(0, 0, "Fonds GGU: meerjarig perspectief (bedragen in € 1.000)", style="titel")
+    s.put(
+        1,
+        0,
+        "Begroting 2026 per hoofdstuk als invoer; de jaren met VNG_GGU en de parameters van het blad "
+        "Parameters.",
+        style="subtitel",
+    )
+    years = [int(y) for y in g.jaren]
+    n = len(years)
+    h = GGU_HEADER
+    for c, text in enumerate(["Hoofdstuk", "Nr", "Structureel", "Ontwikkeling"]):
+        s.put(h, c, text, style="kop" if c == 0 else "kop_rechts")
+    for i, year in enumerate(years):
+        s.put(h, 4 + i, year, style="kop_jaar")
+    jaren_ref = area(h, 4, h, 3 + n)
+    chapters = sorted(inv.hoofdstukken)
+    first, end = GGU_FIRST, GGU_FIRST + len(chapters) - 1
+    hoofdstukken_ref = area(first, 1, end, 3)
+    # Indexatie block (years, rate) further down; its position is fixed before the formulas need it.
+    tot, herp, begr = end + 1, end + 2, end + 3
+    d_head = begr + 2
+    d_rows = {
+        k: d_head + 1 + i
+        for i, k in enumerate(["fonds", "indexatie", "subtotaal", "bijdrage", "overbegroting", "dekking"])
+    }
+    ix_jaren, ix_pct = d_rows["dekking"] + 2, d_rows["dekking"] + 3
+    indexatie_ref = area(ix_jaren, 4, ix_pct, 3 + n)
+    tail = f"GGU_Fonds,Overbegroting,{hoofdstukken_ref},{indexatie_ref},Indexen)"
+    tabel = "Fonds GGU"
+
+    def ggu_row(row: int, post: str, values: np.ndarray, style: str, regel: str) -> None:
+        result_block(
+            s,
+            row,
+            4,
+            values[None, :],
+            style,
+            vorm,
+            f'=VNG_GGU("{post}",{jaren_ref},{tail}',
+            lambda r, c: f'=VNG_GGU("{post}",{col_letters(c)}${h + 1},{tail}',
+        )
+        for i, year in enumerate(years):
+            ctx.figures.append(Figure(tabel, regel, year, s.ref(row, 4 + i), float(values[i]), 1, "duizend"))
+
+    for k, nr in enumerate(chapters):
+        row = first + k
+        naam, structureel, ontwikkeling = inv.hoofdstukken[nr]
+        s.put(row, 0, f"{nr}. {naam}", style="label")
+        s.put(row, 1, nr, style="getal_midden")
+        s.put(row, 2, float(structureel), style="invoer_duizend")
+        s.put(row, 3, float(ontwikkeling), style="invoer_duizend")
+        values = g.hoofdstukken[nr]
+        result_block(
+            s,
+            row,
+            4,
+            values[None, :],
+            "duizend",
+            vorm,
+            f"=VNG_GGU({a1(row, 1)},{jaren_ref},{tail}",
+            lambda r, c: f"=VNG_GGU($B{r + 1},{col_letters(c)}${h + 1},{tail}",
+        )
+        for i, year in enumerate(years):
+            ctx.figures.append(
+                Figure(tabel, f"Hoofdstuk {nr}", year, s.ref(row, 4 + i), float(values[i]), 1, "duizend")
+            )
+    s.put(tot, 0, "Totaal", style="label_totaal")
+    s.put(tot, 1, None, style="label_totaal")
+    for c in (2, 3):
+        col_sum = sum(v[c - 1] for v in inv.hoofdstukken.values())
+        s.put(tot, c, float(col_sum), formula=f"=SUM({a1(first, c)}:{a1(end, c)})", style="duizend_totaal")
+    for i, year in enumerate(years):
+        c = 4 + i
+        s.put(
+            tot,
+            c,
+            float(g.basisbegroting[i]),
+            formula=f"=SUM({a1(first, c)}:{a1(end, c)})",
+            style="duizend_totaal",
+        )
+        ctx.figures.append(
+            Figure(
+                tabel,
+                "Basisbegroting (Totaal)",
+                year,
+                s.ref(tot, c),
+                float(g.basisbegroting[i]),
+                1,
+                "duizend",
+            )
+        )
+    s.put(herp, 0, "Herprioritering (verlagen overbegroting)", style="label")
+    ggu_row(herp, "herprioritering", g.herprioritering, "duizend_haakjes", "Herprioritering")
+    s.put(begr, 0, "Totaal Begroting", style="label_eindtotaal")
+    s.put(begr, 1, None, style="label_eindtotaal")
+    for c in (2, 3):
+        s.put(begr, c, None, style="label_eindtotaal")
+    for i, year in enumerate(years):
+        c = 4 + i
+        s.put(
+            begr, c, float(g.begroting[i]), formula=f"={a1(tot, c)}+{a1(herp, c)}", style="duizend_eindtotaal"
+        )
+        ctx.figures.append(
+            Figure(tabel, "Totaal Begroting", year, s.ref(begr, c), float(g.begroting[i]), 1, "duizend")
+        )
+    s.names["GGU_Begroting"] = area(h, 0, begr, 3 + n)
+    s.names["GGU_Hoofdstukken"] = hoofdstukken_ref
+
+    s.put(d_head, 0, "Dekking", style="kop")
+    for c in range(1, 4):
+        s.put(d_head, c, None, style="kop")
+    for i, year in enumerate(years):
+        s.put(d_head, 4 + i, year, style="kop_jaar")
+    labels = {
+        "fonds": "Huidig fonds (stand vorig boekjaar)",
+        "indexatie": "Indexatie",
+        "subtotaal": "Totaal inclusief indexatie",
+        "bijdrage": "Bijdrage leden",
+        "overbegroting": "Overbegroting",
+        "dekking": "Totaal Dekking",
+    }
+    for key, row in d_rows.items():
+        total_row = key in ("subtotaal", "dekking")
+        label_style = "label_eindtotaal" if key == "dekking" else "label_totaal"
+        s.put(row, 0, labels[key], style=label_style if total_row else "label")
+        if total_row:
+            for c in (1, 2, 3):
+                s.put(row, c, None, style=label_style)
+    ggu_row(d_rows["fonds"], "fonds", g.fonds, "duizend", "Huidig fonds")
+    ggu_row(d_rows["indexatie"], "indexatie", g.indexatie, "duizend", "Indexatie")
+    ggu_row(d_rows["bijdrage"], "bijdrage", g.bijdrage, "duizend", "Bijdrage leden")
+    ggu_row(d_rows["overbegroting"], "overbegroting", g.overbegroting, "duizend", "Overbegroting")
+    for i, year in enumerate(years):
+        c = 4 + i
+        s.put(
+            d_rows["subtotaal"],
+            c,
+            float(g.fonds[i] + g.indexatie[i]),
+            formula=f"={a1(d_rows['fonds'], c)}+{a1(d_rows['indexatie'], c)}",
+            style="duizend_totaal",
+        )
+        s.put(
+            d_rows["dekking"],
+            c,
+            float(g.dekking[i]),
+            formula=f"={a1(d_rows['bijdrage'], c)}+{a1(d_rows['overbegroting'], c)}",
+            style="duizend_eindtotaal",
+        )
+        ctx.figures.append(
+            Figure(
+                tabel, "Totaal Dekking", year, s.ref(d_rows["dekking"], c), float(g.dekking[i]), 1, "duizend"
+            )
+        )
+    s.names["GGU_Dekking"] = area(d_head, 0, d_rows["dekking"], 3 + n)
+
+    s.put(ix_jaren, 0, "Indexatie van het fonds: jaar", style="label")
+    s.put(ix_pct, 0, "Indexatiepercentage (contributiestijging zonder ingroei, op 0,1%)", style="label")
+    o_row, o_col = kern.marks["ontwikkeling"]
+    for i, year in enumerate(years):
+        c = 4 + i
+        s.put(ix_jaren, c, year, formula=f"={a1(d_head, c)}", style="jaar")
+        kern_col = o_col + (year - int(ctx.uitkomsten.jaren[0]))
+        s.put(
+            ix_pct,
+            c,
+            float(g.indexatie_pct[i]),
+            formula=f"=ROUND({kern.ref(o_row, kern_col, absolute=False)},3)",
+            style="procent",
+        )
+    s.names["GGU_Indexatie"] = indexatie_ref
+
+    pi = ix_pct + 2
+    s.put(pi, 0, "Bijdrage leden per inwoner (€)", style="label_totaal")
+    for c in (1, 2, 3):
+        s.put(pi, c, None, style="label_totaal")
+    for i, year in enumerate(years):
+        c = 4 + i
+        value = float(excel_round(g.bijdrage[i] * 1000 / inv.inwoners, 3)) if inv.inwoners else math.nan
+        s.put(
+            pi,
+            c,
+            value,
+            formula=f"=VNG_PER_INWONER({a1(d_rows['bijdrage'], c)}*1000,Inwoners)",
+            style="per_inwoner",
+        )
+        ctx.figures.append(
+            Figure("Per inwoner", "Bijdrage GGU per inwoner", year, s.ref(pi, c), value, 0.001, "per_inwoner")
+        )
+    s.put(pi + 1, 0, "Aantal inwoners en bron: zie het blad Parameters.", style="bron")
+    s.names["GGU_Per_inwoner"] = area(pi, 4, pi, 3 + n)
+
+    cats = f"={quote_sheet(s.name)}!{jaren_ref}"
+    last, bijdrage_row = 3 + n, d_rows["bijdrage"]
+    s.charts.append(
+        Chart(
+            "column",
+            "Fonds GGU: begroting en dekking per jaar",
+            [
+                {
+                    "name": "Basisbegroting",
+                    "categories": cats,
+                    "values": f"={quote_sheet(s.name)}!{area(tot, 4, tot, 3 + n)}",
+                    "fill": {"color": "#8EA9DB"},
+                },
+                {
+                    "name": "Bijdrage leden",
+                    "categories": cats,
+                    "values": f"={quote_sheet(s.name)}!{area(bijdrage_row, 4, bijdrage_row, last)}",
+                    "fill": {"color": "#1F3864"},
+                },
+                {
+                    "name": "Totaal Dekking",
+                    "categories": cats,
+                    "values": f"={quote_sheet(s.name)}!{area(d_rows['dekking'], 4, d_rows['dekking'], last)}",
+                    "fill": {"color": "#C9A227"},
+                },
+            ],
+            anchor=a1(pi + 3, 0),
+            y_title="€ 1.000",
+            size=(720, 300),
+        )
+    )
+    return s

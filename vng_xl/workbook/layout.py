@@ -1,0 +1,116 @@
+"""The workbook's definition in `workbooks/`: layout and formats (TOML), and the inputs it shows.
+
+The model's parameters come from the package data (vng_xl/data/kadernota2026.toml); the layout
+file adds only what the workbook itself needs (sheet names, formats, xlwings settings, the number
+of inhabitants, which the Kadernota does not state).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from vng_xl.kadernota import Kadernota, ggu_hoofdstukken_2026, kadernota_2026
+
+#: The repository's folder with the workbook definitions (next to the package when run from a checkout).
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WORKBOOKS = REPO_ROOT / "workbooks"
+MACROS = REPO_ROOT / "macros"
+DEFAULT_LAYOUT = WORKBOOKS / "vng_begroting_2026.toml"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What `workbooks/vng_begroting_2026.toml` says: names, formats, settings."""
+
+    raw: dict[str, Any]
+    path: Path
+    text: str  # the TOML as written, carried in the workbook's conf sheet
+
+    @property
+    def bestand(self) -> str:
+        return self.raw["bestand"]
+
+    @property
+    def gemaakt(self) -> datetime:
+        return self.raw["gemaakt"]
+
+    def blad(self, key: str) -> str:
+        """The Dutch name of a sheet by its key (parameters, kernorganisatie, ...)."""
+        return self.raw["bladen"][key]
+
+    @property
+    def formulevorm(self) -> str:
+        """ "cel": one VNG formula per figure; "tabel": one array formula per table (fewer Python calls)."""
+        return self.raw.get("formules", {}).get("vorm", "cel")
+
+    @property
+    def opmaak(self) -> dict[str, Any]:
+        return self.raw["opmaak"]
+
+    @property
+    def xlwings(self) -> dict[str, Any]:
+        return self.raw["xlwings"]
+
+
+def read_layout(path: Path = DEFAULT_LAYOUT) -> Layout:
+    """Read a workbook definition file."""
+    text = path.read_text(encoding="utf-8")
+    return Layout(tomllib.loads(text), path, text)
+
+
+def layout_from_text(text: str, source: str = "<werkmap>") -> Layout:
+    """A layout from TOML text, as carried in a built workbook."""
+    return Layout(tomllib.loads(text), Path(source), text)
+
+
+@dataclass(frozen=True)
+class Invoer:
+    """Every input the workbook shows: the model's Kadernota plus what only the workbook holds."""
+
+    kn: Kadernota
+    hoofdstukken: dict[int, tuple[str, float, float]]  # nr -> (naam, structureel, ontwikkeling)
+    ontwikkeling_basisjaar: float
+    inwoners: float
+    inwoners_bron: str
+    peildatum: str
+    parameterset: str
+
+    def fingerprint(self) -> str:
+        """A short SHA-256 of the inputs: two refreshes on the same inputs carry the same hash."""
+        kn = self.kn
+        data = {
+            "jaren": [int(y) for y in kn.indexen.years],
+            "indexen": [[float(v) for v in row] for row in kn.indexen.rates],
+            "regels": list(kn.regels),
+            "types": list(kn.types),
+            "begroting": [float(v) for v in kn.begroting],
+            "ingroei": float(kn.ingroei),
+            "fonds": float(kn.ggu.fonds),
+            "overbegroting": {str(k): float(v) for k, v in sorted(kn.ggu.overbegroting.items())},
+            "hoofdstukken": {str(k): [n, float(s), float(o)] for k, (n, s, o) in self.hoofdstukken.items()},
+            "ontwikkeling_basisjaar": float(self.ontwikkeling_basisjaar),
+            "inwoners": float(self.inwoners),
+        }
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def standaard_invoer(layout: Layout) -> Invoer:
+    """The inputs as the Kadernota states them: package data plus the layout's inhabitants."""
+    kern = layout.raw.get("kernorganisatie", {})
+    inwoners = layout.raw["inwoners"]
+    return Invoer(
+        kn=kadernota_2026(),
+        hoofdstukken=dict(ggu_hoofdstukken_2026()),
+        ontwikkeling_basisjaar=float(kern.get("ontwikkeling_basisjaar", float("nan"))),
+        inwoners=float(inwoners["aantal"]),
+        inwoners_bron=inwoners["bron"],
+        peildatum=str(inwoners.get("peildatum", "")),
+        parameterset=layout.raw.get("parameterset", kadernota_2026().naam),
+    )
