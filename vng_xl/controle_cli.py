@@ -81,7 +81,12 @@ def render(c: Controle, english: bool = False, alles: bool = False) -> str:
 
 
 def cmd_controle(args: argparse.Namespace) -> int:
-    c = controleer(keten(), inwoners=args.inwoners)
+    if args.workbook:
+        from vng_xl.workbook.verklaring import controle_werkmap
+
+        c = controle_werkmap(args.workbook, inwoners=args.inwoners)
+    else:
+        c = controleer(keten(), inwoners=args.inwoners)
     print(render(c, english=args.english, alles=args.alles), end="")
     return 0 if c.in_orde else 1
 
@@ -93,6 +98,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="compare every published figure with the model and explain the differences",
         description="Compare every published figure of chapter 9 with the computed one. Exit 0 when every "
         "figure is reproduced or within the document's rounding, 1 when there is a real discrepancy.",
+    )
+    p.add_argument(
+        "workbook", nargs="?", metavar="WORKBOOK", help="a workbook built by vng-xl build (default: the built-in data)"
     )
     p.add_argument("--inwoners", type=float, help="number of inhabitants, to check the bijdrage per inwoner")
     p.add_argument("--english", action="store_true", help="statuses and explanations in English")

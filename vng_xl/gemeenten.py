@@ -316,6 +316,16 @@ def rekening_tekst(r: Rekening, bron: str = "") -> str:
 
 def cmd_gemeenten(args: argparse.Namespace) -> int:
     gemeenten = lees_gemeenten(args.csv)
+    if args.werkmap:
+        from vng_xl.workbook.gemeenten_sheet import schrijf_gemeenten
+
+        uit = args.output or args.werkmap
+        verschil = schrijf_gemeenten(Path(args.werkmap), gemeenten, Path(uit), args.bron)
+        print(
+            f"{uit}: {len(gemeenten)} municipalities written to the Gemeenten sheet; "
+            f"difference with the bijdrage leden: EUR {verschil:,.2f}"
+        )
+        return 0
     r = rekening(gemeenten, bijdrage_leden(args.jaar), args.jaar, args.inwoners)
     print(rekening_tekst(r, args.bron), end="")
     return 0
@@ -333,4 +343,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jaar", type=int, default=2026, help="the year billed (default 2026)")
     p.add_argument("--inwoners", type=float, help="divide by this count instead of the list's total")
     p.add_argument("--bron", default="", help="source of the list, e.g. CBS StatLine table and date")
+    p.add_argument("--werkmap", metavar="WORKBOOK", help="write the list into this workbook's Gemeenten sheet")
+    p.add_argument("-o", "--output", metavar="OUT", help="with --werkmap: write the result here instead of in place")
     p.set_defaults(func=cmd_gemeenten)
