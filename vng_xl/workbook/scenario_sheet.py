@@ -120,7 +120,8 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
     kern = ctx.sheets["kernorganisatie"]
     ggu_years = [int(y) for y in ctx.uitkomsten.ggu.jaren]
     n = len(ggu_years)
-    s.widths = {0: 44, **{1 + i: 11.5 for i in range(n * len(columns) + len(columns))}}
+    # Four year columns per set, a narrow gap between the sets.
+    s.widths = {0: 44, **{1 + i: 2.0 if i % (n + 1) == n else 11.5 for i in range((n + 1) * len(columns))}}
     s.freeze = (YEAR_ROW + 1, 1)
     s.put(0, 0, "Scenario's: de kerncijfers per indexset", style="titel")
     s.put(
