@@ -196,6 +196,12 @@ def test_per_inwoner_with_a_count_is_checked():
     assert c.vind(PER_INWONER, "bijdrage per inwoner", 2025).status is Status.ONBEKEND
 
 
+@pytest.mark.parametrize("count", [None, 0, -5, float("nan")])
+def test_no_usable_count_leaves_the_range(count):
+    b = _check(inwoners=count).vind(PER_INWONER, "bijdrage per inwoner", 2026)
+    assert b.status is Status.ONBEKEND and "18.038.143 tot en met 18.042.027" in b.verklaring_nl
+
+
 def test_per_inwoner_with_a_count_that_does_not_fit():
     b = _check(inwoners=18_000_000).vind(PER_INWONER, "bijdrage per inwoner", 2026)  # 4.65434
     assert b.status is Status.AFWIJKING

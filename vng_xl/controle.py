@@ -154,6 +154,8 @@ def controleer(
             gets the range of counts that would reproduce it.
     """
     k = k or keten()
+    if inwoners is not None and not (math.isfinite(inwoners) and inwoners > 0):
+        inwoners = None  # an empty or unusable count is no count
     model = k.bereken()
     shown = dict(model)
     if berekend:
