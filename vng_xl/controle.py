@@ -13,7 +13,7 @@ import enum
 import itertools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vng_xl.rekenketen import (
     CONTRIBUTIE,
@@ -72,6 +72,7 @@ class Bevinding:
     verklaring_nl: str = ""
     verklaring_en: str = ""
     vergissingen: tuple[Vergissing, ...] = ()
+    verklaard: bool = False  # the explanation reproduces the published figure
 
     @property
     def verschil(self) -> float:
@@ -79,10 +80,6 @@ class Bevinding:
         if math.isnan(self.berekend):
             return math.nan
         return self.gepubliceerd - afronden(self.berekend, self.eenheid)
-
-    @property
-    def verklaard(self) -> bool:
-        return bool(self.verklaring_nl) and not self.verklaring_nl.startswith(GEEN_VERKLARING_NL[:20])
 
 
 GEEN_VERKLARING_NL = (
@@ -228,14 +225,15 @@ def _uitleg_reeks(b: Bevinding, hits: tuple[Vergissing, ...]) -> Bevinding:
     if not hits:
         if b.status is Status.AFRONDING:
             return b
-        return _with(b, GEEN_VERKLARING_NL, GEEN_VERKLARING_EN)
+        return _with(b, GEEN_VERKLARING_NL, GEEN_VERKLARING_EN, verklaard=False)
     nl = "gereproduceerd als " + " of als ".join(h.nl for h in hits)
     en = "reproduced if " + " or if ".join(h.en for h in hits)
     return _with(b, nl, en, hits)
 
 
-def _with(b: Bevinding, nl: str, en: str, hits: tuple[Vergissing, ...] = ()) -> Bevinding:
-    return Bevinding(b.tabel, b.post, b.jaar, b.gepubliceerd, b.berekend, b.eenheid, b.status, nl, en, hits)
+def _with(b: Bevinding, nl: str, en: str, hits: tuple[Vergissing, ...] = (), verklaard: bool = True) -> Bevinding:
+    """The finding with its explanation; `verklaard` is False for a text that says nothing reproduces it."""
+    return replace(b, verklaring_nl=nl, verklaring_en=en, vergissingen=hits, verklaard=verklaard)
 
 
 def _uitleg_afgeleid(
@@ -297,8 +295,14 @@ def _uitleg_afgeleid(
             b,
             "volgt niet uit de verklaarde regels; afwijkende regels: " + ", ".join(differing),
             "does not follow from the explained lines; lines that differ: " + ", ".join(differing),
+            verklaard=False,
         )
-    return _with(b, "de regels kloppen, het gepubliceerde totaal niet", "the lines agree, the published total does not")
+    return _with(
+        b,
+        "de regels kloppen, het gepubliceerde totaal niet",
+        "the lines agree, the published total does not",
+        verklaard=False,
+    )
 
 
 def _regel(s: Sleutel) -> str:
@@ -323,6 +327,7 @@ def _uitleg_onbekend(k: Keten, p: Afgeleid, b: Bevinding) -> Bevinding:
             b,
             f"vraagt de kosten van {b.jaar - 1}, die niet in de Kadernota staan; gegeven, niet berekend",
             f"needs the costs of {b.jaar - 1}, which the Kadernota does not give; stated, not computed",
+            verklaard=False,
         )
     if all(d in k.gepubliceerd and b.jaar in k.gepubliceerd[d] for d in p.delen):
         value = p.formule({d: k.gepubliceerd[d] for d in p.delen}).get(b.jaar)
@@ -332,7 +337,7 @@ def _uitleg_onbekend(k: Keten, p: Afgeleid, b: Bevinding) -> Bevinding:
                 "volgt uit het gepubliceerde cijfer van de ontwikkeling (plus ingroei)",
                 "follows from the published development (plus ingroei)",
             )
-    return _with(b, "het model kan dit cijfer niet berekenen", "the model cannot compute this figure")
+    return _with(b, "het model kan dit cijfer niet berekenen", "the model cannot compute this figure", verklaard=False)
 
 
 def inwoners_bereik(bijdrage: float, per_inwoner: float, eenheid: float = 0.001) -> tuple[int, int]:
