@@ -95,11 +95,10 @@ def main() -> None:
     except ImportError:
         evaluate = None
     if evaluate is not None:
-        formula = "=VNG_RAMING({%s},{%s},{%s})" % (
-            ";".join(repr(float(a)) for a in amounts),
-            ";".join(f'"{t}"' for t in types),
-            ",".join(str(y) for y in YEARS),
-        )
+        column_amounts = ";".join(repr(float(a)) for a in amounts)
+        column_types = ";".join(f'"{t}"' for t in types)
+        row_years = ",".join(str(y) for y in YEARS)
+        formula = f"=VNG_RAMING({{{column_amounts}}},{{{column_types}}},{{{row_years}}})"
 
         def through_eval():
             out = np.asarray(evaluate(formula))

@@ -96,7 +96,7 @@ BAD = [
     (lambda: udfs.VNG_RAMING(col(1, None), "A", 2027), "bedrag: een lege cel is geen getal (rij 2)"),
     (
         lambda: udfs.VNG_RAMING(col(1, 2), col("A", "B", "A")),
-        "type: 3 rijen, maar bedrag heeft er 2; geef even lange kolommen",
+        "indextype: 3 rijen, maar bedrag heeft er 2; geef even lange kolommen",
     ),
     (
         lambda: udfs.VNG_RAMING(100, "A", 2027, None, np.array([[2025, 2026], [0.1, 0.1]], dtype=object)),
@@ -111,13 +111,13 @@ BAD = [
         "indexen: index A 2025 is geen getal; verwacht 3 rijen (jaren, index A, index B)",
     ),
     (lambda: udfs.VNG_RAMING(100, "A", 2027.5), "jaar: 2027.5 is geen geldig jaartal"),
-    (lambda: udfs.VNG_RAMING(100, None, 2027), "type: ontbreekt"),
+    (lambda: udfs.VNG_RAMING(100, None, 2027), "indextype: ontbreekt"),
     (lambda: udfs.VNG_RAMING(True, "A", 2027), "bedrag: True is geen getal"),
     (lambda: udfs.VNG_INDEXFACTOR("A", 2027, 2026), "tot_jaar: jaar 2026 ligt vóór van_jaar 2027"),
     (lambda: udfs.VNG_GGU("kas", 2026), 'post: onbekende post "kas"'),
     (lambda: udfs.VNG_GGU(7, 2026), 'post: onbekende post "7"; kies een hoofdstuk uit 1, 2, 3, 4, 5, 6, 8'),
     (lambda: udfs.VNG_GGU("dekking", 2030), "jaar: 2030 valt buiten 2026-2029"),
-    (lambda: udfs.VNG_CONTRIBUTIE(2026, 0.01, BEDRAGEN), "types: ontbreekt; geef bedragen en types samen"),
+    (lambda: udfs.VNG_CONTRIBUTIE(2026, 0.01, BEDRAGEN), "indextypes: ontbreekt; geef bedragen en indextypes samen"),
     (lambda: udfs.VNG_CONTRIBUTIE(2025), "jaar: jaar 2025 ligt vóór het jaar na basisjaar 2026"),
     (lambda: udfs.VNG_PER_INWONER(1000, 0), "inwoners: moet groter dan 0 zijn"),
     (lambda: udfs.VNG_PER_INWONER(1000, "veel"), 'inwoners: "veel" is geen getal'),
@@ -192,7 +192,7 @@ def test_through_xlwings_converters_an_empty_cell_is_named(com_udfs):
     result = call_like_excel(com_udfs["VNG_RAMING"], ((1.0,), ("",)), "A", 2027.0, MISSING, MISSING)
     assert result == [["#VNG! bedrag: een lege cel is geen getal (rij 2)"]]
     result = call_like_excel(com_udfs["VNG_RAMING"], ((1.0,), (2.0,)), (("A",), ("",)), 2027.0, MISSING, MISSING)
-    assert result[0][0].startswith('#VNG! type: onbekend indextype ""')
+    assert result[0][0].startswith('#VNG! indextype: onbekend indextype ""')
 
 
 def test_through_xlwings_converters_scalars_and_defaults(com_udfs):

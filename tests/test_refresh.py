@@ -126,9 +126,7 @@ def test_refresh_of_the_unchanged_build_changes_no_figure(tmp_path: Path) -> Non
         ("B20", 0, "inwoners: moet groter dan 0 zijn"),
     ],
 )
-def test_bad_parameter_goes_to_the_status_cell(
-    tmp_path: Path, cell: str, value: object, message: str
-) -> None:
+def test_bad_parameter_goes_to_the_status_cell(tmp_path: Path, cell: str, value: object, message: str) -> None:
     src = copy_of(built_workbook(), tmp_path)
     write_cells(src, src, {"Parameters": {cell: value}})
     before = members(src)
@@ -170,3 +168,17 @@ def test_cli_refresh_with_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_cli_refresh_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["refresh", str(tmp_path / "bestaat-niet.xlsm")]) == 1
     assert "bestaat-niet.xlsm" in capsys.readouterr().err
+
+
+def test_entering_the_population_fills_the_bijdrage_per_inwoner(tmp_path: Path) -> None:
+    src = copy_of(built_workbook(), tmp_path)
+    write_cells(src, src, {"Parameters": {"B20": 18_040_000, "G20": "eigen telling (test)"}})
+    result = refresh(HeadlessTarget(src, user="tester"), now=NOW)
+    assert result.ok
+    ws = cached_values(src)["Fonds GGU"]
+    row = next(r for r in ws.iter_rows() if r[0].value == "Bijdrage leden per inwoner (€)")
+    # Bijdrage leden 2026 (€ 83.778.155, the document's 82.055 × 1,021) over 18.040.000 inhabitants,
+    # by hand: 4,64402 -> € 4,644, the published figure; 2027: 86.794.169 / 18.040.000 = 4,81120.
+    assert row[4].value == pytest.approx(4.644) and row[5].value == pytest.approx(4.811)
+    verdicts = [r for r in cached_values(src)["Controle"].iter_rows(values_only=True) if r[0] == "Per inwoner"]
+    assert [(r[2], r[7]) for r in verdicts] == [(2026, "binnen afronding")]

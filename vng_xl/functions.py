@@ -20,6 +20,160 @@ from vng_xl.model import GguParameters, contributie, excel_round, gewogen_index,
 
 HELP_LIMIT = 255  # Excel's limit for function and argument descriptions
 
+#: VBA's reserved identifiers (MS-VBAL 3.3.5.2) an argument may not be named (the VBA
+#: wrapper module in the workbook declares every argument).
+VBA_RESERVED = frozenset(
+    w.casefold()
+    for w in (
+        "Call",
+        "Case",
+        "Close",
+        "Const",
+        "Declare",
+        "DefBool",
+        "DefByte",
+        "DefCur",
+        "DefDate",
+        "DefDbl",
+        "DefInt",
+        "DefLng",
+        "DefLngLng",
+        "DefLngPtr",
+        "DefObj",
+        "DefSng",
+        "DefStr",
+        "DefVar",
+        "Dim",
+        "Do",
+        "Else",
+        "ElseIf",
+        "End",
+        "EndIf",
+        "Enum",
+        "Erase",
+        "Event",
+        "Exit",
+        "For",
+        "Friend",
+        "Function",
+        "Get",
+        "Global",
+        "GoSub",
+        "GoTo",
+        "If",
+        "Implements",
+        "Input",
+        "Let",
+        "Lock",
+        "Loop",
+        "LSet",
+        "Next",
+        "On",
+        "Open",
+        "Option",
+        "Print",
+        "Private",
+        "Public",
+        "Put",
+        "RaiseEvent",
+        "ReDim",
+        "Resume",
+        "Return",
+        "RSet",
+        "Seek",
+        "Select",
+        "Set",
+        "Static",
+        "Stop",
+        "Sub",
+        "Type",
+        "Unlock",
+        "Wend",
+        "While",
+        "With",
+        "Write",
+        "Any",
+        "As",
+        "ByRef",
+        "ByVal",
+        "Each",
+        "In",
+        "New",
+        "Shared",
+        "Until",
+        "WithEvents",
+        "Optional",
+        "ParamArray",
+        "Preserve",
+        "Spc",
+        "Tab",
+        "Then",
+        "To",
+        "AddressOf",
+        "And",
+        "Eqv",
+        "Imp",
+        "Is",
+        "Like",
+        "Mod",
+        "Not",
+        "Or",
+        "TypeOf",
+        "Xor",
+        "Abs",
+        "CBool",
+        "CByte",
+        "CCur",
+        "CDate",
+        "CDbl",
+        "CDec",
+        "CInt",
+        "CLng",
+        "CLngLng",
+        "CLngPtr",
+        "CSng",
+        "CStr",
+        "CVar",
+        "CVErr",
+        "Date",
+        "Debug",
+        "DoEvents",
+        "Fix",
+        "Int",
+        "Len",
+        "LenB",
+        "Me",
+        "PSet",
+        "Scale",
+        "Sgn",
+        "String",
+        "Array",
+        "Circle",
+        "InputB",
+        "LBound",
+        "UBound",
+        "Boolean",
+        "Byte",
+        "Currency",
+        "Double",
+        "Integer",
+        "Long",
+        "LongLong",
+        "LongPtr",
+        "Single",
+        "Variant",
+        "True",
+        "False",
+        "Nothing",
+        "Empty",
+        "Null",
+        "Rem",
+        "CDecl",
+        "Decimal",
+        "DefDec",
+    )
+)
+
 
 @dataclass(frozen=True)
 class Argument:
@@ -46,7 +200,7 @@ class ExcelFunction:
         return sum(not a.optional for a in self.args)
 
     def signature_nl(self) -> str:
-        """The call as the Dutch Insert Function dialog shows it: VNG_RAMING(bedrag; type; [jaar])."""
+        """The call as the Dutch Insert Function dialog shows it: VNG_RAMING(bedrag; indextype; [jaar])."""
         parts = [f"[{a.name}]" if a.optional else a.name for a in self.args]
         return f"{self.name}({'; '.join(parts)})"
 
@@ -64,6 +218,9 @@ def excel_function(
         too_long = [t for t in [help, *(a.help for a in args)] if len(t) > HELP_LIMIT]
         if too_long:
             raise ValueError(f"{name}: help over {HELP_LIMIT} characters: {too_long[0][:40]}...")
+        reserved = [a.name for a in args if a.name.casefold() in VBA_RESERVED]
+        if reserved:
+            raise ValueError(f"{name}: argument {reserved[0]!r} is a VBA keyword; the wrapper would not compile")
         FUNCTIONS[name] = fn
         return impl
 
@@ -76,7 +233,7 @@ def _scalar_or_block(values: np.ndarray) -> float | np.ndarray:
     return float(values[0, 0]) if values.shape == (1, 1) else values
 
 
-_TYPE = Argument("type", 'Indextype: "A" (loonontwikkeling) of "B" (prijsontwikkeling); ook "loon" of "prijs".')
+_TYPE = Argument("indextype", 'Indextype: "A" (loonontwikkeling) of "B" (prijsontwikkeling); ook "loon" of "prijs".')
 _INDEXEN = Argument(
     "indexen",
     "Optioneel: blok van 3 rijen (jaren, index A, index B) zoals de tabel Indexaties. "
@@ -93,9 +250,9 @@ _BASISJAAR = Argument("basisjaar", "Optioneel: het jaar van de bedragen (standaa
     [_TYPE, Argument("jaar", "Het jaar van het indexcijfer."), _INDEXEN],
     [('=VNG_INDEX("A";2027)', "0,039"), ('=VNG_INDEX("prijs";2026)', "0,024")],
 )
-def vng_index(type: object, jaar: object, indexen: object = None) -> float | np.ndarray:
+def vng_index(indextype: object, jaar: object, indexen: object = None) -> float | np.ndarray:
     series = inputs.indexen(indexen)
-    types = inputs.index_types(inputs.column(type, "type"))
+    types = inputs.index_types(inputs.column(indextype, "indextype"), "indextype")
     years = inputs.years(jaar)
     return _scalar_or_block(series.index(types[:, None], years[None, :]))
 
@@ -111,9 +268,9 @@ def vng_index(type: object, jaar: object, indexen: object = None) -> float | np.
     ],
     [('=VNG_INDEXFACTOR("A";2025;2027)', "1,0598 (1,020 × 1,039)"), ('=VNG_INDEXFACTOR("B";2026;2026)', "1")],
 )
-def vng_indexfactor(type: object, van_jaar: object, tot_jaar: object, indexen: object = None) -> float:
+def vng_indexfactor(indextype: object, van_jaar: object, tot_jaar: object, indexen: object = None) -> float:
     series = inputs.indexen(indexen)
-    types = inputs.types_for(type, 1)
+    types = inputs.types_for(indextype, 1)
     van = inputs.year(van_jaar, "van_jaar")
     tot = inputs.year(tot_jaar, "tot_jaar")
     return float(series.factor(types, van, tot)[0])
@@ -122,12 +279,15 @@ def vng_indexfactor(type: object, van_jaar: object, tot_jaar: object, indexen: o
 @excel_function(
     "VNG_RAMING",
     "Bedrag van het basisjaar geïndexeerd naar een jaar. Zonder jaar: alle jaren tot het laatste jaar "
-    "van de indexen. Kolommen bedrag en type: één kostenregel per rij. Zonder argumenten: de hele "
+    "van de indexen. Kolommen bedrag en indextype: één kostenregel per rij. Zonder argumenten: de hele "
     "tabel Kosten kernorganisatie.",
     [
         Argument("bedrag", "Bedrag(en) van het basisjaar in euro's; één cel of een kolom.", optional=True, range=True),
         Argument(
-            "type", 'Indextype per regel: "A" (loon) of "B" (prijs); één cel of een kolom.', optional=True, range=True
+            "indextype",
+            'Indextype per regel: "A" (loon) of "B" (prijs); één cel of een kolom.',
+            optional=True,
+            range=True,
         ),
         Argument("jaar", "Optioneel: het jaar (of een rij jaren) van de raming.", optional=True, range=True),
         _BASISJAAR,
@@ -141,18 +301,18 @@ def vng_indexfactor(type: object, van_jaar: object, tot_jaar: object, indexen: o
 )
 def vng_raming(
     bedrag: object = None,
-    type: object = None,
+    indextype: object = None,
     jaar: object = None,
     basisjaar: object = None,
     indexen: object = None,
 ) -> float | np.ndarray:
-    if inputs.is_missing(bedrag) and inputs.is_missing(type) and inputs.is_missing(jaar):
+    if inputs.is_missing(bedrag) and inputs.is_missing(indextype) and inputs.is_missing(jaar):
         return kernorganisatie_tabel(kadernota_2026().with_indexen(inputs.indexen(indexen)))
-    for name, value in (("bedrag", bedrag), ("type", type)):
+    for name, value in (("bedrag", bedrag), ("indextype", indextype)):
         if inputs.is_missing(value):
             raise BadParameter(argument=name, reason_nl="ontbreekt", reason_en="is missing")
     amounts = inputs.numbers(bedrag, "bedrag")
-    types = inputs.types_for(type, amounts.size)
+    types = inputs.types_for(indextype, amounts.size)
     series = inputs.indexen(indexen)
     base = inputs.year(basisjaar, "basisjaar", default=kadernota_2026().basisjaar)
     if inputs.is_missing(jaar):
@@ -183,9 +343,9 @@ def kernorganisatie_tabel(kn: Kadernota) -> np.ndarray:
     return np.array(rows, dtype=object)
 
 
-def _cost_base(bedragen: object, types: object) -> tuple[np.ndarray, np.ndarray]:
+def _cost_base(bedragen: object, indextypes: object) -> tuple[np.ndarray, np.ndarray]:
     amounts = inputs.numbers(bedragen, "bedragen")
-    codes = inputs.types_for(types, amounts.size, "types", "bedragen")
+    codes = inputs.types_for(indextypes, amounts.size, "indextypes", "bedragen")
     return amounts, codes
 
 
@@ -195,7 +355,7 @@ def _cost_base(bedragen: object, types: object) -> tuple[np.ndarray, np.ndarray]
     "in jaar-1, min 1 (0,0207 voor de kernorganisatie in 2026). Onafgerond.",
     [
         Argument("bedragen", "Kolom met de bedragen van het basisjaar.", range=True),
-        Argument("types", 'Kolom met het indextype per regel ("A" of "B").', range=True),
+        Argument("indextypes", 'Kolom met het indextype per regel ("A" of "B").', range=True),
         Argument("jaar", "Het jaar waarin de ontwikkeling gemeten wordt (na het basisjaar)."),
         _BASISJAAR,
         _INDEXEN,
@@ -203,42 +363,42 @@ def _cost_base(bedragen: object, types: object) -> tuple[np.ndarray, np.ndarray]
     [("=VNG_GEWOGEN_INDEX(B5:B14;C5:C14;2026)", "0,0207 (2,07%)")],
 )
 def vng_gewogen_index(
-    bedragen: object, types: object, jaar: object, basisjaar: object = None, indexen: object = None
+    bedragen: object, indextypes: object, jaar: object, basisjaar: object = None, indexen: object = None
 ) -> float | np.ndarray:
-    amounts, codes = _cost_base(bedragen, types)
+    amounts, codes = _cost_base(bedragen, indextypes)
     base = inputs.year(basisjaar, "basisjaar", default=kadernota_2026().basisjaar)
     result = gewogen_index(amounts, codes, inputs.years(jaar), base, inputs.indexen(indexen))
     return _scalar_or_block(result[None, :])
 
 
-def _ontwikkeling(jaren: np.ndarray, bedragen: object, types: object, indexen: object) -> np.ndarray:
+def _ontwikkeling(jaren: np.ndarray, bedragen: object, indextypes: object, indexen: object) -> np.ndarray:
     """Cost development of the given cost base, or the Kadernota's kernorganisatie when omitted."""
     kn = kadernota_2026()
-    if inputs.is_missing(bedragen) != inputs.is_missing(types):
-        missing = "types" if inputs.is_missing(types) else "bedragen"
+    if inputs.is_missing(bedragen) != inputs.is_missing(indextypes):
+        missing = "indextypes" if inputs.is_missing(indextypes) else "bedragen"
         raise BadParameter(
             argument=missing,
-            reason_nl="ontbreekt; geef bedragen en types samen",
-            reason_en="is missing; give bedragen and types together",
+            reason_nl="ontbreekt; geef bedragen en indextypes samen",
+            reason_en="is missing; give bedragen and indextypes together",
         )
     if inputs.is_missing(bedragen):
         amounts, codes = kn.begroting, inputs.index_types(kn.types)
     else:
-        amounts, codes = _cost_base(bedragen, types)
+        amounts, codes = _cost_base(bedragen, indextypes)
     return gewogen_index(amounts, codes, jaren, kn.basisjaar, inputs.indexen(indexen))
 
 
 @excel_function(
     "VNG_CONTRIBUTIE",
     "Contributiestijging: kostenontwikkeling afgerond op 0,1% plus ingroei (0,031 in 2026). "
-    "Zonder bedragen en types: de kernorganisatie van de Kadernota 2026.",
+    "Zonder bedragen en indextypes: de kernorganisatie van de Kadernota 2026.",
     [
         Argument("jaar", "Het jaar van de stijging (na 2025)."),
         Argument(
             "ingroei", "Optioneel: ingroei als fractie (standaard 0,01; 0 voor het voorstel 2026).", optional=True
         ),
         Argument("bedragen", "Optioneel: kolom met de bedragen van de kostenbasis in 2025.", optional=True, range=True),
-        Argument("types", 'Optioneel: kolom met het indextype per regel ("A" of "B").', optional=True, range=True),
+        Argument("indextypes", 'Optioneel: kolom met het indextype per regel ("A" of "B").', optional=True, range=True),
         _INDEXEN,
     ],
     [("=VNG_CONTRIBUTIE(2026)", "0,031 (3,1%)"), ("=VNG_CONTRIBUTIE(2026;0)", "0,021 (het voorstel 2026)")],
@@ -247,11 +407,11 @@ def vng_contributie(
     jaar: object,
     ingroei: object = None,
     bedragen: object = None,
-    types: object = None,
+    indextypes: object = None,
     indexen: object = None,
 ) -> float | np.ndarray:
     extra = kadernota_2026().ingroei if inputs.is_missing(ingroei) else inputs.number(ingroei, "ingroei")
-    result = contributie(_ontwikkeling(inputs.years(jaar), bedragen, types, indexen), extra)
+    result = contributie(_ontwikkeling(inputs.years(jaar), bedragen, indextypes, indexen), extra)
     return _scalar_or_block(result[None, :])
 
 

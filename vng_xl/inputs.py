@@ -92,7 +92,7 @@ def number(value: object, argument: str) -> float:
     return float(_single(numbers(value, argument), argument, "getal", "number"))
 
 
-def types_for(value: object, n: int, argument: str = "type", other: str = "bedrag") -> np.ndarray:
+def types_for(value: object, n: int, argument: str = "indextype", other: str = "bedrag") -> np.ndarray:
     """Index types for n lines: one type for all, or one per line."""
     flat = column(value, argument)
     codes = index_types(flat, argument)

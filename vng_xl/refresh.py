@@ -111,11 +111,10 @@ def read_invoer(target: WorkbookTarget, layout: Layout) -> Invoer:
     overbegroting = inputs.year_values(
         np.array([_row(par, ob_jaren, 1, n_ob), _row(par, ob_pct, 1, n_ob)], dtype=object), "overbegroting"
     )
-    inwoners = inputs.number(_cell(par, *pos.INWONERS), "inwoners")
-    if inwoners <= 0:
-        raise BadParameter(
-            argument="inwoners", reason_nl="moet groter dan 0 zijn", reason_en="must be above 0"
-        )
+    raw_inwoners = _cell(par, *pos.INWONERS)
+    inwoners = None if inputs.is_empty_cell(raw_inwoners) else inputs.number(raw_inwoners, "inwoners")
+    if inwoners is not None and inwoners <= 0:
+        raise BadParameter(argument="inwoners", reason_nl="moet groter dan 0 zijn", reason_en="must be above 0")
 
     kern = target.read(layout.blad("kernorganisatie"), READ_AREA)
     rows = pos.kern_rows(kn.groepen)
@@ -192,9 +191,7 @@ def refresh(target: WorkbookTarget, now: datetime | None = None) -> RefreshResul
         values: dict[str, dict[str, CellValue]] = {layout.blad("parameters"): {a1(*pos.STATUS): status}}
         for i, (key, _) in enumerate(pos.HERKOMST_FIELDS):
             values[layout.blad("parameters")][a1(pos.HERKOMST_ROW + i, 1)] = prov[key]
-        results = {
-            sheet.name: _finite(sheet.formula_results()) for sheet in sheets if sheet.formula_results()
-        }
+        results = {sheet.name: _finite(sheet.formula_results()) for sheet in sheets if sheet.formula_results()}
     except VngError as exc:
         status = f"Vernieuwen mislukt ({when}): {exc.nl}. Er is niets gewijzigd."
         target.write(_status_update(layout, status), {})

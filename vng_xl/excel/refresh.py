@@ -70,9 +70,6 @@ def vernieuwen() -> RefreshResult:
     try:
         return refresh(target)
     except Exception as exc:  # noqa: BLE001 - a button must report, never crash
-        status = (
-            f"Vernieuwen mislukt door een interne fout ({type(exc).__name__}: {exc}); "
-            "meld dit aan de beheerder."
-        )
+        status = f"Vernieuwen mislukt door een interne fout ({type(exc).__name__}: {exc}); meld dit aan de beheerder."
         target.write({book.sheets[0].name: {a1(*pos.STATUS): status}}, {})  # Parameters is the first sheet
         return RefreshResult(False, status)

@@ -22,7 +22,7 @@ TYPE_LETTERS = ("A", "B")
 YEAR_RANGE = (1900, 2200)
 
 
-def index_types(values: Iterable[object] | object, argument: str = "type") -> np.ndarray:
+def index_types(values: Iterable[object] | object, argument: str = "indextype") -> np.ndarray:
     """Map "A"/"B"/"loon"/"prijs" (any case) to row numbers 0/1, as an int array.
 
     Looks up each distinct value once, so 100,000 cost lines cost a hash per line, not a parse.

@@ -257,9 +257,7 @@ def write_workbook(path: Path, layout: Layout, sheets: Sequence[Sheet], macros: 
             os.unlink(tmp)
 
 
-def build(
-    path: Path, layout_path: Path | None = None, builders: Sequence[SheetBuilder] | None = None
-) -> Context:
+def build(path: Path, layout_path: Path | None = None, builders: Sequence[SheetBuilder] | None = None) -> Context:
     """Build the workbook for the Kadernota's own inputs; returns the context (figures, checks) it used."""
     layout = read_layout(layout_path) if layout_path else read_layout()
     invoer = standaard_invoer(layout)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from collections import Counter
 from pathlib import Path
 
+from vng_xl.workbook.controle import AFWIJKING, BINNEN, NIET_BEREKEND
 from vng_xl.workbook.layout import DEFAULT_LAYOUT, WORKBOOKS, read_layout
 from vng_xl.workbook.package import PackageError, write_cells
 
@@ -22,13 +24,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     ctx = build(path, Path(args.layout) if args.layout else None)
     controle = ctx.sheets["controle"]
-    n = sum(1 for (_, col), c in controle.cells.items() if col == 7 and c.formula)
-    off = sum(
-        1 for (_, col), c in controle.cells.items() if col == 7 and c.formula and c.value == "AFWIJKING"
+    verdicts = Counter(c.value for (_, col), c in controle.cells.items() if col == 7 and c.formula)
+    n, off, within = sum(verdicts.values()), verdicts[AFWIJKING], verdicts[BINNEN]
+    missing = (
+        f", {verdicts[NIET_BEREKEND]} not computed (no number of inhabitants yet)" if verdicts[NIET_BEREKEND] else ""
     )
     print(f"Built {path.resolve()}")
     print(
-        f"  {n} figures checked against the Kadernota: {n - off} within rounding, {off} discrepancies "
+        f"  {n} figures checked against the Kadernota: {within} within rounding, {off} discrepancies{missing} "
         "(sheet Controle)."
     )
     print(

@@ -7,6 +7,7 @@ is one more field of ControleRij.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from vng_xl.workbook.content import Context, Figure, Sheet, a1, area
 
 BINNEN = "binnen afronding"
 AFWIJKING = "AFWIJKING"
+NIET_BEREKEND = "niet berekend"  # the computed figure needs an input the workbook does not have yet
 COLUMNS = (
     "Tabel",
     "Regel",
@@ -56,6 +58,8 @@ class ControleRij:
     @property
     def oordeel(self) -> str:
         """Within the rounding unit (with a little slack for binary fractions) or a real discrepancy."""
+        if math.isnan(self.berekend):
+            return NIET_BEREKEND
         return BINNEN if abs(self.verschil) <= self.eenheid * (1 + 1e-9) else AFWIJKING
 
 
@@ -92,7 +96,7 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
     s.put(2, 0, "Vergeleken cijfers", style="label")
     s.put(2, 2, len(rows), formula=f"=COUNTA({verdicts})", style="getal")
     s.put(3, 0, "Binnen afronding", style="label")
-    s.put(3, 2, len(rows) - n_off, formula=f'=COUNTIF({verdicts},"{BINNEN}")', style="getal")
+    s.put(3, 2, sum(r.oordeel == BINNEN for r in rows), formula=f'=COUNTIF({verdicts},"{BINNEN}")', style="getal")
     s.put(3, 3, None, style="tekst")
     s.put(4, 0, "Afwijkingen", style="label_totaal")
     s.put(4, 1, None, style="label_totaal")
@@ -104,13 +108,20 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
         s.put(row, 0, r.tabel, style="tekst")
         s.put(row, 1, r.regel, style="tekst")
         s.put(row, 2, r.jaar, style="jaar")
-        s.put(row, 3, r.berekend, formula=f"={r.berekend_ref}", style=r.style)
+        missing = math.isnan(r.berekend)
+        s.put(
+            row,
+            3,
+            NIET_BEREKEND if missing else r.berekend,
+            formula=f'=IF(ISNUMBER({r.berekend_ref}),{r.berekend_ref},"{NIET_BEREKEND}")',
+            style=r.style,
+        )
         s.put(row, 4, r.gepubliceerd, formula=f"={r.gepubliceerd_ref}", style=r.style)
         s.put(
             row,
             5,
-            r.verschil,
-            formula=f"={a1(row, 3)}-{a1(row, 4)}",
+            "" if missing else r.verschil,
+            formula=f'=IF(ISNUMBER({a1(row, 3)}),{a1(row, 3)}-{a1(row, 4)},"")',
             style=DIFF_STYLE.get(r.style, "verschil"),
         )
         s.put(row, 6, r.eenheid, style="eenheid_procent" if r.style == "procent" else "eenheid")
@@ -118,7 +129,8 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
             row,
             7,
             r.oordeel,
-            formula=f'=IF(ABS({a1(row, 5)})<={a1(row, 6)}*(1+1E-9),"{BINNEN}","{AFWIJKING}")',
+            formula=f'=IF(ISNUMBER({a1(row, 3)}),IF(ABS({a1(row, 5)})<={a1(row, 6)}*(1+1E-9),"{BINNEN}",'
+            f'"{AFWIJKING}"),"{NIET_BEREKEND}")',
             style="oordeel",
         )
         s.put(row, 8, r.verklaring or None, style="tekst")

@@ -15,6 +15,9 @@ from vng_xl.model import excel_round
 from vng_xl.workbook.content import Chart, Context, Figure, Sheet, a1, area, col_letters, quote_sheet
 from vng_xl.workbook.sheets import GGU_FIRST, GGU_HEADER, result_block
 
+#: What the bijdrage per inwoner shows until the user enters the number of inhabitants.
+GEEN_INWONERS = "vul het aantal inwoners in (blad Parameters)"
+
 
 def ggu_sheet(ctx: Context) -> Sheet:
     """Fonds GGU: begroting per chapter (VNG_GGU), herprioritering, dekking, bijdrage per inwoner."""
@@ -28,8 +31,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
     s.put(
         1,
         0,
-        "Begroting 2026 per hoofdstuk als invoer; de jaren met VNG_GGU en de parameters van het blad "
-        "Parameters.",
+        "Begroting 2026 per hoofdstuk als invoer; de jaren met VNG_GGU en de parameters van het blad Parameters.",
         style="subtitel",
     )
     years = [int(y) for y in g.jaren]
@@ -124,12 +126,8 @@ def ggu_sheet(ctx: Context) -> Sheet:
         s.put(begr, c, None, style="label_eindtotaal")
     for i, year in enumerate(years):
         c = 4 + i
-        s.put(
-            begr, c, float(g.begroting[i]), formula=f"={a1(tot, c)}+{a1(herp, c)}", style="duizend_eindtotaal"
-        )
-        ctx.figures.append(
-            Figure(tabel, "Totaal Begroting", year, s.ref(begr, c), float(g.begroting[i]), 1, "duizend")
-        )
+        s.put(begr, c, float(g.begroting[i]), formula=f"={a1(tot, c)}+{a1(herp, c)}", style="duizend_eindtotaal")
+        ctx.figures.append(Figure(tabel, "Totaal Begroting", year, s.ref(begr, c), float(g.begroting[i]), 1, "duizend"))
     s.names["GGU_Begroting"] = area(h, 0, begr, 3 + n)
     s.names["GGU_Hoofdstukken"] = hoofdstukken_ref
 
@@ -174,9 +172,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
             style="duizend_eindtotaal",
         )
         ctx.figures.append(
-            Figure(
-                tabel, "Totaal Dekking", year, s.ref(d_rows["dekking"], c), float(g.dekking[i]), 1, "duizend"
-            )
+            Figure(tabel, "Totaal Dekking", year, s.ref(d_rows["dekking"], c), float(g.dekking[i]), 1, "duizend")
         )
     s.names["GGU_Dekking"] = area(d_head, 0, d_rows["dekking"], 3 + n)
 
@@ -206,8 +202,9 @@ def ggu_sheet(ctx: Context) -> Sheet:
         s.put(
             pi,
             c,
-            value,
-            formula=f"=VNG_PER_INWONER({a1(d_rows['bijdrage'], c)}*1000,Inwoners)",
+            GEEN_INWONERS if math.isnan(value) else value,
+            formula=f"=IF(ISNUMBER(Inwoners),VNG_PER_INWONER({a1(d_rows['bijdrage'], c)}*1000,Inwoners),"
+            f'"{GEEN_INWONERS}")',
             style="per_inwoner",
         )
         ctx.figures.append(

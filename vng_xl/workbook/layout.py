@@ -17,8 +17,15 @@ from typing import Any
 
 from vng_xl.kadernota import Kadernota, ggu_hoofdstukken_2026, kadernota_2026
 
-#: The repository's folder with the workbook definitions (next to the package when run from a checkout).
-REPO_ROOT = Path(__file__).resolve().parents[2]
+
+def _sources_root() -> Path:
+    """The checkout holding workbooks/ and macros/: next to the package (editable install), else the cwd."""
+    beside = Path(__file__).resolve().parents[2]
+    return beside if (beside / "workbooks").is_dir() else Path.cwd()
+
+
+#: The repository's folder with the workbook definitions.
+REPO_ROOT = _sources_root()
 WORKBOOKS = REPO_ROOT / "workbooks"
 MACROS = REPO_ROOT / "macros"
 DEFAULT_LAYOUT = WORKBOOKS / "vng_begroting_2026.toml"
@@ -76,7 +83,7 @@ class Invoer:
     kn: Kadernota
     hoofdstukken: dict[int, tuple[str, float, float]]  # nr -> (naam, structureel, ontwikkeling)
     ontwikkeling_basisjaar: float
-    inwoners: float
+    inwoners: float | None  # None until the user enters a count: the Kadernota does not state it
     inwoners_bron: str
     peildatum: str
     parameterset: str
@@ -98,22 +105,22 @@ class Invoer:
             "overbegroting": {str(k): float(v) for k, v in sorted(kn.ggu.overbegroting.items())},
             "hoofdstukken": {str(k): [n, float(s), float(o)] for k, (n, s, o) in self.hoofdstukken.items()},
             "ontwikkeling_basisjaar": float(self.ontwikkeling_basisjaar),
-            "inwoners": float(self.inwoners),
+            "inwoners": self.inwoners,
         }
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def standaard_invoer(layout: Layout) -> Invoer:
-    """The inputs as the Kadernota states them: package data plus the layout's inhabitants."""
+    """The inputs as the Kadernota states them: package data plus the layout's inhabitants (if any)."""
     kern = layout.raw.get("kernorganisatie", {})
     inwoners = layout.raw["inwoners"]
     return Invoer(
         kn=kadernota_2026(),
         hoofdstukken=dict(ggu_hoofdstukken_2026()),
         ontwikkeling_basisjaar=float(kern.get("ontwikkeling_basisjaar", float("nan"))),
-        inwoners=float(inwoners["aantal"]),
-        inwoners_bron=inwoners["bron"],
+        inwoners=float(inwoners["aantal"]) if "aantal" in inwoners else None,
+        inwoners_bron=inwoners.get("bron", ""),
         peildatum=str(inwoners.get("peildatum", "")),
         parameterset=layout.raw.get("parameterset", kadernota_2026().naam),
     )

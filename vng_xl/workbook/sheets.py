@@ -129,9 +129,7 @@ def parameters_sheet(ctx: Context) -> Sheet:
         style="label",
     )
     s.put(*ONTWIKKELING_BASISJAAR, inv.ontwikkeling_basisjaar, style="invoer_procent")
-    _bron(
-        s, ONTWIKKELING_BASISJAAR[0], ctx.layout.raw.get("kernorganisatie", {}).get("ontwikkeling_bron", "")
-    )
+    _bron(s, ONTWIKKELING_BASISJAAR[0], ctx.layout.raw.get("kernorganisatie", {}).get("ontwikkeling_bron", ""))
     s.names["Ingroei"] = area(*INGROEI, *INGROEI)
     s.names["Ontwikkeling_basisjaar"] = area(*ONTWIKKELING_BASISJAAR, *ONTWIKKELING_BASISJAAR)
 
@@ -197,9 +195,7 @@ def result_block(
                 if r or c:
                     s.put(row + r, col + c, float(values[r, c]), style=style, computed=True)
             else:
-                s.put(
-                    row + r, col + c, float(values[r, c]), formula=cell_formula(row + r, col + c), style=style
-                )
+                s.put(row + r, col + c, float(values[r, c]), formula=cell_formula(row + r, col + c), style=style)
 
 
 def kernorganisatie_sheet(ctx: Context) -> Sheet:
@@ -275,9 +271,7 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
         s.put(row, 1, None, style=label_style)
         for j, year in enumerate(years):
             s.put(row, 2 + j, float(values[j]), formula=formula_of(2 + j), style=style)
-            ctx.figures.append(
-                Figure(tabel, label, int(year), s.ref(row, 2 + j), float(values[j]), 1, "euro")
-            )
+            ctx.figures.append(Figure(tabel, label, int(year), s.ref(row, 2 + j), float(values[j]), 1, "euro"))
 
     end = block(KERN_FIRST, kosten)
     t1 = end + 1
@@ -326,9 +320,7 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
     )
     for j in range(1, len(years)):
         col = 2 + j
-        s.put(
-            o, col, float(u.ontwikkeling[j]), formula=f"={a1(t3, col)}/{a1(t3, col - 1)}-1", style="procent"
-        )
+        s.put(o, col, float(u.ontwikkeling[j]), formula=f"={a1(t3, col)}/{a1(t3, col - 1)}-1", style="procent")
         s.put(g, col, ingroei, formula="=Ingroei", style="procent")
         s.put(
             c_row,
@@ -360,9 +352,7 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
                 "procent",
             )
         )
-    s.put(
-        v_row, 3, float(excel_round(u.ontwikkeling[1], 3)), formula=f"=ROUND({a1(o, 3)},3)", style="procent"
-    )
+    s.put(v_row, 3, float(excel_round(u.ontwikkeling[1], 3)), formula=f"=ROUND({a1(o, 3)},3)", style="procent")
     ctx.figures.append(
         Figure(
             "Contributie",

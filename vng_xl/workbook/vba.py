@@ -25,168 +25,6 @@ HELP_MODULE = "VngFunctiehulp"  # registers the Dutch help of the functions when
 SHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"  # VB_Base of a worksheet document module
 
 
-#: VBA's reserved identifiers (MS-VBAL 3.3.5.2) that a Python argument name could collide with.
-VBA_RESERVED = frozenset(
-    w.casefold()
-    for w in (
-        "Call",
-        "Case",
-        "Close",
-        "Const",
-        "Declare",
-        "DefBool",
-        "DefByte",
-        "DefCur",
-        "DefDate",
-        "DefDbl",
-        "DefInt",
-        "DefLng",
-        "DefLngLng",
-        "DefLngPtr",
-        "DefObj",
-        "DefSng",
-        "DefStr",
-        "DefVar",
-        "Dim",
-        "Do",
-        "Else",
-        "ElseIf",
-        "End",
-        "EndIf",
-        "Enum",
-        "Erase",
-        "Event",
-        "Exit",
-        "For",
-        "Friend",
-        "Function",
-        "Get",
-        "Global",
-        "GoSub",
-        "GoTo",
-        "If",
-        "Implements",
-        "Input",
-        "Let",
-        "Lock",
-        "Loop",
-        "LSet",
-        "Next",
-        "On",
-        "Open",
-        "Option",
-        "Print",
-        "Private",
-        "Public",
-        "Put",
-        "RaiseEvent",
-        "ReDim",
-        "Resume",
-        "Return",
-        "RSet",
-        "Seek",
-        "Select",
-        "Set",
-        "Static",
-        "Stop",
-        "Sub",
-        "Type",
-        "Unlock",
-        "Wend",
-        "While",
-        "With",
-        "Write",
-        "Any",
-        "As",
-        "ByRef",
-        "ByVal",
-        "Each",
-        "In",
-        "New",
-        "Shared",
-        "Until",
-        "WithEvents",
-        "Optional",
-        "ParamArray",
-        "Preserve",
-        "Spc",
-        "Tab",
-        "Then",
-        "To",
-        "AddressOf",
-        "And",
-        "Eqv",
-        "Imp",
-        "Is",
-        "Like",
-        "Mod",
-        "Not",
-        "Or",
-        "TypeOf",
-        "Xor",
-        "Abs",
-        "CBool",
-        "CByte",
-        "CCur",
-        "CDate",
-        "CDbl",
-        "CDec",
-        "CInt",
-        "CLng",
-        "CLngLng",
-        "CLngPtr",
-        "CSng",
-        "CStr",
-        "CVar",
-        "CVErr",
-        "Date",
-        "Debug",
-        "DoEvents",
-        "Fix",
-        "Int",
-        "Len",
-        "LenB",
-        "Me",
-        "PSet",
-        "Scale",
-        "Sgn",
-        "String",
-        "Array",
-        "Circle",
-        "InputB",
-        "LBound",
-        "UBound",
-        "Boolean",
-        "Byte",
-        "Currency",
-        "Double",
-        "Integer",
-        "Long",
-        "LongLong",
-        "LongPtr",
-        "Single",
-        "Variant",
-        "True",
-        "False",
-        "Nothing",
-        "Empty",
-        "Null",
-        "Rem",
-        "CDecl",
-        "Decimal",
-        "DefDec",
-    )
-)
-
-
-def vba_identifier(name: str) -> str:
-    """An argument name VBA accepts: a reserved word gets a trailing underscore (type -> type_).
-
-    Only the VBA side changes: xlwings passes arguments by position, so Python keeps its names.
-    """
-    return name + "_" if name.casefold() in VBA_RESERVED else name
-
-
 @dataclass(frozen=True)
 class VbaModule:
     """One module of the project: its name, source text and whether it is a class."""
@@ -212,17 +50,14 @@ class _Writer:
 
 def _wrapper(fn: ExcelFunction, out: _Writer, module_name: str) -> None:
     """One function as xlwings.udfs.generate_vba_wrapper writes it (a workbook, not an add-in)."""
-    params = [("Optional " if a.optional else "") + vba_identifier(a.name) for a in fn.args]
-    call_args = "Array(" + ", ".join(vba_identifier(a.name) for a in fn.args) + ")"
+    params = [("Optional " if a.optional else "") + a.name for a in fn.args]
+    call_args = "Array(" + ", ".join(a.name for a in fn.args) + ")"
     out.line(f"Function {fn.name}({', '.join(params)})")
     out.indent += 1
     out.line('#If App = "Microsoft Excel" Then')
     out.indent += 1
     out.line("If TypeOf Application.Caller Is Range Then On Error GoTo failed")
-    out.line(
-        f'{fn.name} = XLPy.CallUDF("{module_name}", "{fn.name}", {call_args}, '
-        "ThisWorkbook, Application.Caller)"
-    )
+    out.line(f'{fn.name} = XLPy.CallUDF("{module_name}", "{fn.name}", {call_args}, ThisWorkbook, Application.Caller)')
     out.line("Exit Function")
     out.indent -= 1
     out.line("#Else")
@@ -238,9 +73,7 @@ def _wrapper(fn: ExcelFunction, out: _Writer, module_name: str) -> None:
     out.line("")
 
 
-def udf_wrapper_body(
-    functions: Mapping[str, ExcelFunction] = FUNCTIONS, module_name: str = UDF_MODULE
-) -> str:
+def udf_wrapper_body(functions: Mapping[str, ExcelFunction] = FUNCTIONS, module_name: str = UDF_MODULE) -> str:
     """The wrapper functions as xlwings' generate_vba_wrapper writes them (in dir() order).
 
     The one difference: an argument named like a VBA keyword (`type`) is renamed, see vba_identifier.
@@ -308,9 +141,7 @@ def xlwings_modules() -> list[VbaModule]:
     root = Path(xlwings.__file__).parent
     return [
         VbaModule("xlwings", (root / "xlwings.bas").read_text(encoding="utf-8")),
-        VbaModule(
-            "Dictionary", (root / "addin" / "Dictionary.cls").read_text(encoding="utf-8"), is_class=True
-        ),
+        VbaModule("Dictionary", (root / "addin" / "Dictionary.cls").read_text(encoding="utf-8"), is_class=True),
     ]
 
 
@@ -363,9 +194,7 @@ def vba_project(modules: Sequence[VbaModule], sheet_code_names: Sequence[str]) -
                 project.delete_module(name)
             for name in sheet_code_names:
                 if name not in present:
-                    project.add_module(
-                        name, _crlf(document_header(name, SHEET_BASE)), kind=VBAModuleKind.other
-                    )
+                    project.add_module(name, _crlf(document_header(name, SHEET_BASE)), kind=VBAModuleKind.other)
             book.set_module("ThisWorkbook", _crlf(this_workbook_body()))
             for module in modules:
                 kind = VBAModuleKind.other if module.is_class else VBAModuleKind.standard
