@@ -238,3 +238,18 @@ def test_gemeenten_into_a_workbook_without_the_sheet_is_refused(tmp_path):
     build(path, builders=[b for b in default_builders() if b is not gemeenten_sheet])
     with pytest.raises(BadGemeenten, match="has no sheet Gemeenten"):
         schrijf_gemeenten(path, [Gemeente("GM0001", "A", 1)])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["controle", "{tmp}/weg.xlsm"], "weg.xlsm: file not found"),
+        (["gemeenten", "{csv}", "--werkmap", "{tmp}/weg.xlsm"], "weg.xlsm: file not found"),
+        (["gemeenten", "{csv}", "--werkmap", "{wb}", "-o", "{tmp}/geen/uit.xlsm"], "no folder"),
+    ],
+)
+def test_workbook_commands_refuse_clearly(tmp_path, capsys, argv, message):
+    csv = tmp_path / "g.csv"
+    csv.write_text(LIJST, encoding="utf-8")
+    assert main([a.format(tmp=tmp_path, csv=csv, wb=built_workbook()) for a in argv]) == 1
+    assert message in capsys.readouterr().err

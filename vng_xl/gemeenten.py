@@ -14,6 +14,7 @@ import csv
 import io
 import math
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -318,9 +319,14 @@ def cmd_gemeenten(args: argparse.Namespace) -> int:
     gemeenten = lees_gemeenten(args.csv)
     if args.werkmap:
         from vng_xl.workbook.gemeenten_sheet import schrijf_gemeenten
+        from vng_xl.workbook.package import PackageError
 
         uit = args.output or args.werkmap
-        verschil = schrijf_gemeenten(Path(args.werkmap), gemeenten, Path(uit), args.bron)
+        try:
+            verschil = schrijf_gemeenten(Path(args.werkmap), gemeenten, Path(uit), args.bron)
+        except PackageError as exc:  # the writer's own refusals: locked, unwritable, not a package
+            print(f"vng-xl gemeenten: {exc}", file=sys.stderr)
+            return 1
         print(
             f"{uit}: {len(gemeenten)} municipalities written to the Gemeenten sheet; "
             f"difference with the bijdrage leden: EUR {verschil:,.2f}"

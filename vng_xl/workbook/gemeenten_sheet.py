@@ -134,6 +134,8 @@ def schrijf_gemeenten(werkmap: Path, gemeenten: list[Gemeente], uit: Path | None
 
     werkmap = Path(werkmap)
     uit = Path(uit) if uit else werkmap
+    if not werkmap.is_file():
+        raise BadGemeenten(file=str(werkmap), reason_nl="bestand niet gevonden", reason_en="file not found")
     target = HeadlessTarget(werkmap)
     try:
         layout = layout_of(target)

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from vng_xl.controle import Controle, Status, controleer
+from vng_xl.errors import VngError
 from vng_xl.rekenketen import CONTRIBUTIE, GGU_BEGROTING, GGU_DEKKING, KERN, PER_INWONER, Sleutel, keten
 from vng_xl.workbook.content import Context, Sheet
 from vng_xl.workbook.controle import controle_rijen, controle_sheet_from_rows
@@ -31,6 +32,13 @@ POSTEN = {
     ("Fonds GGU", "Totaal Dekking"): (GGU_DEKKING, "dekking"),
     ("Per inwoner", "Bijdrage GGU per inwoner"): (PER_INWONER, "bijdrage per inwoner"),
 }
+
+
+class WerkmapOntbreekt(VngError):
+    """A workbook path that does not exist."""
+
+    nl_template = "{file}: bestand niet gevonden"
+    en_template = "{file}: file not found"
 
 
 def sleutel(tabel: str, regel: str) -> Sleutel | None:
@@ -83,6 +91,8 @@ def controle_werkmap(path: Path | str, inwoners: float | None = None) -> Control
     from vng_xl.workbook.build import workbook_content
     from vng_xl.workbook.headless import HeadlessTarget
 
+    if not Path(path).is_file():
+        raise WerkmapOntbreekt(file=str(path))
     target = HeadlessTarget(Path(path))
     try:
         layout = layout_of(target)
