@@ -45,8 +45,8 @@ HAND_VALUES = {
     # AVERAGE(TIMEVALUE(B1:B2)) with B1 = B2 = "12:00": noon is half a day.
     "dynamic_array01.xlsx": {("Sheet1", 1, 1): 0.5},
 }
-# Files with formulas the evaluator does not compute (structured references): reported, kept.
-UNSUPPORTED = {"table10.xlsx": 10}
+# Files with formulas the evaluator does not compute: reported, kept. (None in the corpus.)
+UNSUPPORTED: dict[str, int] = {}
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.xls*")))
@@ -76,11 +76,59 @@ def test_corpus_recalc_keeps_everything_but_cached_values(name: str, tmp_path: P
         assert new == old.replace("AVERAGE(TIMEVALUE(B1:B2))</f><v>0</v>", "AVERAGE(TIMEVALUE(B1:B2))</f><v>0.5</v>")
 
 
-def test_table_references_reported_with_reason(tmp_path: Path):
+def test_corpus_table_references_computed(tmp_path: Path):
+    """table10: this-row sums and SUBTOTALs in the totals row, through structured references."""
     outcome = recalc_file(CORPUS / "table10.xlsx", tmp_path / "t.xlsx")
-    assert outcome.status == "incomplete"
-    assert {e.cell for e in outcome.errors} == {"K4", "K5", "D6", "E6", "F6", "G6", "H6", "I6", "J6", "K6"}
-    assert all("structured (table) references" in e.reason for e in outcome.errors)
+    assert outcome.status == "ok" and outcome.formula_cells == 10 and outcome.errors == []
+
+
+TABLE = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<table xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" id="1" name="Posten" '
+    'displayName="Posten" ref="A1:C4" totalsRowCount="1"><autoFilter ref="A1:C3"/><tableColumns count="3">'
+    '<tableColumn id="1" name="Post"/><tableColumn id="2" name="Bedrag" totalsRowFunction="sum"/>'
+    '<tableColumn id="3" name="Dubbel"/></tableColumns></table>'
+)
+SHEET_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/table" '
+    'Target="../tables/table1.xml"/></Relationships>'
+)
+
+
+def table_book(path: Path, hidden: bool = False) -> Path:
+    from tests.recalc_fixtures import sheet_xml
+
+    hide = ' hidden="1"' if hidden else ""
+    rows = (
+        f'<row r="1">{v("A1", "Post")}{v("B1", "Bedrag")}{v("C1", "Dubbel")}'
+        f"{f('E1', 'SUM(Posten[Bedrag])')}</row>"
+        f'<row r="2">{v("A2", "a")}{v("B2", 10)}{f("C2", "Posten[[#This Row],[Bedrag]]*2")}'
+        f"{f('E2', 'COUNTA(Posten[#Headers])')}</row>"
+        f'<row r="3"{hide}>{v("A3", "b")}{v("B3", 20)}{f("C3", "Posten[[#This Row],[Bedrag]]*2")}'
+        f"{f('E3', 'SUM(Posten)')}</row>"
+        f'<row r="4">{f("B4", "SUBTOTAL(109,Posten[Bedrag])")}{f("E4", "ROWS(Posten[#All])")}</row>'
+    )
+    xml = sheet_xml(rows, extra='<tableParts count="1"><tablePart r:id="rId1"/></tableParts>')
+    parts = {"xl/tables/table1.xml": TABLE.encode(), "xl/worksheets/_rels/sheet1.xml.rels": SHEET_RELS.encode()}
+    return build_xlsx(path, {"S": xml}, extra_parts=parts)
+
+
+def test_structured_references(tmp_path: Path):
+    outcome = recalc_file(table_book(tmp_path / "b.xlsx"), tmp_path / "o.xlsx")
+    assert outcome.status == "ok"
+    got = {ref: value_at(tmp_path / "o.xlsx", "S", ref) for ref in ("C2", "C3", "B4", "E1", "E2", "E3", "E4")}
+    # Bedrag 10 and 20: doubled 20 and 40; totals 30; three headers; all data 10+20+20+40; four rows.
+    assert got == {"C2": 20, "C3": 40, "B4": 30, "E1": 30, "E2": 3, "E3": 90, "E4": 4}
+
+
+def test_subtotal_over_hidden_rows_reported(tmp_path: Path):
+    outcome = recalc_file(table_book(tmp_path / "b.xlsx", hidden=True), tmp_path / "o.xlsx")
+    assert [(e.cell, e.reason) for e in outcome.errors] == [
+        ("B4", "SUBTOTAL over hidden or filtered rows"),
+        ("E4", "depends on S!B4, which cannot be computed"),  # its area holds B4
+    ]
 
 
 def value_at(path: Path, sheet: str, ref: str):
@@ -238,3 +286,17 @@ def test_error_values_round_trip(tmp_path: Path):
     assert outcome.changed == 2
     vals = cached_values(tmp_path / "o.xlsx")
     assert vals[("S", 1, 1)] == ExcelError("#DIV/0!") and vals[("S", 1, 2)] is True
+
+
+def test_official_workbook_recalculates_completely(tmp_path: Path):
+    """The official workbook: every formula computable headlessly, and a published figure comes out."""
+    build = pytest.importorskip("vng_xl.workbook.build")
+    src = tmp_path / "official.xlsm"
+    build.build(src)
+    outcome = recalc_file(src, tmp_path / "out.xlsm")
+    assert outcome.status == "ok" and outcome.errors == [] and outcome.error_values == []
+    assert outcome.formula_cells > 500
+    vals = cached_values(tmp_path / "out.xlsm")
+    assert round(vals[("Kernorganisatie", 18, 4)]) == 34813716  # Kosten kernorganisatie 2026, as published
+    raw_before, raw_after = raw_members(src), raw_members(tmp_path / "out.xlsm")
+    assert raw_before["xl/vbaProject.bin"] == raw_after["xl/vbaProject.bin"]

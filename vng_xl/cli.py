@@ -17,6 +17,7 @@ from vng_xl.errors import VngError
 SUBCOMMANDS = (
     "vng_xl.report",
     "vng_xl.workbook.cli",
+    "vng_xl.recalc.cli",
     "vng_xl.controle_cli",
     "vng_xl.gemeenten",
     "vng_xl.workbook.export",

@@ -60,16 +60,23 @@ class RecalcOutcome:
         return line
 
 
-def recalc_file(src: Path, dst: Path, updates: Mapping[str, Mapping[str, CellValue]] | None = None) -> RecalcOutcome:
+def recalc_file(
+    src: Path,
+    dst: Path,
+    updates: Mapping[str, Mapping[str, CellValue]] | None = None,
+    *,
+    check_lock: bool = True,
+) -> RecalcOutcome:
     """Apply `updates` (sheet -> {"B5": value}) to input cells, recalculate all formulas, write dst once.
 
     Raises vng_xl.workbook.package.PackageError (a subclass per kind of bad input) when the file
     cannot be read or written; cells that cannot be computed are reported in the outcome instead.
-    src == dst replaces the file atomically.
+    src == dst replaces the file atomically. A workbook open in Excel (its ~$ lock file beside it)
+    is refused unless check_lock is False.
     """
     start = time.perf_counter()
     src, dst = Path(src), Path(dst)
-    pkg = Package.open(src, check_lock=src != dst)
+    pkg = Package.open(src, check_lock=check_lock)
     try:
         ev = WorkbookEvaluation(pkg, updates)
         ev.run()

@@ -18,6 +18,7 @@ import numpy as np
 
 from vng_xl.recalc import engine
 from vng_xl.recalc.references import has_relative_reference, shift_formula
+from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
 from vng_xl.workbook.package import Package, SheetInfo, UnknownSheet
 from vng_xl.workbook.sheet_xml import (
     MAX_COL,
@@ -128,6 +129,12 @@ class WorkbookEvaluation:
             local = dn.sheet_index is not None and dn.sheet_index < len(all_names)
             scope = all_names[dn.sheet_index] if local else None
             self.names[(scope.upper() if scope else None, dn.name.upper())] = dn.formula
+        self.tables: dict[str, Table] = {}
+        for s in self.sheets:
+            for rtype, target in pkg.rels(s.part).values():
+                if rtype.endswith("/table") and target in pkg.zf.NameToInfo:
+                    table = read_table(pkg.xml(target), s.name)
+                    self.tables[table.name.upper()] = table
         self.nodes: dict[tuple, Node] = {}
         self.issues: list[CellIssue] = []
         self.error_values: list[CellIssue] = []
@@ -182,6 +189,11 @@ class WorkbookEvaluation:
                     node.output = Area(info.name, r1, c1, r2, c2)
                 elif f.kind == "dataTable":
                     node.problem = "data tables (what-if analysis) are not supported"
+                if self.tables and "[" in node.text and node.problem is None:
+                    try:
+                        node.text = rewrite(node.text, self.tables, info.name, f.row, f.col)
+                    except TableReferenceError as exc:
+                        node.problem = str(exc)
         self._index_outputs()
         for node in list(self.nodes.values()):
             self._prepare(node)
@@ -262,6 +274,10 @@ class WorkbookEvaluation:
             if formula is not None:
                 break
         else:
+            table = self.tables.get(name.upper()) if not scope_sheet else None
+            if table is not None:  # a table's name alone stands for its data rows
+                first, last = table.r1 + table.header_rows, table.r2 - table.totals_rows
+                return Area(table.sheet, first, table.c1, last, table.c2)
             raise engine.FormulaUnsupported(f"unknown name {name}")
         if has_relative_reference(formula):
             raise engine.FormulaUnsupported(f"name {name} holds a relative reference")
@@ -293,7 +309,10 @@ class WorkbookEvaluation:
                 if isinstance(source, Area):
                     if source.clipped and node.compiled.needs_ranges:
                         raise engine.FormulaUnsupported("whole-column/row references with ROW, INDEX and the like")
-                    node.deps.update(self._formulas_in(source))
+                    inside = self._formulas_in(source)
+                    if "SUBTOTAL" in node.compiled.functions:
+                        self._check_subtotal(source, inside)
+                    node.deps.update(inside)
                 else:
                     node.deps.add(source)
                 node.sources.append(source)
@@ -302,6 +321,14 @@ class WorkbookEvaluation:
         if node.key in node.deps:
             node.problem = node.problem or "circular reference"
             node.deps.discard(node.key)
+
+    def _check_subtotal(self, source: Area, inside: list[tuple]) -> None:
+        """SUBTOTAL skips hidden rows and other SUBTOTALs; we do not, so we decline those cases."""
+        hidden = self.cells[source.sheet].hidden_rows
+        if any(source.r1 <= r <= source.r2 for r in hidden):
+            raise engine.FormulaUnsupported("SUBTOTAL over hidden or filtered rows")
+        if any("SUBTOTAL" in self.nodes[k].text.upper() for k in inside):
+            raise engine.FormulaUnsupported("SUBTOTAL over cells that hold SUBTOTAL themselves")
 
     # ------------------------------------------------------------ evaluating
 

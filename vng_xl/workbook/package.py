@@ -32,6 +32,7 @@ __all__ = [
     "PackageError",
     "NotAZipFile",
     "CorruptPackage",
+    "FileMissing",
     "EncryptedWorkbook",
     "LegacyXlsWorkbook",
     "LockFile",
@@ -68,6 +69,12 @@ class PackageError(Exception):
         self.path = Path(path)
         self.detail = detail
         super().__init__(f"{self.path.name}: {self.reason}" + (f" ({detail})" if detail else ""))
+
+
+class FileMissing(PackageError):
+    """The path does not exist."""
+
+    reason = "no such file"
 
 
 class NotAZipFile(PackageError):
@@ -214,6 +221,8 @@ class Package:
             data = path.read_bytes()
         except PermissionError as exc:
             raise WorkbookInUse(path, f"cannot read: {exc.strerror}") from None
+        except FileNotFoundError:
+            raise FileMissing(path) from None
         except IsADirectoryError:
             raise NotAZipFile(path, "a folder") from None
         if data.startswith(OLE_MAGIC):

@@ -182,6 +182,7 @@ class SheetCells:
     formulas: list[FormulaCell]
     max_row: int = 0
     max_col: int = 0
+    hidden_rows: frozenset[int] = frozenset()
 
 
 def read_sheet(root, shared_strings: list[str], dynamic_cm: frozenset[str] = frozenset({"1"})) -> SheetCells:
@@ -193,9 +194,12 @@ def read_sheet(root, shared_strings: list[str], dynamic_cm: frozenset[str] = fro
     if sheet_data is None:
         return SheetCells(values, formulas)
     row_no = 0
+    hidden: set[int] = set()
     for row in sheet_data.iterchildren(_ROW):
         r = row.get("r")
         row_no = int(r) if r else row_no + 1
+        if row.get("hidden") in ("1", "true"):
+            hidden.add(row_no)
         col_no = 0
         for c in row.iterchildren(_C):
             ref = c.get("r")
@@ -222,7 +226,7 @@ def read_sheet(root, shared_strings: list[str], dynamic_cm: frozenset[str] = fro
             if value is not None or f is not None:
                 max_row = max(max_row, row_no_c)
                 max_col = max(max_col, col_no)
-    return SheetCells(values, formulas, max_row, max_col)
+    return SheetCells(values, formulas, max_row, max_col, frozenset(hidden))
 
 
 # ---------------------------------------------------------------- patching

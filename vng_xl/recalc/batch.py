@@ -1,0 +1,202 @@
+"""Recalculating many workbooks: one pure job per file, spread over any concurrent.futures executor.
+
+`run_job` takes a Job (paths in) and returns a RecalcOutcome (outcome out); it never raises for a
+bad file. `run_batch` submits jobs to an executor: a ProcessPoolExecutor by default, or anything
+with the same interface, such as the executor of a Dask cluster (`distributed.Client(...).get_executor()`),
+with no change to the work itself.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from vng_xl.recalc import RecalcOutcome, recalc_file
+from vng_xl.workbook.package import PackageError, check_target
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One workbook to recalculate: where it is, where the result goes, and whether to keep a backup."""
+
+    src: Path
+    dst: Path
+    backup: Path | None = None
+    engine: str = "formulas"
+
+
+def collect(paths: Iterable[Path | str]) -> list[Path]:
+    """Workbooks named or found in the folders given (a folder's .xlsx/.xlsm files, sorted)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in WORKBOOK_SUFFIXES and f.is_file()))
+        else:
+            out.append(p)
+    seen: set[Path] = set()
+    unique = []
+    for p in out:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def plan(files: list[Path], out_dir: Path | None, in_place: bool, backup: bool = True, engine: str = "formulas"):
+    """Jobs for the files, and failed outcomes for those that cannot get a target (duplicate names)."""
+    jobs: list[Job] = []
+    refused: list[RecalcOutcome] = []
+    taken: dict[Path, Path] = {}
+    for src in files:
+        if in_place:
+            dst = src
+        else:
+            dst = out_dir / src.name
+            if dst.resolve() == src.resolve():
+                refused.append(_failed(src, f"{src.name}: --out would overwrite the original; use --in-place"))
+                continue
+        if dst.resolve() in taken:
+            refused.append(_failed(src, f"{src.name}: same output name as {taken[dst.resolve()]}"))
+            continue
+        taken[dst.resolve()] = src
+        bak = src.with_name(src.name + ".bak") if in_place and backup else None
+        jobs.append(Job(src, dst, bak, engine))
+    return jobs, refused
+
+
+def _failed(src: Path, message: str) -> RecalcOutcome:
+    return RecalcOutcome(path=str(src), status="failed", message=message)
+
+
+def run_job(job: Job) -> RecalcOutcome:
+    """Recalculate one workbook; bad input becomes a failed outcome with a one-line message."""
+    start = time.perf_counter()
+    try:
+        check_target(job.dst)
+        if job.engine == "excel":
+            from vng_xl.recalc.excel_engine import recalc_file_excel as recalc
+        else:
+            recalc = recalc_file
+        if job.backup is not None:
+            from vng_xl.workbook.package import Package
+
+            Package.open(job.src).close()  # refuse bad input before making a backup of it
+            shutil.copy2(job.src, job.backup)
+        outcome = recalc(job.src, job.dst)
+    except PackageError as exc:
+        outcome = _failed(job.src, str(exc))
+    except ValueError as exc:
+        outcome = _failed(job.src, f"{job.src.name}: {exc}")
+    except Exception as exc:  # one bad file must not stop the batch
+        outcome = _failed(job.src, f"{job.src.name}: internal error: {type(exc).__name__}: {exc}")
+    outcome.seconds = round(time.perf_counter() - start, 4)
+    return outcome
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops handing out work and lets running files finish."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def default_executor(jobs: int) -> cf.Executor | None:
+    """A process pool of `jobs` workers, or None (run in this process) for one job."""
+    if jobs <= 1:
+        return None
+    return cf.ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
+
+
+def run_batch(
+    jobs: list[Job],
+    executor: cf.Executor | None = None,
+    progress: Callable[[int, int, RecalcOutcome], None] | None = None,
+) -> tuple[list[RecalcOutcome], bool]:
+    """Run the jobs (on the executor, or here one by one); return outcomes in job order and whether
+    the batch was interrupted (Ctrl-C: running files finish, the rest are reported as not done)."""
+    results: dict[int, RecalcOutcome] = {}
+    interrupted = False
+    try:
+        if executor is None:
+            for i, job in enumerate(jobs):
+                results[i] = run_job(job)
+                if progress:
+                    progress(len(results), len(jobs), results[i])
+        else:
+            futures = {executor.submit(run_job, job): i for i, job in enumerate(jobs)}
+            try:
+                for fut in cf.as_completed(futures):
+                    i = futures[fut]
+                    try:
+                        results[i] = fut.result()
+                    except Exception as exc:  # a worker died (e.g. killed, out of memory)
+                        results[i] = _failed(jobs[i].src, f"{jobs[i].src.name}: worker failed: {exc}")
+                    if progress:
+                        progress(len(results), len(jobs), results[i])
+            except KeyboardInterrupt:
+                interrupted = True
+                for fut in futures:
+                    fut.cancel()
+                for fut, i in futures.items():
+                    if not fut.cancelled() and i not in results:
+                        try:
+                            results[i] = fut.result()
+                        except BaseException:
+                            pass
+    except KeyboardInterrupt:
+        interrupted = True
+    outcomes = [
+        results.get(i) or _failed(job.src, f"{job.src.name}: not done (interrupted)") for i, job in enumerate(jobs)
+    ]
+    return outcomes, interrupted
+
+
+class ProgressBar:
+    """A one-line progress bar on standard error, drawn only on a terminal."""
+
+    def __init__(self, stream=None, width: int = 30) -> None:
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.active = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def __call__(self, done: int, total: int, outcome: RecalcOutcome) -> None:
+        if not self.active:
+            return
+        filled = int(self.width * done / max(total, 1))
+        name = Path(outcome.path).name[:40]
+        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {name:<40}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.active:
+            self.stream.write("\r" + " " * (self.width + 60) + "\r")
+            self.stream.flush()
+
+
+def write_report(path: Path, outcomes: list[RecalcOutcome], seconds: float, interrupted: bool) -> None:
+    """The per-file outcomes and a summary as JSON."""
+    data = {
+        "files": [o.to_dict() for o in outcomes],
+        "summary": {
+            "files": len(outcomes),
+            "ok": sum(o.ok for o in outcomes),
+            "incomplete": sum(o.status == "incomplete" for o in outcomes),
+            "failed": sum(o.status == "failed" for o in outcomes),
+            "formula_cells": sum(o.formula_cells for o in outcomes),
+            "changed": sum(o.changed for o in outcomes),
+            "seconds": round(seconds, 3),
+            "interrupted": interrupted,
+        },
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,166 @@
+"""The `vng-xl eval` and `vng-xl recalc` sub-commands (argparse setup and handlers)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from vng_xl.workbook.sheet_xml import ExcelError
+
+
+def add_parser(subparsers) -> None:
+    """Register both sub-commands (the hook vng_xl.cli calls for each module in SUBCOMMANDS)."""
+    add_eval_parser(subparsers)
+    add_recalc_parser(subparsers)
+
+
+# ---------------------------------------------------------------- eval
+
+
+def add_eval_parser(subparsers) -> argparse.ArgumentParser:
+    """`vng-xl eval FORMULA [--nl] [--json]`."""
+    p = subparsers.add_parser(
+        "eval",
+        help="evaluate one Excel formula with the VNG functions",
+        description=(
+            "Evaluate one Excel formula as stored in files (en-US: ',' between arguments, "
+            "{1,2;3,4} for array constants) with the VNG functions available. --nl reads Dutch "
+            "notation: ';' between arguments, decimal comma, {1\\2;3\\4} for array constants, "
+            "Dutch function names such as SOM and AFRONDEN."
+        ),
+    )
+    p.add_argument("formula", metavar="FORMULA", help='the formula, e.g. "=ROUND(VNG_RAMING(1000,\\"A\\",2027),2)"')
+    p.add_argument("--nl", action="store_true", help="the formula is in Dutch notation")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (a value, or a list of rows)")
+    p.set_defaults(func=eval_command)
+    return p
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, ExcelError):
+        return str(value)
+    return value
+
+
+def eval_command(args: argparse.Namespace) -> int:
+    """Print the formula's value; an error's English message goes to standard error (exit 1)."""
+    from vng_xl.recalc.engine import FormulaFailed, FormulaUnsupported, evaluate
+
+    try:
+        result = evaluate(args.formula, dutch=args.nl)
+    except (FormulaUnsupported, FormulaFailed) as exc:
+        print(f"vng-xl eval: {exc}", file=sys.stderr)
+        return 1
+    if result.messages:
+        for msg in result.messages:
+            print(f"vng-xl eval: {msg.function}: {msg.en}", file=sys.stderr)
+        return 1
+    errors = sorted({str(v) for row in result.block for v in row if isinstance(v, ExcelError)})
+    if isinstance(result.value, ExcelError):
+        print(f"vng-xl eval: the formula gives the Excel error {result.value}", file=sys.stderr)
+        return 1
+    if args.json:
+        value = result.value
+        out = [[_json_value(v) for v in row] for row in value] if isinstance(value, list) else _json_value(value)
+        print(json.dumps(out, ensure_ascii=False))
+    elif isinstance(result.value, list):
+        for row in result.value:
+            print("\t".join(_text(v) for v in row))
+    else:
+        print(_text(result.value))
+    if errors:
+        print(f"vng-xl eval: the result holds Excel errors: {', '.join(errors)}", file=sys.stderr)
+    return 0
+
+
+# ---------------------------------------------------------------- recalc
+
+
+def add_recalc_parser(subparsers) -> argparse.ArgumentParser:
+    """`vng-xl recalc PATH... [--out DIR | --in-place] [--jobs N] [--report FILE]`."""
+    p = subparsers.add_parser(
+        "recalc",
+        help="recalculate workbooks without Excel, changing only formula cells' cached values",
+        description=(
+            "Recalculate the formulas of workbooks (files, or folders of .xlsx/.xlsm files) and write "
+            "the results as the formula cells' cached values. Everything else in each file stays as it "
+            "was. Formulas that cannot be computed are reported and keep their cached values. "
+            "Exit status 0 when every file succeeded, 1 otherwise."
+        ),
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", type=Path, help="workbook or folder of workbooks")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--out", type=Path, metavar="DIR", help="write the results into DIR (default: recalculated/)")
+    where.add_argument("--in-place", action="store_true", help="replace each workbook atomically")
+    p.add_argument("--no-backup", action="store_true", help="with --in-place: keep no NAME.bak copy")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: the number of cores)",
+    )
+    p.add_argument("--report", type=Path, metavar="FILE", help="write the outcome per file as JSON")
+    p.add_argument(
+        "--engine",
+        choices=("formulas", "excel"),
+        default="formulas",
+        help="'excel' recalculates in a hidden Excel through xlwings (Windows, macOS)",
+    )
+    p.set_defaults(func=recalc_command)
+    return p
+
+
+def recalc_command(args: argparse.Namespace) -> int:
+    """Run the batch, print one line per file, optionally write the JSON report."""
+    from vng_xl.recalc.batch import ProgressBar, collect, default_executor, plan, run_batch, write_report
+
+    if args.engine == "excel":
+        from vng_xl.recalc.excel_engine import excel_available
+
+        if not excel_available():
+            print("vng-xl recalc: --engine excel needs Microsoft Excel (Windows or macOS)", file=sys.stderr)
+            return 1
+    start = time.perf_counter()
+    files = collect(args.paths)
+    if not files:
+        print("vng-xl recalc: no workbooks found", file=sys.stderr)
+        return 1
+    out_dir = None
+    if not args.in_place:
+        out_dir = args.out or Path("recalculated")
+        out_dir.mkdir(parents=True, exist_ok=True)
+    jobs, refused = plan(files, out_dir, args.in_place, backup=not args.no_backup, engine=args.engine)
+    workers = 1 if args.engine == "excel" else max(1, min(args.jobs, len(jobs)))
+    executor = default_executor(workers)
+    bar = ProgressBar()
+    try:
+        outcomes, interrupted = run_batch(jobs, executor, bar)
+    finally:
+        bar.close()
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+    outcomes = refused + outcomes
+    for o in outcomes:
+        print(o.summary())
+    seconds = time.perf_counter() - start
+    failed = [o for o in outcomes if not o.ok]
+    print(f"{len(outcomes)} files, {len(outcomes) - len(failed)} ok, {len(failed)} not ok, {seconds:.2f} s")
+    if args.report:
+        write_report(args.report, outcomes, seconds, interrupted)
+    if interrupted:
+        print("vng-xl recalc: interrupted; files not done are listed above", file=sys.stderr)
+        return 130
+    return 1 if failed else 0
