@@ -2,7 +2,7 @@
 
 Works on the package XML, not through a workbook library, so that everything but the formulas
 survives byte for byte: sheets, layout, styles, charts, names, the Herkomst block. Each formula is
-replaced by the value Excel (or `vng-xl eval`) cached for it; the VBA project, its relationships and
+replaced by the value Excel (or `vng-xl recalc`) cached for it; the VBA project, its relationships and
 content types are dropped, macro buttons lose their macro, and the package becomes a plain .xlsx.
 """
 
@@ -222,9 +222,9 @@ def export_values(src: Path | str, dst: Path | str, allow_missing: bool = False)
             raise _fail(
                 src,
                 f"{len(report.zonder_waarde)} formules zonder berekende waarde ({first}); herbereken de werkmap "
-                "eerst in Excel of met vng-xl eval",
+                "eerst in Excel of met vng-xl recalc",
                 f"{len(report.zonder_waarde)} formulas without a computed value ({first}); recalculate the "
-                "workbook first in Excel or with vng-xl eval",
+                "workbook first in Excel or with vng-xl recalc",
             )
         for part in drop:
             overrides.pop(part, None)
