@@ -46,6 +46,7 @@ class Status(enum.Enum):
 
     @property
     def en(self) -> str:
+        """The status in English, for the command's --english output."""
         return {
             "gelijk": "reproduced",
             "binnen afronding": "within rounding",
@@ -119,6 +120,7 @@ class Controle:
 
     @property
     def afwijkingen(self) -> tuple[Bevinding, ...]:
+        """The real discrepancies: more than one rounding unit from the computed figure."""
         return tuple(b for b in self.bevindingen if b.status is Status.AFWIJKING)
 
     @property
@@ -127,9 +129,11 @@ class Controle:
         return not self.afwijkingen
 
     def tabel(self, naam: str) -> tuple[Bevinding, ...]:
+        """The findings of one table, in the document's order."""
         return tuple(b for b in self.bevindingen if b.tabel == naam)
 
     def vind(self, tabel: str, post: str, jaar: int) -> Bevinding:
+        """The finding for one published figure; KeyError when the check holds no such figure."""
         for b in self.bevindingen:
             if (b.tabel, b.post, b.jaar) == (tabel, post, jaar):
                 return b

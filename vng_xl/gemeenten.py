@@ -252,10 +252,12 @@ class Rekening:
 
     @property
     def totaal(self) -> float:
+        """What the municipalities pay together, in euros."""
         return math.fsum(self.bedragen)
 
     @property
     def totaal_inwoners(self) -> float:
+        """The inhabitants of the list together."""
         return math.fsum(g.inwoners for g in self.gemeenten)
 
     @property
@@ -316,6 +318,7 @@ def rekening_tekst(r: Rekening, bron: str = "") -> str:
 
 
 def cmd_gemeenten(args: argparse.Namespace) -> int:
+    """Print the bill per municipality, or write the list into a workbook with --werkmap."""
     gemeenten = lees_gemeenten(args.csv)
     if args.werkmap:
         from vng_xl.workbook.gemeenten_sheet import schrijf_gemeenten

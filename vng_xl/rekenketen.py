@@ -72,9 +72,11 @@ class Reeks:
 
     @property
     def sleutel(self) -> Sleutel:
+        """(table, post): how the chain and the published figures name this series."""
         return (self.tabel, self.naam)
 
     def jaren(self) -> range:
+        """The years an index is applied into: after the basisjaar up to the last year."""
         return range(self.basisjaar + 1, self.laatste_jaar + 1)
 
     def waarden(self, rates: Mapping[int, float], teken: float = 1.0, afronding: float | None = None) -> Waarden:
@@ -101,6 +103,7 @@ class Afgeleid:
 
     @property
     def sleutel(self) -> Sleutel:
+        """(table, post): how the chain and the published figures name this figure."""
         return (self.tabel, self.naam)
 
 
@@ -114,6 +117,7 @@ class Vast:
 
     @property
     def sleutel(self) -> Sleutel:
+        """(table, post): how the chain names this input."""
         return (self.tabel, self.naam)
 
 
@@ -131,6 +135,7 @@ class Keten:
     tabellen: tuple[str, ...]  # tables in the document's order
 
     def post(self, sleutel: Sleutel) -> Post:
+        """The post with this key."""
         for p in self.posten:
             if p.sleutel == sleutel:
                 return p

@@ -13,6 +13,7 @@ import io
 import math
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,7 @@ class IndexSet:
 
     @property
     def bron(self) -> str:
+        """Where the set's figures come from."""
         return self.indexen.bron
 
 
@@ -330,7 +332,7 @@ def vergelijking_tekst(sets: list[IndexSet], kn: Kadernota | None = None) -> str
     header = ["Kerncijfer", "Set", *map(str, jaren)]
     rows = []
 
-    def add(label: str, values: list[np.ndarray], years: list[np.ndarray], fmt) -> None:
+    def add(label: str, values: list[np.ndarray], years: list[np.ndarray], fmt: Callable[[float], str]) -> None:
         for k, v, ys in zip(ks, values, years):
             by_year = dict(zip(ys.tolist(), v.tolist()))
             rows.append([label, k.naam, *[fmt(by_year[y]) if y in by_year else "" for y in jaren]])

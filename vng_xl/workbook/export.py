@@ -329,6 +329,7 @@ def render_pdf(xlsx: Path | str, pdf: Path | str, timeout: float = 180) -> Path:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """Write the values-only copy (and the PDF with --pdf) and say what was done."""
     report = export_values(args.workbook, args.out, allow_missing=args.allow_missing)
     print(
         f"{args.out}: {report.formules} formulas replaced by their values"
