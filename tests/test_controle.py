@@ -280,3 +280,31 @@ def test_every_slip_on_every_line_is_found(line, typ, begroting, soort):
     assert b.status is not Status.GELIJK
     expected_year = None if soort in ("afronding", "teken") else 2028
     assert (soort, expected_year) in [(v.soort, v.jaar) for v in b.vergissingen], b.verklaring_nl
+
+
+def test_the_chain_computes_what_the_model_computes():
+    # The chain lays the model out post by post for the slip search; it must not become a second model.
+    import numpy as np
+
+    from vng_xl.kadernota import bereken, kadernota_2026
+    from vng_xl.rekenketen import CONTRIBUTIE, GGU_DEKKING
+
+    kn = kadernota_2026()
+    u, w = bereken(kn), keten(kn).bereken()
+    for i, regel in enumerate(kn.regels):
+        np.testing.assert_allclose([w[(KERN, regel)][int(y)] for y in u.jaren], u.raming[i], rtol=1e-12)
+    np.testing.assert_allclose(
+        [w[(KERN, "Kosten 'Kernorganisatie'")][int(y)] for y in u.jaren], u.kosten_kernorganisatie, rtol=1e-12
+    )
+    np.testing.assert_allclose([w[(CONTRIBUTIE, "stijging")][int(y)] for y in u.jaren[1:]], u.contributie[1:])
+    g = u.ggu
+    for name, values in [
+        ("bijdrage", g.bijdrage),
+        ("fonds", g.fonds),
+        ("indexatie", g.indexatie),
+        ("overbegroting", g.overbegroting),
+        ("dekking", g.dekking),
+    ]:
+        np.testing.assert_allclose([w[(GGU_DEKKING, name)][int(y)] for y in g.jaren], values, rtol=1e-12)
+    for name, values in [("basisbegroting", g.basisbegroting), ("herprioritering", g.herprioritering)]:
+        np.testing.assert_allclose([w[(GGU_BEGROTING, name)][int(y)] for y in g.jaren], values, rtol=1e-12)
