@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vng_xl.cli import main
 from vng_xl.gemeenten import (
@@ -162,3 +164,46 @@ def test_cli_refuses_a_bad_list(tmp_path, capsys):
     path.write_text(HEADER + "GM0001;A;-5\n", encoding="utf-8")
     assert main(["gemeenten", str(path)]) == 1
     assert "negative number of inhabitants" in capsys.readouterr().err
+
+
+@st.composite
+def _lijsten(draw):
+    """Lists of municipalities with distinct codes and names, counts up to a million."""
+    n = draw(st.integers(1, 25))
+    codes = draw(st.lists(st.integers(1, 9999), min_size=n, max_size=n, unique=True))
+    names = draw(
+        st.lists(
+            st.text("abcdefghijklmnopqrstuvwxyzâ -'", min_size=1, max_size=20).map(str.strip).filter(bool),
+            min_size=n,
+            max_size=n,
+            unique_by=str.lower,
+        )
+    )
+    counts = draw(st.lists(st.integers(0, 1_000_000), min_size=n, max_size=n))
+    return [Gemeente(f"GM{c:04d}", name, float(k)) for c, name, k in zip(codes, names, counts)]
+
+
+def _dutch(count: float) -> str:
+    return f"{int(count):,}".replace(",", ".")
+
+
+@settings(max_examples=60, deadline=None)
+@given(_lijsten(), st.sampled_from([";", ",", "\t"]), st.booleans(), st.booleans())
+def test_any_list_written_as_cbs_does_reads_back(gemeenten, sep, bom, dots):
+    lines = ["Gemeentecode" + sep + "Gemeentenaam" + sep + "Inwoners"]
+    for g in gemeenten:
+        count = _dutch(g.inwoners) if dots else str(int(g.inwoners))
+        lines.append(sep.join([g.code, f'"{g.naam}"', f'"{count}"' if sep == "," else count]))
+    text = ("\ufeff" if bom else "") + "\n".join(lines) + "\n"
+    assert _read(text) == gemeenten
+
+
+@settings(max_examples=40, deadline=None)
+@given(_lijsten(), st.floats(1e6, 1e9))
+def test_the_bill_reconciles_within_half_a_cent_per_inhabitant(gemeenten, bijdrage):
+    total = sum(g.inwoners for g in gemeenten)
+    if total == 0:
+        return
+    r = rekening(gemeenten, bijdrage, 2026)
+    # per inwoner is rounded to 0.001 and each bill to cents: the total is off by at most that much.
+    assert abs(r.verschil) <= 0.0005 * total + 0.005 * len(gemeenten) + 1e-6
