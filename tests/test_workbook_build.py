@@ -13,7 +13,16 @@ from tests.workbook_fixtures import built_workbook, cached_values, members
 from vng_xl.cli import main
 from vng_xl.workbook.build import build
 
-SHEETS = ["Parameters", "Kernorganisatie", "Fonds GGU", "Gepubliceerd", "Controle", "xlwings.conf"]
+SHEETS = [
+    "Parameters",
+    "Kernorganisatie",
+    "Fonds GGU",
+    "Gepubliceerd",
+    "Scenario",
+    "Gemeenten",
+    "Controle",
+    "xlwings.conf",
+]
 
 
 @pytest.fixture(scope="module")
@@ -236,9 +245,10 @@ def test_button_charts_and_vba_parts() -> None:
     assert b"<x:FmlaMacro>[0]!Vernieuwen</x:FmlaMacro>" in vml  # the button runs the macro
     assert b">Vernieuwen<" in vml  # and says so
     charts = [k for k in parts if re.fullmatch(r"xl/charts/chart\d+\.xml", k)]
-    assert len(charts) == 2
+    assert len(charts) == 3
     titles = b"".join(parts[k] for k in charts)
     assert b"Meerjarenraming kosten kernorganisatie" in titles and b"begroting en dekking" in titles
+    assert b"per indexset" in titles  # the Scenario sheet's
     assert b"fullCalcOnLoad" not in parts["xl/workbook.xml"]
 
 

@@ -14,7 +14,14 @@ from vng_xl import __version__
 from vng_xl.errors import VngError
 
 #: Modules whose `add_parser(subparsers)` adds sub-commands, in the order `--help` lists them.
-SUBCOMMANDS = ("vng_xl.report", "vng_xl.workbook.cli", "vng_xl.recalc.cli")
+SUBCOMMANDS = (
+    "vng_xl.report",
+    "vng_xl.workbook.cli",
+    "vng_xl.recalc.cli",
+    "vng_xl.controle_cli",
+    "vng_xl.gemeenten",
+    "vng_xl.workbook.export",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

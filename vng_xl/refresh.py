@@ -25,6 +25,7 @@ from vng_xl.workbook.build import herkomst, workbook_content
 from vng_xl.workbook.content import CellValue, a1
 from vng_xl.workbook.controle import AFWIJKING
 from vng_xl.workbook.layout import Invoer, Layout, layout_from_text, standaard_invoer
+from vng_xl.workbook.scenario_sheet import indexsets_uit_parameters
 
 Updates = Mapping[str, Mapping[str, CellValue]]
 READ_AREA = "A1:I60"
@@ -158,6 +159,7 @@ def read_invoer(target: WorkbookTarget, layout: Layout) -> Invoer:
         inwoners=inwoners,
         inwoners_bron=str(bron_inwoners or ""),
         peildatum=str(peildatum or ""),
+        indexsets=indexsets_uit_parameters(par, n_years),
     )
 
 

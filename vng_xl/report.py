@@ -145,7 +145,16 @@ def render(kn: Kadernota | None = None, inwoners: float | None = None, bron: str
 
 
 def cmd_raming(args: argparse.Namespace) -> int:
-    print(render(inwoners=args.inwoners, bron=args.inwoners_bron), end="")
+    if not args.indexen:
+        print(render(inwoners=args.inwoners, bron=args.inwoners_bron), end="")
+        return 0
+    from vng_xl.scenario import kadernota_set, kies, lees_indexen, vergelijking_tekst
+
+    kn = kadernota_2026()
+    sets = lees_indexen(args.indexen, kn)
+    chosen = kies(sets, args.scenario, args.indexen)
+    print(render(kn.with_indexen(chosen.indexen), inwoners=args.inwoners, bron=args.inwoners_bron))
+    print(vergelijking_tekst([kadernota_set(kn), *sets], kn))
     return 0
 
 
@@ -153,4 +162,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("raming", help="print the Kadernota 2026 tables computed by the model")
     p.add_argument("--inwoners", type=float, help="number of inhabitants for the contribution per inhabitant")
     p.add_argument("--inwoners-bron", default="", help="source of the number of inhabitants")
+    p.add_argument(
+        "--indexen",
+        metavar="FILE",
+        help="compute with the index set(s) in this .csv or .toml file (see docs/trust.md) and "
+        "compare their key outcomes with the Kadernota's",
+    )
+    p.add_argument("--scenario", metavar="NAAM", help="which set of the file the tables use (default: the first)")
     p.set_defaults(func=cmd_raming)

@@ -27,10 +27,12 @@ from vng_xl.workbook.content import (
     build_sheets,
     make_context,
 )
-from vng_xl.workbook.controle import controle_sheet
 from vng_xl.workbook.fonds_ggu import ggu_sheet
+from vng_xl.workbook.gemeenten_sheet import gemeenten_sheet
 from vng_xl.workbook.layout import MACROS, Invoer, Layout, read_layout, standaard_invoer
+from vng_xl.workbook.scenario_sheet import scenario_sheet
 from vng_xl.workbook.sheets import conf_sheet, gepubliceerd_sheet, kernorganisatie_sheet, parameters_sheet
+from vng_xl.workbook.verklaring import controle_met_verklaring
 
 CALC_ID = 191029  # the calculation engine of current Excel versions
 
@@ -42,7 +44,9 @@ def default_builders() -> tuple[SheetBuilder, ...]:
         kernorganisatie_sheet,
         ggu_sheet,
         gepubliceerd_sheet,
-        controle_sheet,
+        scenario_sheet,
+        gemeenten_sheet,
+        controle_met_verklaring,
         conf_sheet,
     )
 

@@ -87,6 +87,9 @@ class Invoer:
     inwoners_bron: str
     peildatum: str
     parameterset: str
+    # The Scenario sheet's index sets as the workbook holds them (vng_xl.scenario.IndexSet); None: from
+    # workbooks/indexsets.toml, as at a build.
+    indexsets: tuple | None = None
 
     def fingerprint(self) -> str:
         """A short SHA-256 of the inputs: two refreshes on the same inputs carry the same hash."""

@@ -1,0 +1,364 @@
+"""A values-only copy of a workbook, for people without Python and for publication.
+
+Works on the package XML, not through a workbook library, so that everything but the formulas
+survives byte for byte: sheets, layout, styles, charts, names, the Herkomst block. Each formula is
+replaced by the value Excel (or `vng-xl recalc`) cached for it; the VBA project, its relationships and
+content types are dropped, macro buttons lose their macro, and the package becomes a plain .xlsx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import posixpath
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from vng_xl.errors import VngError
+
+S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+MACRO_MAINS = {
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+}
+#: Content types of the parts that carry code: the VBA project, its signature and its data.
+VBA_TYPES = {
+    "application/vnd.ms-office.vbaProject",
+    "application/vnd.ms-office.vbaProjectSignature",
+    "application/vnd.ms-office.vbaProjectSignatureAgile",
+    "application/vnd.ms-office.vbaProjectSignatureV3",
+    "application/vnd.ms-excel.vbaData+xml",
+}
+CALC_CHAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"
+WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
+)
+
+
+class ExportError(VngError):
+    """A workbook that cannot be turned into a values-only copy."""
+
+    nl_template = "{file}: {reason_nl}"
+    en_template = "{file}: {reason_en}"
+
+
+@dataclass
+class ExportReport:
+    """What the export did, for the command's summary and for tests."""
+
+    formules: int = 0  # formulas replaced by their value
+    zonder_waarde: list[str] = field(default_factory=list)  # "Sheet!A1" of formulas with no cached value
+    verwijderd: list[str] = field(default_factory=list)  # parts dropped (VBA, calcChain)
+    macroknoppen: int = 0  # buttons whose macro was removed
+
+
+def _fail(path: Path | str, nl: str, en: str) -> ExportError:
+    return ExportError(file=Path(path).name, reason_nl=nl, reason_en=en)
+
+
+def _xml(data: bytes, src: Path, part: str) -> etree._Element:
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise _fail(src, f"onleesbaar onderdeel {part} ({exc})", f"unreadable part {part} ({exc})") from None
+
+
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+
+
+def _bytes(root: etree._Element) -> bytes:
+    """A part as Excel writes it: the declaration in double quotes, then the tree in UTF-8."""
+    return XML_DECLARATION + etree.tostring(root, xml_declaration=False, encoding="UTF-8")
+
+
+def _rels_name(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _target(rels_part: str, target: str) -> str:
+    """The part a relationship points at, as a zip member name."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    base = posixpath.dirname(posixpath.dirname(rels_part))
+    return posixpath.normpath(posixpath.join(base, target))
+
+
+def _values_only_sheet(root: etree._Element, sheet: str, report: ExportReport) -> None:
+    """Drop every <f> of a worksheet and keep its cached <v>; formula strings become inline strings."""
+    for c in root.iter(f"{{{S}}}c"):
+        f = c.find(f"{{{S}}}f")
+        if f is None:
+            continue
+        c.remove(f)
+        report.formules += 1
+        if "cm" in c.attrib:  # dynamic-array metadata belongs to the formula
+            del c.attrib["cm"]
+        v = c.find(f"{{{S}}}v")
+        if v is None:
+            # A cell of a spilled or array range keeps its value; a formula with no value at all is listed.
+            report.zonder_waarde.append(f"{sheet}!{c.get('r', '?')}")
+            c.attrib.pop("t", None)
+            continue
+        if c.get("t") == "str":
+            text = v.text or ""
+            c.remove(v)
+            c.set("t", "inlineStr")
+            is_ = etree.SubElement(c, f"{{{S}}}is")
+            t = etree.SubElement(is_, f"{{{S}}}t")
+            t.text = text
+            if text != text.strip():
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _strip_table_formulas(root: etree._Element) -> None:
+    for el in list(root.iter(f"{{{S}}}calculatedColumnFormula")):
+        el.getparent().remove(el)
+
+
+def _strip_vml_macros(data: bytes, report: ExportReport) -> bytes:
+    """Remove <x:FmlaMacro> from a VML drawing: the button stays, it no longer calls a macro.
+
+    VML is not always well-formed XML (Excel writes HTML-ish attributes), so this edits the text.
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    out, n, start = [], 0, 0
+    while True:
+        i = text.find("<x:FmlaMacro>", start)
+        if i < 0:
+            break
+        j = text.find("</x:FmlaMacro>", i)
+        if j < 0:
+            break
+        out.append(text[start:i])
+        start = j + len("</x:FmlaMacro>")
+        n += 1
+    out.append(text[start:])
+    report.macroknoppen += n
+    return "".join(out).encode("utf-8", errors="surrogateescape")
+
+
+def export_values(src: Path | str, dst: Path | str, allow_missing: bool = False) -> ExportReport:
+    """Write a values-only .xlsx copy of `src` (an .xlsx or .xlsm) to `dst`.
+
+    Args:
+        allow_missing: write the copy even when a formula has no cached value (its cell is left
+            empty); by default that is refused, since the copy would silently miss figures.
+    """
+    src, dst = Path(src), Path(dst)
+    if dst.suffix.lower() != ".xlsx":
+        raise _fail(dst, "de kopie moet een .xlsx-bestand zijn", "the copy must be an .xlsx file")
+    if src.resolve() == dst.resolve():
+        raise _fail(dst, "de kopie mag het origineel niet overschrijven", "the copy must not overwrite the original")
+    try:
+        zin = zipfile.ZipFile(src)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise _fail(src, f"geen .xlsx/.xlsm-werkmap ({exc})", f"not an .xlsx/.xlsm workbook ({exc})") from None
+    report = ExportReport()
+    with zin:
+        names = zin.namelist()
+        if "[Content_Types].xml" not in names:
+            raise _fail(
+                src,
+                "geen werkmap ([Content_Types].xml ontbreekt)",
+                "not a workbook ([Content_Types].xml is missing)",
+            )
+        types = _xml(zin.read("[Content_Types].xml"), src, "[Content_Types].xml")
+        overrides = {o.get("PartName", "").lstrip("/"): o for o in types.iter(f"{{{CT}}}Override")}
+        defaults = {d.get("Extension", "").lower(): d for d in types.iter(f"{{{CT}}}Default")}
+
+        def content_type(part: str) -> str:
+            if part in overrides:
+                return overrides[part].get("ContentType", "")
+            ext = part.rsplit(".", 1)[-1].lower()
+            return defaults[ext].get("ContentType", "") if ext in defaults else ""
+
+        drop = {n for n in names if content_type(n) in VBA_TYPES | {CALC_CHAIN}}
+        # The workbook's sheet names, for listing formulas without a value.
+        sheet_names = _sheet_names(zin, names, src)
+        replaced: dict[str, bytes] = {}
+        for part in names:
+            if part in drop:
+                continue
+            ct = content_type(part)
+            if ct == WORKSHEET:
+                root = _xml(zin.read(part), src, part)
+                _values_only_sheet(root, sheet_names.get(part, part), report)
+                replaced[part] = _bytes(root)
+            elif ct == TABLE:
+                root = _xml(zin.read(part), src, part)
+                _strip_table_formulas(root)
+                replaced[part] = _bytes(root)
+            elif ct == VML or part.endswith(".vml"):
+                replaced[part] = _strip_vml_macros(zin.read(part), report)
+            elif part.endswith(".rels"):
+                root = _xml(zin.read(part), src, part)
+                for rel in list(root.iter(f"{{{REL}}}Relationship")):
+                    if rel.get("TargetMode") != "External" and _target(part, rel.get("Target", "")) in drop:
+                        root.remove(rel)
+                replaced[part] = _bytes(root)
+            elif ct in MACRO_MAINS or ct == XLSX_MAIN:
+                root = _xml(zin.read(part), src, part)
+                calc = root.find(f"{{{S}}}calcPr")
+                if calc is not None:  # nothing left to calculate
+                    calc.attrib.pop("fullCalcOnLoad", None)
+                replaced[part] = _bytes(root)
+        if report.zonder_waarde and not allow_missing:
+            first = ", ".join(report.zonder_waarde[:3])
+            raise _fail(
+                src,
+                f"{len(report.zonder_waarde)} formules zonder berekende waarde ({first}); herbereken de werkmap "
+                "eerst in Excel of met vng-xl recalc",
+                f"{len(report.zonder_waarde)} formulas without a computed value ({first}); recalculate the "
+                "workbook first in Excel or with vng-xl recalc",
+            )
+        for part in drop:
+            overrides.pop(part, None)
+        for o in list(types.iter(f"{{{CT}}}Override")):
+            part = o.get("PartName", "").lstrip("/")
+            if part in drop:
+                types.remove(o)
+            elif o.get("ContentType") in MACRO_MAINS:
+                o.set("ContentType", XLSX_MAIN)
+        for ext, d in defaults.items():
+            if d.get("ContentType") in VBA_TYPES and not any(
+                n.lower().endswith("." + ext) and n not in drop and n not in overrides for n in names
+            ):
+                types.remove(d)
+        replaced["[Content_Types].xml"] = _bytes(types)
+        report.verwijderd = sorted(drop)
+        _write(zin, dst, replaced, drop)
+    return report
+
+
+def _sheet_names(zin: zipfile.ZipFile, names: list[str], src: Path) -> dict[str, str]:
+    """Worksheet part -> sheet name, from workbook.xml and its relationships."""
+    rels_part = next((n for n in names if n.endswith("_rels/workbook.xml.rels")), None)
+    book_part = rels_part.replace("_rels/workbook.xml.rels", "workbook.xml") if rels_part else None
+    if not rels_part or book_part not in names:
+        return {}
+    rels = _xml(zin.read(rels_part), src, rels_part)
+    targets = {r.get("Id"): _target(rels_part, r.get("Target", "")) for r in rels.iter(f"{{{REL}}}Relationship")}
+    book = _xml(zin.read(book_part), src, book_part)
+    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    return {targets.get(s.get(rid), ""): s.get("name", "") for s in book.iter(f"{{{S}}}sheet")}
+
+
+def _write(zin: zipfile.ZipFile, dst: Path, replaced: dict[str, bytes], drop: set[str]) -> None:
+    """Write the copy atomically: unchanged parts keep their bytes, [Content_Types].xml first."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=".~export-", suffix=".xlsx")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            infos = sorted(zin.infolist(), key=lambda i: i.filename != "[Content_Types].xml")
+            for info in infos:
+                if info.filename in drop:
+                    continue
+                data = replaced.get(info.filename)
+                if data is None:
+                    data = zin.read(info.filename)
+                new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                new.compress_type = zipfile.ZIP_DEFLATED
+                new.external_attr = info.external_attr
+                zout.writestr(new, data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dst)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def soffice() -> str | None:
+    """The LibreOffice command, where it is installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def render_pdf(xlsx: Path | str, pdf: Path | str, timeout: float = 180) -> Path:
+    """Render a workbook to PDF with LibreOffice (headless), in a private profile so runs do not collide."""
+    xlsx, pdf = Path(xlsx), Path(pdf)
+    office = soffice()
+    if office is None:
+        raise _fail(
+            pdf,
+            "LibreOffice (soffice) is niet geïnstalleerd; de PDF is niet gemaakt",
+            "LibreOffice (soffice) is not installed; no PDF was made",
+        )
+    with tempfile.TemporaryDirectory(prefix="vng-xl-pdf-") as work:
+        profile = Path(work, "profile").as_uri()
+        cmd = [
+            office,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            work,
+            str(xlsx.resolve()),
+        ]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise _fail(
+                pdf,
+                f"LibreOffice reageerde niet binnen {timeout:.0f} s",
+                f"LibreOffice did not finish within {timeout:.0f} s",
+            ) from None
+        made = Path(work, xlsx.stem + ".pdf")
+        if done.returncode != 0 or not made.exists():
+            detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise _fail(pdf, f"LibreOffice maakte geen PDF ({detail[0]})", f"LibreOffice made no PDF ({detail[0]})")
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(made), pdf)
+    return pdf
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the values-only copy (and the PDF with --pdf) and say what was done."""
+    report = export_values(args.workbook, args.out, allow_missing=args.allow_missing)
+    print(
+        f"{args.out}: {report.formules} formulas replaced by their values"
+        + (f", removed {', '.join(report.verwijderd)}" if report.verwijderd else "")
+        + (f", {report.macroknoppen} macro buttons disconnected" if report.macroknoppen else "")
+    )
+    if report.zonder_waarde:
+        print(f"warning: {len(report.zonder_waarde)} formulas had no computed value and are left empty")
+    if args.pdf:
+        pdf = Path(args.out).with_suffix(".pdf")
+        render_pdf(args.out, pdf)
+        print(f"{pdf}: rendered with LibreOffice")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register `vng-xl export`."""
+    p = sub.add_parser(
+        "export",
+        help="write a values-only .xlsx copy (no formulas, no VBA), optionally also as PDF",
+        description="Write a copy of WORKBOOK for people without Python and for publication: the same "
+        "sheets, layout, formats, charts and names, every formula replaced by its computed value, no VBA.",
+    )
+    p.add_argument("workbook", metavar="WORKBOOK", help="the workbook (.xlsm or .xlsx)")
+    p.add_argument("out", metavar="OUT.xlsx", help="the copy to write")
+    p.add_argument("--pdf", action="store_true", help="also render OUT.pdf with LibreOffice")
+    p.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="write the copy even if a formula has no computed value (its cell stays empty)",
+    )
+    p.set_defaults(func=cmd_export)

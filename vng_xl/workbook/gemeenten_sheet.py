@@ -1,0 +1,160 @@
+"""The Gemeenten sheet: each municipality's inhabitants and what it pays into the Fonds GGU.
+
+The sheet holds the list as input cells and computes with formulas: the bijdrage leden of the year
+(VNG_GGU), the bijdrage per inwoner over the list's total (VNG_PER_INWONER), each municipality's
+bill and the totals against the bijdrage leden. A build has no list (the package holds no population
+figures); `vng-xl gemeenten CSV --werkmap` writes one in through the project's lossless writer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vng_xl.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
+from vng_xl.workbook.content import CellValue, Context, Sheet, a1, area
+
+MAX_GEMEENTEN = 400  # room for the list: the Netherlands had 342 municipalities in 2025
+JAAR, BIJDRAGE, INWONERS, PER_INWONER, TOTAAL, VERSCHIL, BRON = ((r, 1) for r in range(3, 10))
+HEADER = 11
+FIRST = HEADER + 1
+LAST = FIRST + MAX_GEMEENTEN - 1
+DEFAULT_JAAR = 2026
+
+
+def blad(raw_layout: dict, default: str = "Gemeenten") -> str:
+    """The sheet's name from the layout, or the default when the layout predates the sheet."""
+    return raw_layout.get("bladen", {}).get("gemeenten", default)
+
+
+def _bill(row: int) -> str:
+    return f'=IF({a1(row, 2)}="","",ROUND({a1(*PER_INWONER, absolute=True)}*{a1(row, 2)},2))'
+
+
+def gemeenten_sheet(ctx: Context, gemeenten: list[Gemeente] | None = None, bron: str = "") -> Sheet:
+    """The Gemeenten sheet, empty or with a list; the cached values are the bill the list gives."""
+    g = ctx.uitkomsten.ggu
+    jaar = DEFAULT_JAAR if DEFAULT_JAAR in g.jaren else int(g.jaren[0])
+    leden = float(g.bijdrage[list(g.jaren).index(jaar)]) * 1000
+    r = rekening(gemeenten, leden, jaar) if gemeenten else None
+    s = Sheet("gemeenten", blad(ctx.layout.raw))
+    s.widths = {0: 40, 1: 30, 2: 14, 3: 18}
+    s.freeze = (FIRST, 0)
+    s.landscape = False
+    s.put(0, 0, "Bijdrage Fonds GGU per gemeente", style="titel")
+    s.put(
+        1,
+        0,
+        "Bijdrage per inwoner × inwoners. De lijst (gemeentecode, naam, inwoners) komt van CBS: "
+        "vng-xl gemeenten CSV --werkmap. Het pakket bevat zelf geen inwonertallen.",
+        style="subtitel",
+    )
+    labels = {
+        JAAR: "Jaar",
+        BIJDRAGE: "Bijdrage leden (€)",
+        INWONERS: "Inwoners (totaal van de lijst)",
+        PER_INWONER: "Bijdrage per inwoner (€)",
+        TOTAAL: "Totaal van de gemeenten (€)",
+        VERSCHIL: "Verschil met de bijdrage leden (€)",
+        BRON: "Bron van de lijst",
+    }
+    for cell, label in labels.items():
+        s.put(cell[0], 0, label, style="label_totaal" if cell == VERSCHIL else "label")
+    list_inwoners = area(FIRST, 2, LAST, 2)
+    s.put(*JAAR, jaar, style="invoer_jaar")
+    s.put(
+        *BIJDRAGE,
+        leden,
+        formula=f'=VNG_GGU("bijdrage",{a1(*JAAR)},GGU_Fonds,Overbegroting,GGU_Hoofdstukken,GGU_Indexatie,Indexen)*1000',
+        style="euro",
+    )
+    s.put(*INWONERS, r.totaal_inwoners if r else 0, formula=f"=SUM({list_inwoners})", style="getal")
+    s.put(
+        *PER_INWONER,
+        r.per_inwoner if r else "",
+        formula=f'=IF({a1(*INWONERS)}>0,VNG_PER_INWONER({a1(*BIJDRAGE)},{a1(*INWONERS)}),"")',
+        style="per_inwoner",
+    )
+    s.put(*TOTAAL, r.totaal if r else 0, formula=f"=SUM({area(FIRST, 3, LAST, 3)})", style="verschil")
+    s.put(
+        *VERSCHIL,
+        r.verschil if r else "",
+        formula=f'=IF({a1(*INWONERS)}>0,{a1(*TOTAAL)}-{a1(*BIJDRAGE)},"")',
+        style="verschil",
+    )
+    s.put(*BRON, bron or None, style="invoer_tekst")
+    for c, title in enumerate(["Gemeentecode", "Gemeente", "Inwoners", "Bijdrage (€)"]):
+        s.put(HEADER, c, title, style="kop" if c < 2 else "kop_rechts")
+    for i in range(MAX_GEMEENTEN):
+        row = FIRST + i
+        item = gemeenten[i] if gemeenten and i < len(gemeenten) else None
+        s.put(row, 0, item.code if item else None, style="invoer_tekst")
+        s.put(row, 1, item.naam if item else None, style="invoer_tekst")
+        s.put(row, 2, item.inwoners if item else None, style="invoer_getal")
+        s.put(row, 3, r.bedragen[i] if item and r else "", formula=_bill(row), style="verschil")
+    s.names["Gemeenten"] = area(HEADER, 0, LAST, 3)
+    s.names["Gemeenten_Verschil"] = a1(*VERSCHIL, absolute=True)
+    s.highlight.append((a1(*VERSCHIL), f"=ABS({a1(*VERSCHIL)})>1000"))
+    return s
+
+
+def gemeenten_updates(gemeenten: list[Gemeente], leden: float, jaar: int, bron: str = "") -> dict[str, CellValue]:
+    """The cells `vng-xl gemeenten --werkmap` writes: the list, and the formulas' values for it."""
+    if len(gemeenten) > MAX_GEMEENTEN:
+        raise BadGemeenten(
+            file="--werkmap",
+            reason_nl=f"{len(gemeenten)} gemeenten; het blad heeft plaats voor {MAX_GEMEENTEN}",
+            reason_en=f"{len(gemeenten)} municipalities; the sheet has room for {MAX_GEMEENTEN}",
+        )
+    r = rekening(gemeenten, leden, jaar)
+    cells: dict[str, CellValue] = {
+        a1(*INWONERS): r.totaal_inwoners,
+        a1(*PER_INWONER): r.per_inwoner,
+        a1(*TOTAAL): r.totaal,
+        a1(*VERSCHIL): r.verschil,
+        a1(*BRON): bron or None,
+    }
+    for i in range(MAX_GEMEENTEN):
+        row = FIRST + i
+        item = gemeenten[i] if i < len(gemeenten) else None
+        cells[a1(row, 0)] = item.code if item else None
+        cells[a1(row, 1)] = item.naam if item else None
+        cells[a1(row, 2)] = item.inwoners if item else None
+        cells[a1(row, 3)] = r.bedragen[i] if item else ""
+    return cells
+
+
+def schrijf_gemeenten(werkmap: Path, gemeenten: list[Gemeente], uit: Path | None = None, bron: str = "") -> float:
+    """Write the list into a built workbook's Gemeenten sheet; returns the difference with the bijdrage leden.
+
+    The year is the one in the sheet; the bijdrage leden is computed from the workbook's own inputs.
+    """
+    from vng_xl.refresh import layout_of, read_invoer
+    from vng_xl.workbook.headless import HeadlessTarget
+    from vng_xl.workbook.package import check_target, write_cells
+
+    werkmap = Path(werkmap)
+    uit = Path(uit) if uit else werkmap
+    if not werkmap.is_file():
+        raise BadGemeenten(file=str(werkmap), reason_nl="bestand niet gevonden", reason_en="file not found")
+    target = HeadlessTarget(werkmap)
+    try:
+        layout = layout_of(target)
+        invoer = read_invoer(target, layout)
+        sheet = blad(layout.raw)
+        try:
+            jaar_cell = target.read(sheet, f"{a1(*JAAR)}:{a1(*JAAR)}")[0][0]
+        except KeyError:
+            raise BadGemeenten(
+                file=werkmap.name,
+                reason_nl=f"de werkmap heeft geen blad {sheet}; bouw haar opnieuw met vng-xl build",
+                reason_en=f"the workbook has no sheet {sheet}; build it again with vng-xl build",
+            ) from None
+    finally:
+        target.close()
+    jaar = int(jaar_cell) if isinstance(jaar_cell, (int, float)) else DEFAULT_JAAR
+    leden = bijdrage_leden(jaar, invoer.kn)
+    cells = gemeenten_updates(gemeenten, leden, jaar, bron)
+    cells[a1(*BIJDRAGE)] = leden
+    check_target(uit)
+    write_cells(werkmap, uit, {sheet: cells})
+    return rekening(gemeenten, leden, jaar).verschil

@@ -1,0 +1,218 @@
+"""The Scenario sheet, and the named index sets it reads on the Parameters sheet.
+
+The Parameters sheet gets a block of index sets under its herkomst: the Kadernota's own (the Indexen
+table above) and the ones in `workbooks/indexsets.toml`, each with a name, a source and years, A, B
+as input cells. The Scenario sheet shows the key outcomes of every set side by side, each computed by
+a VNG function with that set as its `indexen` argument, so Excel's own recalculation does the what-if.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from vng_xl.errors import BadParameter, VngError
+from vng_xl.kadernota import Kadernota, bereken
+from vng_xl.model import Indexen, excel_round
+from vng_xl.scenario import IndexSet, lees_toml
+from vng_xl.workbook import sheets as pos
+from vng_xl.workbook.content import CellValue, Chart, Context, Sheet, a1, area, col_letters, quote_sheet
+from vng_xl.workbook.layout import WORKBOOKS
+
+#: The user's index sets the workbook is built with (TOML, format in docs/trust.md).
+INDEXSETS = WORKBOOKS / "indexsets.toml"
+#: First row (0-based) of the index-set block on the Parameters sheet, below the herkomst block.
+SETS_ROW = pos.HERKOMST_ROW + len(pos.HERKOMST_FIELDS) + 2
+SET_ROWS = 5  # name, jaar, A, B and an empty row
+SALARISLIJN = "Salarissen"
+
+# Scenario sheet rows (0-based).
+NAME_ROW, YEAR_ROW = 3, 4
+OUTCOMES = (
+    ("excl", "Contributiestijging excl. ingroei (indexatie)", "procent"),
+    ("incl", "Contributiestijging incl. ingroei", "procent"),
+    ("salarissen", "Salarissen (€)", "euro"),
+    ("indexatie", "Fonds GGU: indexatie (€ 1.000)", "duizend"),
+    ("herprioritering", "Fonds GGU: herprioritering (€ 1.000)", "duizend_haakjes"),
+)
+BASE_ROW = YEAR_ROW + len(OUTCOMES) + 3  # the cost base the contribution formulas weigh
+
+
+def blad(ctx: Context, key: str, default: str) -> str:
+    """A sheet's name from the layout, or the default when the layout predates the sheet."""
+    return ctx.layout.raw.get("bladen", {}).get(key, default)
+
+
+def indexsets(path: Path = INDEXSETS, kn: Kadernota | None = None) -> list[IndexSet]:
+    """The user's index sets to build with; none when the file is absent."""
+    return lees_toml(path, kn=kn) if path.exists() else []
+
+
+def indexsets_uit_parameters(par: Sequence[Sequence[CellValue]], n_years: int) -> tuple[IndexSet, ...]:
+    """The index sets as the Parameters sheet now holds them (`par`: its cells from A1, row by row).
+
+    A refresh reads them, so the Scenario sheet it writes follows sets edited in the workbook.
+    """
+
+    def cell(row: int, col: int) -> CellValue:
+        try:
+            return par[row][col]
+        except IndexError:
+            return None
+
+    out = []
+    for k in range(1, 100):
+        row = SETS_ROW + (k - 1) * SET_ROWS
+        label = cell(row, 0)
+        if not (isinstance(label, str) and label.startswith("Indexset ")):
+            break
+        block = [[cell(row + 1 + r, 1 + i) for i in range(n_years)] for r in range(3)]
+        bron = cell(row, pos.BRON_COL)
+        try:
+            indexen = Indexen.from_block(np.array(block, dtype=object), bron=str(bron or ""))
+        except VngError as exc:
+            raise BadParameter(argument=f"Indexset {k}", reason_nl=exc.nl, reason_en=exc.en) from None
+        out.append(IndexSet(str(cell(row, 1) or f"Indexset {k}"), indexen))
+    return tuple(out)
+
+
+def _set_block(par: Sheet, row: int, number: int, s: IndexSet, years: np.ndarray) -> str:
+    """One index set on the Parameters sheet; returns the defined name of its 3-row block."""
+    par.put(row, 0, f"Indexset {number}: naam", style="label")
+    par.put(row, 1, s.naam, style="invoer_tekst")
+    par.put(row, pos.BRON_COL, s.bron or None, style="invoer_tekst")
+    par.put(row + 1, 0, "Jaar", style="label")
+    par.put(row + 2, 0, "A Loonontwikkeling", style="label")
+    par.put(row + 3, 0, "B Prijsontwikkeling", style="label")
+    by_year = dict(zip(s.indexen.years.tolist(), s.indexen.rates.T.tolist()))
+    for i, year in enumerate(years.tolist()):
+        a, b = by_year.get(year, (None, None))
+        par.put(row + 1, 1 + i, int(year), style="invoer_jaar")
+        par.put(row + 2, 1 + i, a, style="invoer_index")
+        par.put(row + 3, 1 + i, b, style="invoer_index")
+    name = f"Indexset{number}"
+    par.names[name] = area(row + 1, 1, row + 3, len(years))
+    return name
+
+
+def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
+    """Add the index sets to Parameters and build the Scenario sheet that compares them."""
+    inv = ctx.invoer
+    kn = inv.kn
+    if sets is None:
+        sets = list(inv.indexsets) if inv.indexsets is not None else indexsets(kn=kn)
+    par = ctx.sheets["parameters"]
+    years = kn.indexen.years
+    par.put(SETS_ROW - 1, 0, "Indexsets voor de scenario's (blad Scenario)", style="kop")
+    for c in range(1, pos.BRON_COL + 1):
+        par.put(SETS_ROW - 1, c, None, style="kop")
+    par.put(SETS_ROW - 1, pos.BRON_COL, "Bron", style="kop")
+    # Set 0 is the Kadernota's own: the Indexen table at the top of the sheet.
+    columns: list[tuple[str, str, Kadernota]] = [("Kadernota (CPB CEP 2025)", "Indexen", kn)]
+    for k, s in enumerate(sets, start=1):
+        row = SETS_ROW + (k - 1) * SET_ROWS
+        name = _set_block(par, row, k, s, years)
+        columns.append((f"={par.ref(row, 1)}", name, kn.with_indexen(s.indexen)))
+
+    s = Sheet("scenario", blad(ctx, "scenario", "Scenario"))
+    kern = ctx.sheets["kernorganisatie"]
+    ggu_years = [int(y) for y in ctx.uitkomsten.ggu.jaren]
+    n = len(ggu_years)
+    # Four year columns per set, a narrow gap between the sets.
+    s.widths = {0: 44, **{1 + i: 2.0 if i % (n + 1) == n else 11.5 for i in range((n + 1) * len(columns))}}
+    s.freeze = (YEAR_ROW + 1, 1)
+    s.put(0, 0, "Scenario's: de kerncijfers per indexset", style="titel")
+    s.put(
+        1,
+        0,
+        "Elke kolomgroep rekent met de VNG-functies en een indexset van het blad Parameters als argument "
+        "indexen. Wijzig een set daar en Excel rekent de scenario's opnieuw uit.",
+        style="subtitel",
+    )
+    # The cost base the contribution weighs: the cost lines of the Kernorganisatie sheet, contiguous.
+    rows = pos.kern_rows(kn.groepen)
+    s.put(BASE_ROW - 1, 0, "Kostenbasis (van het blad Kernorganisatie)", style="kop")
+    s.put(BASE_ROW - 1, 1, "Index", style="kop_midden")
+    s.put(BASE_ROW - 1, 2, f"Begroting {kn.basisjaar}", style="kop_rechts")
+    for i, r in enumerate(rows):
+        s.put(BASE_ROW + i, 0, kn.regels[i], formula=f"={kern.ref(r, 0)}", style="label")
+        s.put(BASE_ROW + i, 1, kn.types[i], formula=f"={kern.ref(r, pos.KERN_TYPE_COL)}", style="getal_midden")
+        s.put(BASE_ROW + i, 2, float(kn.begroting[i]), formula=f"={kern.ref(r, pos.KERN_BEGROTING_COL)}", style="euro")
+    end = BASE_ROW + len(rows) - 1
+    bedragen, types = area(BASE_ROW, 2, end, 2), area(BASE_ROW, 1, end, 1)
+    salaris = kn.regels.index(SALARISLIJN)
+    sal_row = rows[salaris]
+    sal_bedrag = kern.ref(sal_row, pos.KERN_BEGROTING_COL)
+    sal_type = kern.ref(sal_row, pos.KERN_TYPE_COL)
+    basisjaar = kern.ref(pos.KERN_HEADER, pos.KERN_BEGROTING_COL)  # the Begroting's year, given explicitly
+
+    for label_row, (_, label, _style) in enumerate(OUTCOMES, start=YEAR_ROW + 1):
+        s.put(label_row, 0, label, style="label")
+    s.put(NAME_ROW, 0, "Indexset", style="kop")
+    s.put(YEAR_ROW, 0, "Jaar", style="kop")
+    for k, (naam, ref, kn_set) in enumerate(columns):
+        first = 1 + k * (n + 1)
+        u = bereken(kn_set)
+        pct = excel_round(u.ontwikkeling[np.searchsorted(u.jaren, ggu_years)], 3)
+        incl = pct + kn.ingroei
+        sal = u.raming[salaris][np.searchsorted(u.jaren, ggu_years)]
+        values = {
+            "excl": pct,
+            "incl": incl,
+            "salarissen": sal,
+            "indexatie": u.ggu.indexatie,
+            "herprioritering": u.ggu.herprioritering,
+        }
+        shown = naam if not naam.startswith("=") else None
+        s.put(NAME_ROW, first, shown if shown else _set_name(ctx, k), formula=naam if not shown else None, style="kop")
+        for c in range(1, n):
+            s.put(NAME_ROW, first + c, None, style="kop")
+        for i, year in enumerate(ggu_years):
+            col = first + i
+            yref = f"{col_letters(col)}${YEAR_ROW + 1}"
+            s.put(YEAR_ROW, col, year, style="kop_jaar")
+            formulas = {
+                "excl": f"=VNG_CONTRIBUTIE({yref},0,{bedragen},{types},{ref})",
+                "incl": f"=VNG_CONTRIBUTIE({yref},Ingroei,{bedragen},{types},{ref})",
+                "salarissen": f"=VNG_RAMING({sal_bedrag},{sal_type},{yref},{basisjaar},{ref})",
+                "indexatie": (
+                    f'=VNG_GGU("indexatie",{yref},GGU_Fonds,Overbegroting,GGU_Hoofdstukken,'
+                    f"{area(YEAR_ROW, first, YEAR_ROW + 1, first + n - 1)},{ref})"
+                ),
+                "herprioritering": (
+                    f'=VNG_GGU("herprioritering",{yref},GGU_Fonds,Overbegroting,GGU_Hoofdstukken,'
+                    f"{area(YEAR_ROW, first, YEAR_ROW + 1, first + n - 1)},{ref})"
+                ),
+            }
+            for r, (key, _, style) in enumerate(OUTCOMES, start=YEAR_ROW + 1):
+                s.put(r, col, float(values[key][i]), formula=formulas[key], style=style)
+    s.names["Scenario"] = area(NAME_ROW, 0, YEAR_ROW + len(OUTCOMES), len(columns) * (n + 1) - 1)
+    incl_row = YEAR_ROW + 2
+    s.charts.append(
+        Chart(
+            "line",
+            "Contributiestijging incl. ingroei per indexset",
+            [
+                {
+                    "name": f"={quote_sheet(s.name)}!{a1(NAME_ROW, 1 + k * (n + 1), absolute=True)}",
+                    "categories": f"={quote_sheet(s.name)}!{area(YEAR_ROW, 1, YEAR_ROW, n)}",
+                    "values": f"={quote_sheet(s.name)}!{area(incl_row, 1 + k * (n + 1), incl_row, k * (n + 1) + n)}",
+                    "marker": {"type": "circle"},
+                }
+                for k in range(len(columns))
+            ],
+            anchor=a1(BASE_ROW - 1, 4),
+            y_title="stijging",
+            y_format="0.0%",
+            size=(620, 300),
+        )
+    )
+    return s
+
+
+def _set_name(ctx: Context, k: int) -> str:
+    """The cached value of a set's name cell on the Parameters sheet."""
+    par = ctx.sheets["parameters"]
+    return str(par.cells[(SETS_ROW + (k - 1) * SET_ROWS, 1)].value)
