@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -103,3 +105,44 @@ def test_fast_path_gives_what_schedula_gives(formula):
     inputs = {"A1": np.array([[3.0]], dtype=object), "B1:B3": np.array([[1.0], [engine.EMPTY], [5.0]], dtype=object)}
     args = [inputs[name] for name in compiled.inputs]
     assert engine.result_block(compiled(*args)) == engine.result_block(compiled.func(*args))
+
+
+def test_negative_numbers_in_an_array_constant_reach_a_vng_function():
+    # formulas hands "-2000" in {1000;-2000} over as a nested 0-d array; by hand: ×1,020.
+    out = subprocess.run(
+        [sys.executable, "-m", "vng_xl", "eval", '=VNG_RAMING({1000;-2000},"A",2026)'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.split() == ["1020.0", "-2040.0"]
+
+
+LONG_ROW = ",".join(str(i) for i in range(1, 21))  # 20 elements: lifted out of the parser
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        (f"=SUM({{{LONG_ROW}}})", 210.0),  # 1 + ... + 20, by hand
+        (f"=SUM({{{LONG_ROW};{LONG_ROW}}})*1", 420.0),
+        (f'=COUNTA({{"a,b";"c""d";TRUE;{LONG_ROW.replace(",", ";")}}})', 23.0),
+        (f"=SUM({{{LONG_ROW.replace('20', '-20')}}})", 170.0),
+        (f'=VNG_RAMING({{{LONG_ROW.replace(",", ";")}}},"A",2026)*0+1', 1.0),
+    ],
+)
+def test_large_array_constants_give_what_the_parser_gives(formula, expected):
+    from vng_xl.recalc.engine import evaluate
+
+    result = evaluate(formula)
+    values = [v for row in result.block for v in row]
+    assert values[-1] == pytest.approx(expected) or result.value == pytest.approx(expected)
+
+
+def test_large_array_constant_of_cost_lines_spills():
+    from vng_xl.recalc.engine import evaluate
+
+    amounts = ";".join(["39059724", "-852016"] * 10)
+    types_ = ";".join(['"A"', '"A"'] * 10)
+    block = evaluate(f"=VNG_RAMING({{{amounts}}},{{{types_}}},{{2026,2027}})").block
+    assert len(block) == 20 and round(block[0][1]) == 41394714 and round(block[1][0]) == -869056

@@ -135,6 +135,8 @@ def _arg_to_impl(value: object, as_block: bool) -> object:
         if arr.ndim < 2:
             arr = arr.reshape(1, -1)
         for idx, v in np.ndenumerate(arr):
+            if isinstance(v, np.ndarray) and v.ndim == 0:  # formulas wraps negative constants: {1;-2}
+                v = arr[idx] = v.item()
             if v is EMPTY:
                 arr[idx] = None
             elif isinstance(v, XlError):
@@ -445,14 +447,87 @@ def evaluate(formula: str, dutch: bool = False) -> EvalResult:
     """Evaluate one formula without a workbook (`vng-xl eval`); cell references are refused."""
     ensure_vng_functions()
     text = from_dutch(formula) if dutch else formula
-    compiled = compile_formula(normalise_text(text))
-    if compiled.inputs:
-        refs = ", ".join(compiled.inputs)
-        raise FormulaUnsupported(f"the formula refers to cells or names ({refs}); give values instead")
-    result, messages = call(compiled, [])
+    text, constants = lift_array_constants(normalise_text(text))
+    compiled = compile_formula(text)
+    refs = [name for name in compiled.inputs if name not in constants]
+    if refs:
+        raise FormulaUnsupported(f"the formula refers to cells or names ({', '.join(refs)}); give values instead")
+    result, messages = call(compiled, [constants[name] for name in compiled.inputs])
     block = result_block(result)
     value = block[0][0] if len(block) == 1 and len(block[0]) == 1 else block
     return EvalResult(value, block, tuple(messages))
+
+
+#: Array constants with more elements than this are parsed here rather than by `formulas`, whose
+#: parser makes a graph node per element and slows down quadratically (4,000 numbers: ~20 s).
+LIFT_ABOVE = 16
+_CONSTANT_NAME = "VNGCONSTANTARRAY{}"
+_ELEMENT = re.compile(r'\s*(?:"((?:[^"]|"")*)"|([^,;"]*))\s*')
+
+
+def _constant_element(quoted: str | None, bare: str) -> object:
+    if quoted is not None:
+        return quoted.replace('""', '"')
+    word = bare.strip()
+    upper = word.upper()
+    if upper in ("TRUE", "FALSE"):
+        return upper == "TRUE"
+    if upper.startswith("#"):
+        return xl_error(upper)
+    try:
+        return float(word)
+    except ValueError:
+        raise FormulaUnsupported(f"array constant element {word!r} is not a value") from None
+
+
+def _parse_array_constant(body: str) -> np.ndarray:
+    """`1,2;3,4` (en-US: `,` between columns, `;` between rows) as a 2-D object array."""
+    rows: list[list[object]] = [[]]
+    pos = 0
+    while True:
+        m = _ELEMENT.match(body, pos)
+        rows[-1].append(_constant_element(m.group(1), m.group(2) or ""))
+        pos = m.end()
+        if pos >= len(body):
+            break
+        if body[pos] == ";":
+            rows.append([])
+        pos += 1
+    if len({len(r) for r in rows}) != 1:
+        raise FormulaUnsupported("array constant rows differ in length")
+    return np.array(rows, dtype=object)
+
+
+def lift_array_constants(text: str) -> tuple[str, dict[str, np.ndarray]]:
+    """Replace large array constants by names whose values are handed in as inputs."""
+    if text.count(",") + text.count(";") <= LIFT_ABOVE:
+        return text, {}
+    out, constants, i = [], {}, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == '"':  # a string: copy up to its closing quote
+            j = i + 1
+            while j < len(text) and not (text[j] == '"' and text[j + 1 : j + 2] != '"'):
+                j += 2 if text[j] == '"' else 1
+            out.append(text[i : j + 1])
+            i = j + 1
+        elif ch == "{":
+            j, in_string = i + 1, False
+            while j < len(text) and (in_string or text[j] != "}"):
+                in_string ^= text[j] == '"'
+                j += 1
+            body = text[i + 1 : j]
+            if body.count(",") + body.count(";") >= LIFT_ABOVE:
+                name = _CONSTANT_NAME.format(len(constants))
+                constants[name] = _parse_array_constant(body)
+                out.append(name)
+            else:
+                out.append(text[i : j + 1])
+            i = j + 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out), constants
 
 
 # ---------------------------------------------------------------- Dutch notation
