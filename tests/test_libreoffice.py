@@ -75,7 +75,7 @@ def test_no_error_values(pdf_text: str) -> None:
         "85.919",  # Fonds GGU basisbegroting 2026
         "(1.449)",  # herprioritering 2029, in brackets as the document
         "94.087",  # Totaal Dekking 2029
-        "vul het aantal inwoners in",  # the bijdrage per inwoner waits for a population count
+        "Vul het aantal inwoners in",  # the bijdrage per inwoner waits for a population count
         "AFWIJKING",  # the Controle shows the real discrepancies
     ],
 )

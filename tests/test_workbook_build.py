@@ -163,8 +163,10 @@ def test_fonds_ggu_values_are_the_documents(values: openpyxl.Workbook) -> None:
         ("Totaal Dekking", "dekking"),
     ]:
         assert [round(ws.cell(rows[label], 5 + i).value) for i in range(4)] == list(doc.GGU[post]), label
-    # Until the user enters the number of inhabitants, the bijdrage per inwoner asks for it.
-    assert ws.cell(rows["Bijdrage leden per inwoner (€)"], 5).value == "vul het aantal inwoners in (blad Parameters)"
+    # Until the user enters the number of inhabitants, the bijdrage per inwoner is empty and asks for it.
+    per_inwoner = rows["Bijdrage leden per inwoner (€)"]
+    assert ws.cell(per_inwoner, 5).value in ("", None)
+    assert ws.cell(per_inwoner + 1, 1).value.startswith("Vul het aantal inwoners in op het blad Parameters")
 
 
 def test_every_formula_cell_has_a_cached_value() -> None:

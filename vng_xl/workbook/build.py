@@ -263,7 +263,7 @@ def build(path: Path, layout_path: Path | None = None, builders: Sequence[SheetB
     invoer = standaard_invoer(layout)
     prov = herkomst(
         invoer,
-        layout.gemaakt.strftime("%Y-%m-%d %H:%M"),
+        "nog niet vernieuwd (gebouwd uit de bronnen)",
         "vng-xl build",
         "vng-xl build",
         "Gebouwd door vng-xl build. Na een wijziging van de parameters: klik Vernieuwen.",

@@ -15,8 +15,9 @@ from vng_xl.model import excel_round
 from vng_xl.workbook.content import Chart, Context, Figure, Sheet, a1, area, col_letters, quote_sheet
 from vng_xl.workbook.sheets import GGU_FIRST, GGU_HEADER, result_block
 
-#: What the bijdrage per inwoner shows until the user enters the number of inhabitants.
-GEEN_INWONERS = "vul het aantal inwoners in (blad Parameters)"
+#: The note under the bijdrage per inwoner: where the count comes from, or that it is still missing.
+VERWIJZING_INWONERS = "Aantal inwoners en bron: zie het blad Parameters."
+GEEN_INWONERS = "Vul het aantal inwoners in op het blad Parameters: de Kadernota noemt haar telling niet."
 
 
 def ggu_sheet(ctx: Context) -> Sheet:
@@ -202,15 +203,20 @@ def ggu_sheet(ctx: Context) -> Sheet:
         s.put(
             pi,
             c,
-            GEEN_INWONERS if math.isnan(value) else value,
-            formula=f"=IF(ISNUMBER(Inwoners),VNG_PER_INWONER({a1(d_rows['bijdrage'], c)}*1000,Inwoners),"
-            f'"{GEEN_INWONERS}")',
+            "" if math.isnan(value) else value,
+            formula=f'=IF(ISNUMBER(Inwoners),VNG_PER_INWONER({a1(d_rows["bijdrage"], c)}*1000,Inwoners),"")',
             style="per_inwoner",
         )
         ctx.figures.append(
             Figure("Per inwoner", "Bijdrage GGU per inwoner", year, s.ref(pi, c), value, 0.001, "per_inwoner")
         )
-    s.put(pi + 1, 0, "Aantal inwoners en bron: zie het blad Parameters.", style="bron")
+    s.put(
+        pi + 1,
+        0,
+        VERWIJZING_INWONERS if inv.inwoners else GEEN_INWONERS,
+        formula=f'=IF(ISNUMBER(Inwoners),"{VERWIJZING_INWONERS}","{GEEN_INWONERS}")',
+        style="bron",
+    )
     s.names["GGU_Per_inwoner"] = area(pi, 4, pi, 3 + n)
 
     cats = f"={quote_sheet(s.name)}!{jaren_ref}"
