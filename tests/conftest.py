@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
+from vng_xl.libreoffice import soffice
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if shutil.which("soffice") or os.environ.get("VNG_XL_REQUIRE_LIBREOFFICE"):
+    if soffice() or os.environ.get("VNG_XL_REQUIRE_LIBREOFFICE"):
         return
     skip = pytest.mark.skip(reason="LibreOffice (soffice) is not installed")
     for item in items:

@@ -13,40 +13,15 @@ from pathlib import Path
 import pytest
 
 from tests.workbook_fixtures import built_workbook
+from vng_xl.libreoffice import DUTCH_LOCALE, convert
 
 pytestmark = pytest.mark.libreoffice
 
-DUTCH_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
- xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse">
-<value>nl-NL</value></prop></item>
-</oor:items>
-"""
-
 
 def to_pdf(workbook: Path, folder: Path) -> Path:
-    """Convert with soffice in a throw-away Dutch profile; returns the PDF."""
-    profile = folder / "profiel"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(DUTCH_PROFILE, encoding="utf-8")
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder),
-            str(workbook),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return folder / (workbook.stem + ".pdf")
+    """Convert in a throw-away profile set to the Dutch locale; returns the PDF."""
+    (pdf,) = convert(workbook, "pdf", folder, settings=DUTCH_LOCALE)
+    return pdf
 
 
 @pytest.fixture(scope="module")

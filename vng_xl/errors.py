@@ -77,3 +77,10 @@ class BadParameter(VngError):
 
     nl_template = "{argument}: {reason_nl}"
     en_template = "{argument}: {reason_en}"
+
+
+class BadFile(VngError):
+    """A file given on the command line or to a workbook that cannot be used; the message names it."""
+
+    nl_template = "{file}: {reason_nl}"
+    en_template = "{file}: {reason_en}"

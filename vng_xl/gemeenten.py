@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from vng_xl.errors import VngError
+from vng_xl.errors import BadFile
 from vng_xl.kadernota import Kadernota, bereken, kadernota_2026
 from vng_xl.model import excel_round
 from vng_xl.report import bedrag, table
@@ -65,11 +65,8 @@ KOLOMMEN = {
 GENEGEERD = {"id", "perioden", "periode", "peildatum", "soortregio", "soortregio2"}
 
 
-class BadGemeenten(VngError):
+class BadGemeenten(BadFile):
     """A list of municipalities that cannot be used for the bill per municipality."""
-
-    nl_template = "{file}: {reason_nl}"
-    en_template = "{file}: {reason_en}"
 
 
 @dataclass(frozen=True)

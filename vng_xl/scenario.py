@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vng_xl.errors import VngError
+from vng_xl.errors import BadFile
 from vng_xl.kadernota import Kadernota, bereken, kadernota_2026
 from vng_xl.model import Indexen, excel_round
 from vng_xl.model.indexen import TYPE_CODES
@@ -29,11 +29,8 @@ from vng_xl.report import bedrag, procent, table
 CSV_KOLOMMEN = {"jaar": "jaar", "year": "jaar", **{k: "AB"[v] for k, v in TYPE_CODES.items()}}
 
 
-class BadIndexFile(VngError):
+class BadIndexFile(BadFile):
     """An index-set file that cannot be read as years with index A and index B."""
-
-    nl_template = "{file}: {reason_nl}"
-    en_template = "{file}: {reason_en}"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import argparse
 import os
 import posixpath
 import shutil
-import subprocess
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -20,7 +19,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from vng_xl.errors import VngError
+from vng_xl.errors import BadFile
+from vng_xl.libreoffice import LibreOfficeError, convert
 
 S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -49,11 +49,8 @@ _PARSER = etree.XMLParser(
 )
 
 
-class ExportError(VngError):
+class ExportError(BadFile):
     """A workbook that cannot be turned into a values-only copy."""
-
-    nl_template = "{file}: {reason_nl}"
-    en_template = "{file}: {reason_en}"
 
 
 @dataclass
@@ -283,46 +280,14 @@ def _write(zin: zipfile.ZipFile, dst: Path, replaced: dict[str, bytes], drop: se
         raise
 
 
-def soffice() -> str | None:
-    """The LibreOffice command, where it is installed."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
 def render_pdf(xlsx: Path | str, pdf: Path | str, timeout: float = 180) -> Path:
     """Render a workbook to PDF with LibreOffice (headless), in a private profile so runs do not collide."""
     xlsx, pdf = Path(xlsx), Path(pdf)
-    office = soffice()
-    if office is None:
-        raise _fail(
-            pdf,
-            "LibreOffice (soffice) is niet geïnstalleerd; de PDF is niet gemaakt",
-            "LibreOffice (soffice) is not installed; no PDF was made",
-        )
     with tempfile.TemporaryDirectory(prefix="vng-xl-pdf-") as work:
-        profile = Path(work, "profile").as_uri()
-        cmd = [
-            office,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            work,
-            str(xlsx.resolve()),
-        ]
         try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            raise _fail(
-                pdf,
-                f"LibreOffice reageerde niet binnen {timeout:.0f} s",
-                f"LibreOffice did not finish within {timeout:.0f} s",
-            ) from None
-        made = Path(work, xlsx.stem + ".pdf")
-        if done.returncode != 0 or not made.exists():
-            detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise _fail(pdf, f"LibreOffice maakte geen PDF ({detail[0]})", f"LibreOffice made no PDF ({detail[0]})")
+            (made,) = convert(xlsx, "pdf", Path(work), timeout=timeout)
+        except LibreOfficeError as exc:
+            raise _fail(pdf, f"{exc.nl}; de PDF is niet gemaakt", f"{exc.en}; no PDF was made") from None
         pdf.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(made), pdf)
     return pdf

@@ -1,0 +1,79 @@
+"""LibreOffice, headless: converting workbooks (to PDF, CSV, xlsx) in a private profile per run.
+
+A private profile keeps runs from colliding and lets a caller set options (the locale, whether to
+recalculate on load) without touching the user's own LibreOffice.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from vng_xl.errors import VngError
+
+
+class LibreOfficeError(VngError):
+    """LibreOffice is missing, did not finish, or made no output."""
+
+    nl_template = "{reason_nl}"
+    en_template = "{reason_en}"
+
+
+def soffice() -> str | None:
+    """The LibreOffice command, where it is installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(
+    sources: Path | list[Path],
+    fmt: str,
+    outdir: Path,
+    *,
+    settings: str | None = None,
+    timeout: float = 180,
+) -> list[Path]:
+    """Convert workbooks to `fmt` ("pdf", "csv", "xlsx") into `outdir`; returns the files made, in order.
+
+    `settings` is a registrymodifications.xcu text for the private profile (e.g. the nl-NL locale).
+    """
+    office = soffice()
+    if office is None:
+        raise LibreOfficeError(
+            reason_nl="LibreOffice (soffice) is niet geïnstalleerd", reason_en="LibreOffice (soffice) is not installed"
+        )
+    files = [sources] if isinstance(sources, Path) else list(sources)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="vng-xl-lo-") as work:
+        profile = Path(work, "profile")
+        if settings is not None:
+            (profile / "user").mkdir(parents=True)
+            (profile / "user" / "registrymodifications.xcu").write_text(settings, encoding="utf-8")
+        cmd = [office, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore"]
+        cmd += ["--convert-to", fmt, "--outdir", str(outdir), *(str(f.resolve()) for f in files)]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise LibreOfficeError(
+                reason_nl=f"LibreOffice reageerde niet binnen {timeout:.0f} s",
+                reason_en=f"LibreOffice did not finish within {timeout:.0f} s",
+            ) from None
+    made = [outdir / f"{f.stem}.{fmt.split(':')[0]}" for f in files]
+    missing = [m for m in made if not m.exists()]
+    if done.returncode != 0 or missing:
+        detail = ((done.stderr or done.stdout).strip().splitlines() or ["no output"])[-1]
+        raise LibreOfficeError(
+            reason_nl=f"LibreOffice maakte geen {fmt} ({detail})", reason_en=f"LibreOffice made no {fmt} ({detail})"
+        )
+    return made
+
+
+#: Profile settings: the Dutch locale, so amounts print as the Kadernota prints them.
+DUTCH_LOCALE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse">
+<value>nl-NL</value></prop></item>
+</oor:items>
+"""
