@@ -182,3 +182,15 @@ def test_entering_the_population_fills_the_bijdrage_per_inwoner(tmp_path: Path) 
     assert row[4].value == pytest.approx(4.644) and row[5].value == pytest.approx(4.811)
     verdicts = [r for r in cached_values(src)["Controle"].iter_rows(values_only=True) if r[0] == "Per inwoner"]
     assert [(r[2], r[7]) for r in verdicts] == [(2026, "binnen afronding")]
+
+
+def test_refresh_cli_never_replaces_an_existing_output_unasked(tmp_path: Path, capsys) -> None:
+    src = copy_of(built_workbook(), tmp_path)
+    other = tmp_path / "ander.xlsm"
+    other.write_bytes(b"someone else's work")
+    assert main(["refresh", str(src), "-o", str(other), "--set", "Parameters!C7=0,03"]) == 1
+    assert "give --force" in capsys.readouterr().err
+    assert other.read_bytes() == b"someone else's work"
+    assert main(["refresh", str(src), "-o", str(other), "--force", "--set", "Parameters!C7=0,03"]) == 0
+    assert cached_values(other)["Parameters"]["C7"].value == pytest.approx(0.03)
+    assert not list(tmp_path.glob(".vng-xl-refresh-*"))  # no staging left behind

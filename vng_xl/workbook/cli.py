@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -66,13 +66,16 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if not src.is_file():
         print(f"vng-xl refresh: no such file: {src}", file=sys.stderr)
         return 1
+    if dst.resolve() != src.resolve() and dst.exists() and not args.force:
+        print(f"vng-xl refresh: {dst} exists; give --force to replace it", file=sys.stderr)
+        return 1
     try:
-        if args.set:
-            if dst != src:
-                shutil.copyfile(src, dst)
-            write_cells(dst, dst, _parse_set(args.set))
-            src = dst
-        result = refresh(HeadlessTarget(src, dst))
+        with tempfile.TemporaryDirectory(dir=dst.resolve().parent, prefix=".vng-xl-refresh-") as work:
+            staged = src
+            if args.set:  # the changed inputs go into a staged copy; dst is written once, atomically
+                staged = Path(work) / src.name
+                write_cells(src, staged, _parse_set(args.set))
+            result = refresh(HeadlessTarget(staged, dst))
     except PackageError as exc:
         print(f"vng-xl refresh: {exc}", file=sys.stderr)
         return 1
@@ -90,6 +93,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("refresh", help="refresh a built workbook without Excel: figures, Controle, herkomst")
     p.add_argument("path", help="the workbook (.xlsm) to refresh")
     p.add_argument("-o", "--output", help="write the refreshed workbook here instead of in place")
+    p.add_argument("--force", action="store_true", help="replace an existing --output file")
     p.add_argument(
         "--set",
         action="append",
