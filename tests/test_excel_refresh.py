@@ -92,8 +92,12 @@ def test_xlwings_target_writes_through_protection_and_recalculates() -> None:
     assert params.written["B3"].startswith("Vernieuwd op 2025-09-01 09:00:00")
     assert params.written["B25"] == "Controller VNG"
     assert book.app.calculated == 1 and book.app.screen_updating
-    # Formula cells are left to Excel: nothing is written on the computed sheets.
-    assert not book.sheets["Kernorganisatie"].written and not book.sheets["Controle"].written
+    # Formula cells are left to Excel: nothing is written on the computed sheets but the Controle's
+    # explanations (column I), which are text from the slip search, not formulas.
+    assert not book.sheets["Kernorganisatie"].written
+    written = book.sheets["Controle"].written
+    assert written and all(ref.startswith("I") for ref in written)
+    assert any(v and "in 2027 index A" in v for v in written.values())
 
 
 def test_vernieuwen_reports_an_internal_error_in_the_status_cell(monkeypatch: pytest.MonkeyPatch) -> None:

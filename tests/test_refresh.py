@@ -194,3 +194,16 @@ def test_refresh_cli_never_replaces_an_existing_output_unasked(tmp_path: Path, c
     assert main(["refresh", str(src), "-o", str(other), "--force", "--set", "Parameters!C7=0,03"]) == 0
     assert cached_values(other)["Parameters"]["C7"].value == pytest.approx(0.03)
     assert not list(tmp_path.glob(".vng-xl-refresh-*"))  # no staging left behind
+
+
+def test_refresh_rewrites_the_explanations(tmp_path: Path) -> None:
+    """Correct the Activiteitskosten slip by hand on a copy: its discrepancy and its explanation go."""
+    src = copy_of(built_workbook(), tmp_path)
+    before = {r[1:3]: r[8] for r in cached_values(src)["Controle"].iter_rows(values_only=True) if r[0]}
+    assert "2027" in (before[("Activiteitskosten", 2028)] or "")  # explained by the index-type slip
+    # Make Activiteitskosten a type-A line: the published 2027-2029 figures then follow the rule in
+    # 2027 but not in 2026 (1.081.337 × 1,020 = 1.102.964, not the published 1.107.289).
+    write_cells(src, src, {"Kernorganisatie": {"B11": "A"}})
+    assert refresh(HeadlessTarget(src, user="tester"), now=NOW).ok
+    after = {r[1:3]: r[8] for r in cached_values(src)["Controle"].iter_rows(values_only=True) if r[0]}
+    assert after[("Activiteitskosten", 2028)] != before[("Activiteitskosten", 2028)]

@@ -23,7 +23,7 @@ from vng_xl.model.indexen import index_types
 from vng_xl.workbook import sheets as pos
 from vng_xl.workbook.build import herkomst, workbook_content
 from vng_xl.workbook.content import CellValue, a1
-from vng_xl.workbook.controle import AFWIJKING
+from vng_xl.workbook.controle import AFWIJKING, COLUMNS, FIRST_ROW
 from vng_xl.workbook.layout import Invoer, Layout, layout_from_text, standaard_invoer
 from vng_xl.workbook.scenario_sheet import indexsets_uit_parameters
 
@@ -191,6 +191,11 @@ def refresh(target: WorkbookTarget, now: datetime | None = None) -> RefreshResul
         values: dict[str, dict[str, CellValue]] = {layout.blad("parameters"): {a1(*pos.STATUS): status}}
         for i, (key, _) in enumerate(pos.HERKOMST_FIELDS):
             values[layout.blad("parameters")][a1(pos.HERKOMST_ROW + i, 1)] = prov[key]
+        # The explanations are text the slip search writes, not formulas: both targets write them.
+        uitleg = COLUMNS.index("Verklaring")
+        values[controle.name] = {
+            a1(r, c): cell.value for (r, c), cell in controle.cells.items() if c == uitleg and r >= FIRST_ROW
+        }
         results = {sheet.name: _finite(sheet.formula_results()) for sheet in sheets if sheet.formula_results()}
     except VngError as exc:
         status = f"Vernieuwen mislukt ({when}): {exc.nl}. Er is niets gewijzigd."
