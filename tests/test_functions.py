@@ -168,7 +168,7 @@ def test_registration_through_xlwings_own_decorators(xlwings_udfs):
             assert registered["doc"] == declared.help
             assert ("optional" in registered) == declared.optional
             if declared.range:
-                assert registered["options"] == {"convert": np.array, "ndim": 2, "dtype": object}
+                assert registered["options"] == {"convert": np.array, "ndim": 2, "dtype": object, "err_to_str": True}
     # The decorated function still computes.
     udf = udfs.make_udf(FUNCTIONS["VNG_RAMING"], func=xlwings_udfs.xlfunc, arg=xlwings_udfs.xlarg)
     assert round(udf(39059724, "A", 2027)) == 41394714
@@ -232,3 +232,8 @@ def test_documented_examples_give_what_they_say(name, formula, result):
 
 def test_examples_cover_every_function():
     assert {name for name, _, _ in EXAMPLES} >= set(FUNCTIONS) - {"VNG_INDEXEN"}
+
+
+def test_through_xlwings_converters_an_error_cell_is_named(com_udfs):
+    result = call_like_excel(com_udfs["VNG_RAMING"], ((1.0,), (-2146826246,)), "A", 2027.0, MISSING, MISSING)
+    assert result == [['#VNG! bedrag: "#N/A" is geen getal (rij 2)']]

@@ -43,6 +43,8 @@ class _ComValues:
         def clean(c):
             if c == "" or c is None:
                 return empty_as
+            if isinstance(c, int) and c in COM_ERRORS:
+                return COM_ERRORS[c] if err_to_str else None
             if number_builder is not None and isinstance(c, float):
                 return number_builder(c)
             return c
@@ -89,3 +91,4 @@ def call_like_excel(udf, *com_args):
 
 
 MISSING = -2147352572  # what COM passes for a left-out optional argument
+COM_ERRORS = {-2146826246: "#N/A", -2146826281: "#DIV/0!", -2146826273: "#VALUE!"}  # cell errors via COM

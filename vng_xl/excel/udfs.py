@@ -55,7 +55,11 @@ def make_udf(fn: ExcelFunction, func: Callable = xw.func, arg: Callable = xw.arg
     udf.__annotations__ = {}  # xlwings reads type hints as converters; ours are declared with `arg`
     udf.__module__ = __name__
     for a in reversed(fn.args):
-        udf = arg(a.name, np.array, ndim=2, dtype=object, doc=a.help)(udf) if a.range else arg(a.name, doc=a.help)(udf)
+        # err_to_str: a cell showing #N/A arrives as "#N/A" and is named in the message, not taken as empty.
+        if a.range:
+            udf = arg(a.name, np.array, ndim=2, dtype=object, err_to_str=True, doc=a.help)(udf)
+        else:
+            udf = arg(a.name, err_to_str=True, doc=a.help)(udf)
     udf = func(category=CATEGORY)(udf)
     return udf
 
