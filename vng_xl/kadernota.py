@@ -37,8 +37,6 @@ class Kadernota:
     ingroei: float
     ggu: GguParameters
     ggu_laatste_jaar: int
-    inwoners: float | None = None
-    inwoners_bron: str = ""
 
     def with_indexen(self, indexen: Indexen) -> Kadernota:
         """The same data with another index series (a scenario)."""
@@ -87,8 +85,6 @@ def kadernota_2026() -> Kadernota:
             namen={h["nummer"]: h["naam"] for h in ggu["hoofdstukken"]},
         ),
         ggu_laatste_jaar=ggu["laatste_jaar"],
-        inwoners=raw.get("inwoners", {}).get("aantal"),
-        inwoners_bron=raw.get("inwoners", {}).get("bron", ""),
     )
 
 

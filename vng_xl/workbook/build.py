@@ -26,6 +26,7 @@ from vng_xl.workbook.content import (
     SheetBuilder,
     build_sheets,
     make_context,
+    quote_sheet,
 )
 from vng_xl.workbook.fonds_ggu import ggu_sheet
 from vng_xl.workbook.gemeenten_sheet import gemeenten_sheet
@@ -163,7 +164,7 @@ def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) -> N
     for (row, col), cell in ordered:
         _write_cell(ws, row, col, cell, formats[cell.style])
     for name, ref in sheet.names.items():
-        wb.define_name(name, f"={_quoted(sheet.name)}!{ref}")
+        wb.define_name(name, f"={quote_sheet(sheet.name)}!{ref}")
     for rng, formula in sheet.highlight:
         ws.conditional_format(rng, {"type": "formula", "criteria": formula, "format": formats["afwijking"]})
     for chart_spec in sheet.charts:
@@ -210,12 +211,6 @@ def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) -> N
         )
     if sheet.hidden:
         ws.hide()
-
-
-def _quoted(name: str) -> str:
-    from vng_xl.workbook.content import quote_sheet
-
-    return quote_sheet(name)
 
 
 def write_workbook(path: Path, layout: Layout, sheets: Sequence[Sheet], macros: Path = MACROS) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from vng_xl.kadernota import Uitkomsten, bereken, gepubliceerd
+from vng_xl.workbook import sheet_xml
 from vng_xl.workbook.layout import Invoer, Layout
 
 CellValue = float | int | str | bool | datetime | None
@@ -20,12 +21,7 @@ CellValue = float | int | str | bool | datetime | None
 
 def col_letters(col: int) -> str:
     """0-based column index -> Excel letters (0 -> A)."""
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return sheet_xml.col_letters(col + 1)
 
 
 def a1(row: int, col: int, absolute: bool = False) -> str:
@@ -44,6 +40,16 @@ def area(r1: int, c1: int, r2: int, c2: int, absolute: bool = True) -> str:
 def quote_sheet(name: str) -> str:
     """A sheet name as a formula needs it: 'Fonds GGU' quoted, Parameters bare."""
     return name if name.replace("_", "").isalnum() else "'" + name.replace("'", "''") + "'"
+
+
+def row_series(sheet: str, name: str, row: int, c1: int, c2: int, categories: str, color: str) -> dict[str, Any]:
+    """A column-chart series: one row of `sheet` from column c1 to c2 (0-based), in one colour."""
+    return {
+        "name": name,
+        "categories": categories,
+        "values": f"={quote_sheet(sheet)}!{area(row, c1, row, c2)}",
+        "fill": {"color": color},
+    }
 
 
 @dataclass

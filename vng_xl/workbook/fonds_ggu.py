@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from vng_xl.model import excel_round
-from vng_xl.workbook.content import Chart, Context, Figure, Sheet, a1, area, col_letters, quote_sheet
+from vng_xl.workbook.content import Chart, Context, Figure, Sheet, a1, area, col_letters, quote_sheet, row_series
 from vng_xl.workbook.sheets import GGU_FIRST, GGU_HEADER, result_block
 
 #: The note under the bijdrage per inwoner: where the count comes from, or that it is still missing.
@@ -226,24 +226,9 @@ def ggu_sheet(ctx: Context) -> Sheet:
             "column",
             "Fonds GGU: begroting en dekking per jaar",
             [
-                {
-                    "name": "Basisbegroting",
-                    "categories": cats,
-                    "values": f"={quote_sheet(s.name)}!{area(tot, 4, tot, 3 + n)}",
-                    "fill": {"color": "#8EA9DB"},
-                },
-                {
-                    "name": "Bijdrage leden",
-                    "categories": cats,
-                    "values": f"={quote_sheet(s.name)}!{area(bijdrage_row, 4, bijdrage_row, last)}",
-                    "fill": {"color": "#1F3864"},
-                },
-                {
-                    "name": "Totaal Dekking",
-                    "categories": cats,
-                    "values": f"={quote_sheet(s.name)}!{area(d_rows['dekking'], 4, d_rows['dekking'], last)}",
-                    "fill": {"color": "#C9A227"},
-                },
+                row_series(s.name, "Basisbegroting", tot, 4, 3 + n, cats, "#8EA9DB"),
+                row_series(s.name, "Bijdrage leden", bijdrage_row, 4, last, cats, "#1F3864"),
+                row_series(s.name, "Totaal Dekking", d_rows["dekking"], 4, last, cats, "#C9A227"),
             ],
             anchor=a1(pi + 3, 0),
             y_title="€ 1.000",

@@ -22,6 +22,7 @@ from vng_xl.workbook.content import (
     area,
     col_letters,
     quote_sheet,
+    row_series,
 )
 
 # Parameters sheet (0-based rows/columns).
@@ -374,18 +375,8 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
             "column",
             "Meerjarenraming kosten kernorganisatie",
             [
-                {
-                    "name": "Totaal kosten",
-                    "categories": cats,
-                    "values": f"={quote_sheet(s.name)}!{area(t1, 2, t1, last_col)}",
-                    "fill": {"color": "#8EA9DB"},
-                },
-                {
-                    "name": "Kosten 'Kernorganisatie'",
-                    "categories": cats,
-                    "values": f"={quote_sheet(s.name)}!{area(t3, 2, t3, last_col)}",
-                    "fill": {"color": "#1F3864"},
-                },
+                row_series(s.name, "Totaal kosten", t1, 2, last_col, cats, "#8EA9DB"),
+                row_series(s.name, "Kosten 'Kernorganisatie'", t3, 2, last_col, cats, "#1F3864"),
             ],
             anchor=a1(v_row + 2, 0),
             y_title="euro",
