@@ -331,28 +331,11 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
             style="procent_totaal",
         )
         year = int(years[j])
-        ctx.figures.append(
-            Figure(
-                "Contributie",
-                "Verwachte ontwikkeling kosten kernorganisatie",
-                year,
-                s.ref(o, col),
-                float(u.ontwikkeling[j]),
-                0.001,
-                "procent",
-            )
-        )
-        ctx.figures.append(
-            Figure(
-                "Contributie",
-                "Contributie stijging",
-                year,
-                s.ref(c_row, col),
-                float(u.contributie[j]),
-                0.001,
-                "procent",
-            )
-        )
+        for regel, row, values in (
+            ("Verwachte ontwikkeling kosten kernorganisatie", o, u.ontwikkeling),
+            ("Contributie stijging", c_row, u.contributie),
+        ):
+            ctx.figures.append(Figure("Contributie", regel, year, s.ref(row, col), float(values[j]), 0.001, "procent"))
     s.put(v_row, 3, float(excel_round(u.ontwikkeling[1], 3)), formula=f"=ROUND({a1(o, 3)},3)", style="procent")
     ctx.figures.append(
         Figure(
