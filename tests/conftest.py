@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from vng_xl.libreoffice import soffice
+from vng_xl.libreoffice.runner import soffice
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -49,8 +49,8 @@ def test_unknown_command_exits_2():
 def test_readme_function_reference_is_current():
     from pathlib import Path
 
-    from vng_xl.docs import update
+    from vng_xl.functions.docs import update
 
     readme = Path(__file__).resolve().parents[1] / "README.md"
     text = readme.read_text(encoding="utf-8")
-    assert update(text) == text, "run: python -m vng_xl.docs README.md"
+    assert update(text) == text, "run: python -m vng_xl.functions.docs README.md"

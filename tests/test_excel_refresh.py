@@ -8,7 +8,7 @@ import pytest
 
 from tests.workbook_fixtures import built_workbook, cached_values
 from vng_xl.excel import refresh as excel_refresh
-from vng_xl.refresh import refresh
+from vng_xl.workbook.refresh import refresh
 
 
 class _Range:

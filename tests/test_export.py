@@ -12,8 +12,8 @@ import pytest
 import xlsxwriter
 
 from vng_xl.cli import main
-from vng_xl.libreoffice import convert
-from vng_xl.workbook.export import ExportError, export_values, render_pdf
+from vng_xl.libreoffice.runner import convert
+from vng_xl.export.values import ExportError, export_values, render_pdf
 
 
 @pytest.fixture(scope="module")

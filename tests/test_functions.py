@@ -10,7 +10,7 @@ import pytest
 from tests import kadernota_figures as doc
 from tests.xlwings_stubs import MISSING, call_like_excel, load_xlwings_udfs
 from vng_xl.excel import udfs
-from vng_xl.functions import FUNCTIONS, HELP_LIMIT
+from vng_xl.functions.definitions import FUNCTIONS, HELP_LIMIT
 
 
 def col(*values):

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vng_xl.cli import main
-from vng_xl.gemeenten import (
+from vng_xl.sources.gemeenten import (
     BadGemeenten,
     Gemeente,
     aantal,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.workbook_fixtures import built_workbook
-from vng_xl.libreoffice import DUTCH_LOCALE, convert
+from vng_xl.libreoffice.runner import DUTCH_LOCALE, convert
 
 pytestmark = pytest.mark.libreoffice
 

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 
 from tests.recalc_fixtures import CORPUS, build_xlsx, members, raw_members, sheet_xml
-from vng_xl.workbook import package as pk
-from vng_xl.workbook.package import Package, write_cells
+from vng_xl.ooxml import package as pk
+from vng_xl.ooxml.package import Package, write_cells
 
 SHEET = (
     '<row r="1" spans="1:3"><c r="A1" s="1"><v>10</v></c><c r="C1" t="s"><v>0</v></c></row>'

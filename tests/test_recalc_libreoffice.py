@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from tests.recalc_fixtures import build_xlsx
-from vng_xl.libreoffice import convert
+from vng_xl.libreoffice.runner import convert
 from vng_xl.recalc import recalc_file
 
 pytestmark = pytest.mark.libreoffice

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from vng_xl.cli import main
-from vng_xl.scenario import BadIndexFile, kadernota_set, kerncijfers, kies, lees_indexen
+from vng_xl.sources.indexsets import BadIndexFile, kadernota_set, kerncijfers, kies, lees_indexen
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

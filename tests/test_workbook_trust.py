@@ -11,9 +11,9 @@ import pytest
 
 from tests.workbook_fixtures import built_workbook, cached_values, copy_of
 from vng_xl.cli import main
-from vng_xl.gemeenten import BadGemeenten, Gemeente
+from vng_xl.sources.gemeenten import BadGemeenten, Gemeente
 from vng_xl.recalc import recalc_file
-from vng_xl.workbook.export import export_values
+from vng_xl.export.values import export_values
 from vng_xl.workbook.gemeenten_sheet import FIRST, MAX_GEMEENTEN, gemeenten_updates
 from vng_xl.workbook.scenario_sheet import NAME_ROW, SETS_ROW, YEAR_ROW
 
@@ -107,7 +107,7 @@ def test_controle_command_reads_the_workbooks_own_figures(tmp_path, capsys):
     ws = cached_values(path)["Gepubliceerd"]
     r = _row(ws, "Salarissen")
     main(["refresh", str(path)])  # keep the workbook consistent before editing it
-    from vng_xl.workbook.package import write_cells
+    from vng_xl.ooxml.package import write_cells
 
     write_cells(path, path, {"Gepubliceerd": {f"D{r}": 41394714 + 7}})  # 2027
     capsys.readouterr()
@@ -188,7 +188,7 @@ def test_libreoffice_renders_the_export_to_pdf(export, tmp_path):
 
 
 def test_headless_refresh_follows_an_index_set_edited_in_the_workbook(tmp_path):
-    from vng_xl.workbook.package import write_cells
+    from vng_xl.ooxml.package import write_cells
 
     path = copy_of(built_workbook(), tmp_path)
     a2026 = f"C{SETS_ROW + 3}"
@@ -203,7 +203,7 @@ def test_headless_refresh_follows_an_index_set_edited_in_the_workbook(tmp_path):
 
 
 def test_headless_refresh_reports_a_broken_index_set(tmp_path, capsys):
-    from vng_xl.workbook.package import write_cells
+    from vng_xl.ooxml.package import write_cells
 
     path = copy_of(built_workbook(), tmp_path)
     write_cells(path, path, {"Parameters": {f"D{SETS_ROW + 9}": "veel"}})  # set 2, index B 2027
@@ -212,7 +212,7 @@ def test_headless_refresh_reports_a_broken_index_set(tmp_path, capsys):
 
 
 def test_every_controle_row_maps_to_a_checked_figure():
-    from vng_xl.rekenketen import keten
+    from vng_xl.controle.rekenketen import keten
     from vng_xl.workbook.build import workbook_content
     from vng_xl.workbook.controle import controle_rijen
     from vng_xl.workbook.layout import read_layout, standaard_invoer

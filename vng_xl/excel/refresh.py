@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import xlwings as xw
 
-from vng_xl.refresh import RefreshResult, refresh
+from vng_xl.workbook.refresh import RefreshResult, refresh
 from vng_xl.workbook import sheets as pos
 from vng_xl.workbook.content import CellValue, a1
 

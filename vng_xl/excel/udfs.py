@@ -13,7 +13,7 @@ import numpy as np
 import xlwings as xw
 
 from vng_xl.errors import VngError
-from vng_xl.functions import FUNCTIONS, ExcelFunction
+from vng_xl.functions.definitions import FUNCTIONS, ExcelFunction
 
 CATEGORY = "VNG Kadernota"
 ERROR_PREFIX = "#VNG! "

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from vng_xl.recalc.workbook import CellIssue, WorkbookEvaluation
-from vng_xl.workbook.package import CellValue, Package
+from vng_xl.ooxml.package import CellValue, Package
 
 __all__ = ["CellIssue", "RecalcOutcome", "recalc_file"]
 

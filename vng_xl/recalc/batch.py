@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vng_xl.recalc import RecalcOutcome, recalc_file
-from vng_xl.workbook.package import PackageError, check_target
+from vng_xl.ooxml.package import PackageError, check_target
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -89,7 +89,7 @@ def run_job(job: Job) -> RecalcOutcome:
         else:
             recalc = recalc_file
         if job.backup is not None:
-            from vng_xl.workbook.package import Package
+            from vng_xl.ooxml.package import Package
 
             Package.open(job.src).close()  # refuse bad input before making a backup of it
             shutil.copy2(job.src, job.backup)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from vng_xl.errors import VngError
-from vng_xl.workbook.sheet_xml import ERROR_CODES, ExcelError
+from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
 
 try:  # formulas prints schedula's dispatch errors through logging; we report them ourselves.
     import logging
@@ -247,7 +247,7 @@ def register_functions(functions: Mapping[str, Any]) -> None:
 def ensure_vng_functions() -> int:
     """Register the project's VNG functions once per process (vng_xl.functions.FUNCTIONS)."""
     try:
-        from vng_xl.functions import FUNCTIONS
+        from vng_xl.functions.definitions import FUNCTIONS
     except ImportError:  # the registry is not there yet: ordinary Excel formulas only
         return 0
     register_functions(FUNCTIONS)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from vng_xl.recalc import CellIssue, RecalcOutcome
-from vng_xl.workbook.package import CellValue, Package
+from vng_xl.ooxml.package import CellValue, Package
 
 MSO_AUTOMATION_SECURITY_FORCE_DISABLE = 3  # never run a workbook's VBA
 _app = None

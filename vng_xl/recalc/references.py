@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from vng_xl.workbook.sheet_xml import MAX_COL, MAX_ROW, col_index, col_letters
+from vng_xl.ooxml.sheet_xml import MAX_COL, MAX_ROW, col_index, col_letters
 
 _TOKEN = re.compile(
     r"""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vng_xl.workbook.sheet_xml import NS, cell_ref, parse_area
+from vng_xl.ooxml.sheet_xml import NS, cell_ref, parse_area
 
 _STRUCTURED = re.compile(
     r"""("(?:[^"]|"")*")|('(?:[^']|'')*'!)"""

@@ -19,8 +19,8 @@ import numpy as np
 from vng_xl.recalc import engine
 from vng_xl.recalc.references import has_relative_reference, shift_formula
 from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
-from vng_xl.workbook.package import Package, SheetInfo, UnknownSheet
-from vng_xl.workbook.sheet_xml import (
+from vng_xl.ooxml.package import Package, SheetInfo, UnknownSheet
+from vng_xl.ooxml.sheet_xml import (
     MAX_COL,
     MAX_ROW,
     CellValue,
@@ -497,7 +497,7 @@ class WorkbookEvaluation:
 
     def replacements(self) -> dict[str, bytes]:
         """New bytes of each sheet part that has cells to write."""
-        from vng_xl.workbook.sheet_xml import patch_sheet
+        from vng_xl.ooxml.sheet_xml import patch_sheet
 
         out = {}
         for info in self.sheets:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from vng_xl.kadernota import Uitkomsten, bereken, gepubliceerd
-from vng_xl.workbook import sheet_xml
+from vng_xl.model.kadernota import Uitkomsten, bereken, gepubliceerd
+from vng_xl.ooxml import sheet_xml
 from vng_xl.workbook.layout import Invoer, Layout
 
 CellValue = float | int | str | bool | datetime | None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vng_xl.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
+from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
 from vng_xl.workbook.content import CellValue, Context, Sheet, a1, area
 
 MAX_GEMEENTEN = 400  # room for the list: the Netherlands had 342 municipalities in 2025
@@ -128,9 +128,9 @@ def schrijf_gemeenten(werkmap: Path, gemeenten: list[Gemeente], uit: Path | None
 
     The year is the one in the sheet; the bijdrage leden is computed from the workbook's own inputs.
     """
-    from vng_xl.refresh import layout_of, read_invoer
+    from vng_xl.workbook.refresh import layout_of, read_invoer
     from vng_xl.workbook.headless import HeadlessTarget
-    from vng_xl.workbook.package import check_target, write_cells
+    from vng_xl.ooxml.package import check_target, write_cells
 
     werkmap = Path(werkmap)
     uit = Path(uit) if uit else werkmap

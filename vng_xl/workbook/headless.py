@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 
 from vng_xl.workbook.content import CellValue
-from vng_xl.workbook.package import check_target, write_cells
+from vng_xl.ooxml.package import check_target, write_cells
 
 
 class HeadlessTarget:

@@ -17,7 +17,7 @@ from pathlib import Path
 import xlwings
 
 from vng_xl.excel.udfs import CATEGORY
-from vng_xl.functions import FUNCTIONS, ExcelFunction
+from vng_xl.functions.definitions import FUNCTIONS, ExcelFunction
 
 UDF_MODULE = "vng_xl.excel.udfs"  # the Python module xlwings' CallUDF imports
 WRAPPER_MODULE = "xlwings_udfs"  # the VBA module name xlwings' Import Functions uses
@@ -106,7 +106,7 @@ def help_module(functions: Mapping[str, ExcelFunction] = FUNCTIONS) -> str:
     """
     lines = [
         f'Attribute VB_Name = "{HELP_MODULE}"',
-        "' Gegenereerd uit vng_xl.functions bij het bouwen van de werkmap; niet met de hand wijzigen.",
+        "' Gegenereerd uit vng_xl.functions.definitions bij het bouwen van de werkmap; niet met de hand wijzigen.",
         "Option Explicit",
         "",
         "Public Sub RegistreerFuncties()",

@@ -1,7 +1,7 @@
 """The Controle in the workbook: the explanation column, and `vng-xl controle WORKBOOK`.
 
 The workbook's Controle sheet names a figure by table and line as the sheets lay it out; the check
-in vng_xl.controle by the posts of the model's chain. `sleutel` maps the one to the other, so the
+in vng_xl.controle.bevindingen by the posts of the model's chain. `sleutel` maps the one to the other, so the
 sheet shows the same explanations as the command, and the command can check a built workbook: its
 published figures (sheet Gepubliceerd) against its computed ones, explained from its own inputs.
 """
@@ -12,9 +12,9 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from vng_xl.controle import Controle, Status, controleer
+from vng_xl.controle.bevindingen import Controle, Status, controleer
 from vng_xl.errors import VngError
-from vng_xl.rekenketen import CONTRIBUTIE, GGU_BEGROTING, GGU_DEKKING, KERN, PER_INWONER, Sleutel, keten
+from vng_xl.controle.rekenketen import CONTRIBUTIE, GGU_BEGROTING, GGU_DEKKING, KERN, PER_INWONER, Sleutel, keten
 from vng_xl.workbook.content import Context, Sheet
 from vng_xl.workbook.controle import controle_rijen, controle_sheet_from_rows
 
@@ -87,7 +87,7 @@ def controle_werkmap(path: Path | str, inwoners: float | None = None) -> Control
     The explanations come from the model run on the workbook's own inputs (sheet Parameters and the
     cost lines), so a changed input is checked as the workbook now holds it.
     """
-    from vng_xl.refresh import layout_of, read_invoer
+    from vng_xl.workbook.refresh import layout_of, read_invoer
     from vng_xl.workbook.build import workbook_content
     from vng_xl.workbook.headless import HeadlessTarget
 

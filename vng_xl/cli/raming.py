@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from vng_xl.kadernota import Kadernota, Uitkomsten, bereken, ggu_hoofdstukken_2026, kadernota_2026
+from vng_xl.model.kadernota import Kadernota, Uitkomsten, bereken, ggu_hoofdstukken_2026, kadernota_2026
 from vng_xl.model import excel_round
 
 
@@ -148,7 +148,7 @@ def cmd_raming(args: argparse.Namespace) -> int:
     if not args.indexen:
         print(render(inwoners=args.inwoners, bron=args.inwoners_bron), end="")
         return 0
-    from vng_xl.scenario import kadernota_set, kies, lees_indexen, vergelijking_tekst
+    from vng_xl.sources.indexsets import kadernota_set, kies, lees_indexen, vergelijking_tekst
 
     kn = kadernota_2026()
     sets = lees_indexen(args.indexen, kn)

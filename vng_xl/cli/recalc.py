@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from vng_xl.workbook.sheet_xml import ExcelError
+from vng_xl.ooxml.sheet_xml import ExcelError
 
 
 def add_parser(subparsers) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from vng_xl.workbook.sheet_xml import NS, CellValue, CellWrite, ExcelError, parse_ref, patch_sheet, rich_text
+from vng_xl.ooxml.sheet_xml import NS, CellValue, CellWrite, ExcelError, parse_ref, patch_sheet, rich_text
 
 __all__ = [
     "CellValue",

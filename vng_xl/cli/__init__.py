@@ -15,12 +15,12 @@ from vng_xl.errors import VngError
 
 #: Modules whose `add_parser(subparsers)` adds sub-commands, in the order `--help` lists them.
 SUBCOMMANDS = (
-    "vng_xl.report",
-    "vng_xl.workbook.cli",
-    "vng_xl.recalc.cli",
-    "vng_xl.controle_cli",
-    "vng_xl.gemeenten",
-    "vng_xl.workbook.export",
+    "vng_xl.cli.raming",
+    "vng_xl.cli.workbook",
+    "vng_xl.cli.recalc",
+    "vng_xl.cli.controle",
+    "vng_xl.sources.gemeenten",
+    "vng_xl.export.values",
 )
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from vng_xl.errors import BadFile
-from vng_xl.libreoffice import LibreOfficeError, convert
+from vng_xl.libreoffice.runner import LibreOfficeError, convert
 
 S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"

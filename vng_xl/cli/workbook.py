@@ -10,7 +10,7 @@ from pathlib import Path
 
 from vng_xl.workbook.controle import AFWIJKING, BINNEN, NIET_BEREKEND
 from vng_xl.workbook.layout import DEFAULT_LAYOUT, WORKBOOKS, read_layout
-from vng_xl.workbook.package import PackageError, write_cells
+from vng_xl.ooxml.package import PackageError, write_cells
 
 DEFAULT_OUTPUT = WORKBOOKS / read_layout(DEFAULT_LAYOUT).bestand if DEFAULT_LAYOUT.exists() else None
 
@@ -58,7 +58,7 @@ def _parse_set(items: list[str]) -> dict[str, dict[str, object]]:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from vng_xl.refresh import refresh
+    from vng_xl.workbook.refresh import refresh
     from vng_xl.workbook.headless import HeadlessTarget
 
     src = Path(args.path)

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vng_xl.errors import BadFile
-from vng_xl.kadernota import Kadernota, bereken, kadernota_2026
+from vng_xl.model.kadernota import Kadernota, bereken, kadernota_2026
 from vng_xl.model import excel_round
-from vng_xl.report import bedrag, table
+from vng_xl.cli.raming import bedrag, table
 
 #: Header spellings (lower case, letters and digits only) of the three columns, as CBS files use them.
 KOLOMMEN = {
@@ -319,7 +319,7 @@ def cmd_gemeenten(args: argparse.Namespace) -> int:
     gemeenten = lees_gemeenten(args.csv)
     if args.werkmap:
         from vng_xl.workbook.gemeenten_sheet import schrijf_gemeenten
-        from vng_xl.workbook.package import PackageError
+        from vng_xl.ooxml.package import PackageError
 
         uit = args.output or args.werkmap
         try:

@@ -3,7 +3,7 @@
 The chain lays the model out the way the published tables are built: indexed series (a cost line,
 a Fonds GGU chapter, the fund itself), figures derived from them (totals, percentages) and inputs.
 Because every post can be evaluated with some posts replaced, a slip tried on one line carries
-through to the totals and percentages that depend on it; `vng_xl.controle` uses that to explain.
+through to the totals and percentages that depend on it; `vng_xl.controle.bevindingen` uses that to explain.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from vng_xl.kadernota import Kadernota, gepubliceerd, kadernota_2026
+from vng_xl.model.kadernota import Kadernota, gepubliceerd, kadernota_2026
 from vng_xl.model import excel_round
 
 Waarden = dict[int, float]  # year -> amount

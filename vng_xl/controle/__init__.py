@@ -1,0 +1,1 @@
+"""Published figures against computed ones, and the slips that explain a difference."""

@@ -1,0 +1,1 @@
+"""LibreOffice: the headless runner (conversion, PDF)."""

@@ -1,0 +1,1 @@
+"""The only zip/XML reader and writer of workbook packages: lossless edits, atomic writes."""
