@@ -8,8 +8,8 @@ import pytest
 
 from vng_xl.cli import main
 from vng_xl.controle.bevindingen import Status, controleer, inwoners_bereik
-from vng_xl.model.kadernota import gepubliceerd
 from vng_xl.controle.rekenketen import GGU_BEGROTING, KERN, PER_INWONER, keten
+from vng_xl.model.kadernota import gepubliceerd
 
 JAREN = [2025, 2026, 2027, 2028, 2029]
 
@@ -286,8 +286,8 @@ def test_the_chain_computes_what_the_model_computes():
     # The chain lays the model out post by post for the slip search; it must not become a second model.
     import numpy as np
 
-    from vng_xl.model.kadernota import bereken, kadernota_2026
     from vng_xl.controle.rekenketen import CONTRIBUTIE, GGU_DEKKING
+    from vng_xl.model.kadernota import bereken, kadernota_2026
 
     kn = kadernota_2026()
     u, w = bereken(kn), keten(kn).bereken()

@@ -12,8 +12,8 @@ import pytest
 import xlsxwriter
 
 from vng_xl.cli import main
-from vng_xl.libreoffice.runner import convert
 from vng_xl.export.values import ExportError, export_values, render_pdf
+from vng_xl.libreoffice.runner import convert
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 
 from tests.recalc_fixtures import CORPUS, build_xlsx, members, raw_members
-from vng_xl.recalc import recalc_file
 from vng_xl.ooxml.package import Package
 from vng_xl.ooxml.sheet_xml import ExcelError, read_sheet
+from vng_xl.recalc import recalc_file
 
 REL_TOL = 1e-9  # as formulas' own test suite compares with Excel's cached values
 

@@ -12,12 +12,12 @@ import pytest
 from tests import kadernota_figures as doc
 from tests.workbook_fixtures import built_workbook, cached_values, copy_of, members
 from vng_xl.cli import main
-from vng_xl.model.kadernota import bereken, kadernota_2026
 from vng_xl.model import Indexen
-from vng_xl.recalc import recalc_file
-from vng_xl.workbook.refresh import refresh
-from vng_xl.workbook.headless import HeadlessTarget
+from vng_xl.model.kadernota import bereken, kadernota_2026
 from vng_xl.ooxml.package import write_cells
+from vng_xl.recalc import recalc_file
+from vng_xl.workbook.headless import HeadlessTarget
+from vng_xl.workbook.refresh import refresh
 
 NOW = datetime(2025, 9, 1, 10, 30)
 

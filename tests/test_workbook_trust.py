@@ -11,9 +11,9 @@ import pytest
 
 from tests.workbook_fixtures import built_workbook, cached_values, copy_of
 from vng_xl.cli import main
-from vng_xl.sources.gemeenten import BadGemeenten, Gemeente
-from vng_xl.recalc import recalc_file
 from vng_xl.export.values import export_values
+from vng_xl.recalc import recalc_file
+from vng_xl.sources.gemeenten import BadGemeenten, Gemeente
 from vng_xl.workbook.gemeenten_sheet import FIRST, MAX_GEMEENTEN, gemeenten_updates
 from vng_xl.workbook.scenario_sheet import NAME_ROW, SETS_ROW, YEAR_ROW
 

@@ -8,9 +8,9 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+from vng_xl.ooxml.package import PackageError, write_cells
 from vng_xl.workbook.controle import AFWIJKING, BINNEN, NIET_BEREKEND
 from vng_xl.workbook.layout import DEFAULT_LAYOUT, WORKBOOKS, read_layout
-from vng_xl.ooxml.package import PackageError, write_cells
 
 DEFAULT_OUTPUT = WORKBOOKS / read_layout(DEFAULT_LAYOUT).bestand if DEFAULT_LAYOUT.exists() else None
 
@@ -58,8 +58,8 @@ def _parse_set(items: list[str]) -> dict[str, dict[str, object]]:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from vng_xl.workbook.refresh import refresh
     from vng_xl.workbook.headless import HeadlessTarget
+    from vng_xl.workbook.refresh import refresh
 
     src = Path(args.path)
     dst = Path(args.output) if args.output else src

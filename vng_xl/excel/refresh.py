@@ -11,9 +11,9 @@ from collections.abc import Mapping
 
 import xlwings as xw
 
-from vng_xl.workbook.refresh import RefreshResult, refresh
 from vng_xl.workbook import sheets as pos
 from vng_xl.workbook.content import CellValue, a1
+from vng_xl.workbook.refresh import RefreshResult, refresh
 
 # The protection the build gives each sheet (see vng_xl.workbook.build), restored after writing.
 PROTECTION = {

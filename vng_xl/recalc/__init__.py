@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from vng_xl.recalc.workbook import CellIssue, WorkbookEvaluation
 from vng_xl.ooxml.package import CellValue, Package
+from vng_xl.recalc.workbook import CellIssue, WorkbookEvaluation
 
 __all__ = ["CellIssue", "RecalcOutcome", "recalc_file"]
 

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vng_xl.recalc import RecalcOutcome, recalc_file
 from vng_xl.ooxml.package import PackageError, check_target
+from vng_xl.recalc import RecalcOutcome, recalc_file
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 

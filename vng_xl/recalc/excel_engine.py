@@ -15,8 +15,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from vng_xl.recalc import CellIssue, RecalcOutcome
 from vng_xl.ooxml.package import CellValue, Package
+from vng_xl.recalc import CellIssue, RecalcOutcome
 
 MSO_AUTOMATION_SECURITY_FORCE_DISABLE = 3  # never run a workbook's VBA
 _app = None

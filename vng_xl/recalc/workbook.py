@@ -16,9 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vng_xl.recalc import engine
-from vng_xl.recalc.references import has_relative_reference, shift_formula
-from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
 from vng_xl.ooxml.package import Package, SheetInfo, UnknownSheet
 from vng_xl.ooxml.sheet_xml import (
     MAX_COL,
@@ -35,6 +32,9 @@ from vng_xl.ooxml.sheet_xml import (
     read_sheet,
     same_value,
 )
+from vng_xl.recalc import engine
+from vng_xl.recalc.references import has_relative_reference, shift_formula
+from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from vng_xl.errors import BadFile
-from vng_xl.model.kadernota import Kadernota, bereken, kadernota_2026
-from vng_xl.model import excel_round
 from vng_xl.cli.raming import bedrag, table
+from vng_xl.errors import BadFile
+from vng_xl.model import excel_round
+from vng_xl.model.kadernota import Kadernota, bereken, kadernota_2026
 
 #: Header spellings (lower case, letters and digits only) of the three columns, as CBS files use them.
 KOLOMMEN = {
@@ -318,8 +318,8 @@ def cmd_gemeenten(args: argparse.Namespace) -> int:
     """Print the bill per municipality, or write the list into a workbook with --werkmap."""
     gemeenten = lees_gemeenten(args.csv)
     if args.werkmap:
-        from vng_xl.workbook.gemeenten_sheet import schrijf_gemeenten
         from vng_xl.ooxml.package import PackageError
+        from vng_xl.workbook.gemeenten_sheet import schrijf_gemeenten
 
         uit = args.output or args.werkmap
         try:

@@ -128,9 +128,9 @@ def schrijf_gemeenten(werkmap: Path, gemeenten: list[Gemeente], uit: Path | None
 
     The year is the one in the sheet; the bijdrage leden is computed from the workbook's own inputs.
     """
-    from vng_xl.workbook.refresh import layout_of, read_invoer
-    from vng_xl.workbook.headless import HeadlessTarget
     from vng_xl.ooxml.package import check_target, write_cells
+    from vng_xl.workbook.headless import HeadlessTarget
+    from vng_xl.workbook.refresh import layout_of, read_invoer
 
     werkmap = Path(werkmap)
     uit = Path(uit) if uit else werkmap

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import openpyxl
 
-from vng_xl.workbook.content import CellValue
 from vng_xl.ooxml.package import check_target, write_cells
+from vng_xl.workbook.content import CellValue
 
 
 class HeadlessTarget:

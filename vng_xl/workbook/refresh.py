@@ -16,8 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
-from vng_xl.functions import arguments as inputs
 from vng_xl.errors import BadParameter, VngError
+from vng_xl.functions import arguments as inputs
 from vng_xl.model import GguParameters, Indexen
 from vng_xl.model.indexen import index_types
 from vng_xl.workbook import sheets as pos

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from vng_xl.errors import BadParameter, VngError
-from vng_xl.model.kadernota import Kadernota, bereken
 from vng_xl.model import Indexen, excel_round
+from vng_xl.model.kadernota import Kadernota, bereken
 from vng_xl.sources.indexsets import IndexSet, lees_toml
 from vng_xl.workbook import sheets as pos
 from vng_xl.workbook.content import CellValue, Chart, Context, Sheet, a1, area, col_letters, quote_sheet

@@ -13,8 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from vng_xl.controle.bevindingen import Controle, Status, controleer
-from vng_xl.errors import VngError
 from vng_xl.controle.rekenketen import CONTRIBUTIE, GGU_BEGROTING, GGU_DEKKING, KERN, PER_INWONER, Sleutel, keten
+from vng_xl.errors import VngError
 from vng_xl.workbook.content import Context, Sheet
 from vng_xl.workbook.controle import controle_rijen, controle_sheet_from_rows
 
@@ -87,9 +87,9 @@ def controle_werkmap(path: Path | str, inwoners: float | None = None) -> Control
     The explanations come from the model run on the workbook's own inputs (sheet Parameters and the
     cost lines), so a changed input is checked as the workbook now holds it.
     """
-    from vng_xl.workbook.refresh import layout_of, read_invoer
     from vng_xl.workbook.build import workbook_content
     from vng_xl.workbook.headless import HeadlessTarget
+    from vng_xl.workbook.refresh import layout_of, read_invoer
 
     if not Path(path).is_file():
         raise WerkmapOntbreekt(file=str(path))
