@@ -8,11 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests import kadernota_figures as doc
+from vng_xl.data import gepubliceerd, kadernota_2026
 from vng_xl.model import Indexen, excel_round, gewogen_index, raming
 from vng_xl.model.indexen import index_types
-from vng_xl.model.kadernota import bereken, gepubliceerd, kadernota_2026
+from vng_xl.model.kadernota import bereken
 
-U = bereken()
+U = bereken(kadernota_2026())
 KN = kadernota_2026()
 
 

@@ -12,8 +12,9 @@ import pytest
 from tests import kadernota_figures as doc
 from tests.workbook_fixtures import built_workbook, cached_values, copy_of, members
 from vng_xl.cli import main
+from vng_xl.data import kadernota_2026
 from vng_xl.model import Indexen
-from vng_xl.model.kadernota import bereken, kadernota_2026
+from vng_xl.model.kadernota import bereken
 from vng_xl.ooxml.package import write_cells
 from vng_xl.recalc import recalc_file
 from vng_xl.workbook.headless import HeadlessTarget

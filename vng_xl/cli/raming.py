@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from vng_xl.data import ggu_hoofdstukken_2026, kadernota_2026
 from vng_xl.model import excel_round
-from vng_xl.model.kadernota import Kadernota, Uitkomsten, bereken, ggu_hoofdstukken_2026, kadernota_2026
+from vng_xl.model.kadernota import Kadernota, Uitkomsten, bereken
 
 
 def bedrag(value: float, decimals: int = 0, brackets: bool = False) -> str:

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from vng_xl.data import gepubliceerd, kadernota_2026
 from vng_xl.model import excel_round
-from vng_xl.model.kadernota import Kadernota, gepubliceerd, kadernota_2026
+from vng_xl.model.kadernota import Kadernota
 
 Waarden = dict[int, float]  # year -> amount
 Sleutel = tuple[str, str]  # (table, post)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from vng_xl.data import kadernota_2026
 from vng_xl.errors import BadIndexen, BadParameter, LengthMismatch, NotANumber
 from vng_xl.model import Indexen
 from vng_xl.model.indexen import as_year, index_types
-from vng_xl.model.kadernota import kadernota_2026
 
 
 def is_missing(value: object) -> bool:

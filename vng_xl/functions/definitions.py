@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vng_xl.data import kadernota_2026
 from vng_xl.errors import BadParameter, UnknownPost
 from vng_xl.functions import arguments as inputs
 from vng_xl.model import GguParameters, contributie, excel_round, gewogen_index, ggu_raming, raming
-from vng_xl.model.kadernota import Kadernota, bereken, kadernota_2026
+from vng_xl.model.kadernota import Kadernota, bereken
 
 HELP_LIMIT = 255  # Excel's limit for function and argument descriptions
 

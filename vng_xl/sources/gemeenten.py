@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vng_xl.cli.raming import bedrag, table
+from vng_xl.data import kadernota_2026
 from vng_xl.errors import BadFile
 from vng_xl.model import excel_round
-from vng_xl.model.kadernota import Kadernota, bereken, kadernota_2026
+from vng_xl.model.kadernota import Kadernota, bereken
 
 #: Header spellings (lower case, letters and digits only) of the three columns, as CBS files use them.
 KOLOMMEN = {

@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from vng_xl.cli.raming import bedrag, procent, table
+from vng_xl.data import kadernota_2026
 from vng_xl.errors import BadFile
 from vng_xl.model import Indexen, excel_round
 from vng_xl.model.indexen import TYPE_CODES
-from vng_xl.model.kadernota import Kadernota, bereken, kadernota_2026
+from vng_xl.model.kadernota import Kadernota, bereken
 
 #: Column names of an index CSV, lower case, mapped to the column they fill.
 CSV_KOLOMMEN = {"jaar": "jaar", "year": "jaar", **{k: "AB"[v] for k, v in TYPE_CODES.items()}}

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from vng_xl.model.kadernota import Uitkomsten, bereken, gepubliceerd
+from vng_xl.data import gepubliceerd
+from vng_xl.model.kadernota import Uitkomsten, bereken
 from vng_xl.ooxml import sheet_xml
 from vng_xl.workbook.layout import Invoer, Layout
 

@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from vng_xl.model.kadernota import Kadernota, ggu_hoofdstukken_2026, kadernota_2026
+from vng_xl.data import ggu_hoofdstukken_2026, kadernota_2026
+from vng_xl.model.kadernota import Kadernota
 
 
 def _sources_root() -> Path:
