@@ -19,8 +19,8 @@ SUBCOMMANDS = (
     "vng_xl.cli.workbook",
     "vng_xl.cli.recalc",
     "vng_xl.cli.controle",
-    "vng_xl.sources.gemeenten",
-    "vng_xl.export.values",
+    "vng_xl.cli.gemeenten",
+    "vng_xl.cli.export",
 )
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import math
 
-from vng_xl.cli.raming import bedrag, procent, table
+from vng_xl.cli.text import table
 from vng_xl.controle.bevindingen import Bevinding, Controle, Status, controleer
 from vng_xl.controle.rekenketen import CONTRIBUTIE, PER_INWONER, keten
+from vng_xl.notation import bedrag, procent
 
 
 def waarde(b: Bevinding, value: float) -> str:

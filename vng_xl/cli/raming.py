@@ -4,44 +4,16 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Sequence
+from collections.abc import Callable
 
 import numpy as np
 
+from vng_xl.cli.text import table
 from vng_xl.data import ggu_hoofdstukken_2026, kadernota_2026
 from vng_xl.model import excel_round
 from vng_xl.model.kadernota import Kadernota, Uitkomsten, bereken
-
-
-def bedrag(value: float, decimals: int = 0, brackets: bool = False) -> str:
-    """A euro amount in Dutch notation: 39.059.724, -10.345.280, or (465) for a deduction."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    rounded = float(excel_round(value, decimals))
-    text = f"{abs(rounded):,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    if rounded < 0:
-        return f"({text})" if brackets else f"-{text}"
-    return text
-
-
-def procent(value: float, decimals: int = 1) -> str:
-    """A fraction as a Dutch percentage: 0.021 -> 2,1%."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return bedrag(value * 100, decimals) + "%"
-
-
-def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A plain-text table: first column left-aligned, the rest right-aligned."""
-    body = [list(header), *[list(r) for r in rows]]
-    widths = [max(len(r[i]) for r in body) for i in range(len(header))]
-    lines = [title, "=" * len(title)]
-    for n, row in enumerate(body):
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
-        lines.append("  ".join(cells).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+from vng_xl.notation import bedrag, procent
+from vng_xl.sources.indexsets import IndexSet, kadernota_set, kerncijfers, kies, lees_indexen
 
 
 def kernorganisatie_tekst(kn: Kadernota, u: Uitkomsten) -> str:
@@ -149,7 +121,6 @@ def cmd_raming(args: argparse.Namespace) -> int:
     if not args.indexen:
         print(render(inwoners=args.inwoners, bron=args.inwoners_bron), end="")
         return 0
-    from vng_xl.sources.indexsets import kadernota_set, kies, lees_indexen, vergelijking_tekst
 
     kn = kadernota_2026()
     sets = lees_indexen(args.indexen, kn)
@@ -171,3 +142,32 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--scenario", metavar="NAAM", help="which set of the file the tables use (default: the first)")
     p.set_defaults(func=cmd_raming)
+
+
+def vergelijking_tekst(sets: list[IndexSet], kn: Kadernota | None = None) -> str:
+    """The key outcomes of each set side by side, as text (for `vng-xl raming --indexen`)."""
+    kn = kn or kadernota_2026()
+    ks = [kerncijfers(s, kn) for s in sets]
+    jaren = [int(y) for y in ks[0].jaren if y <= kn.ggu_laatste_jaar]
+    header = ["Kerncijfer", "Set", *map(str, jaren)]
+    rows = []
+
+    def add(label: str, values: list[np.ndarray], years: list[np.ndarray], fmt: Callable[[float], str]) -> None:
+        for k, v, ys in zip(ks, values, years):
+            by_year = dict(zip(ys.tolist(), v.tolist()))
+            rows.append([label, k.naam, *[fmt(by_year[y]) if y in by_year else "" for y in jaren]])
+            label = ""
+
+    add("Contributiestijging excl. ingroei", [k.ontwikkeling for k in ks], [k.jaren for k in ks], procent)
+    add("Contributiestijging incl. ingroei", [k.contributie for k in ks], [k.jaren for k in ks], procent)
+    add("Salarissen (€)", [k.salarissen for k in ks], [k.jaren for k in ks], bedrag)
+    add("Kosten kernorganisatie (€)", [k.kosten_kernorganisatie for k in ks], [k.jaren for k in ks], bedrag)
+    add("Fonds GGU indexatie (€ 1.000)", [k.ggu_indexatie for k in ks], [k.ggu_jaren for k in ks], bedrag)
+    add(
+        "Herprioritering (€ 1.000)",
+        [k.herprioritering for k in ks],
+        [k.ggu_jaren for k in ks],
+        lambda v: bedrag(v, brackets=True),
+    )
+    bronnen = "\n".join(f"  {k.naam}: {s.bron or 'bron niet opgegeven'}" for k, s in zip(ks, sets))
+    return table("Scenario's: kerncijfers per indexset", header, rows) + "\nBronnen:\n" + bronnen

@@ -15,7 +15,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from vng_xl.cli.raming import bedrag
 from vng_xl.controle.rekenketen import (
     CONTRIBUTIE,
     GGU_BEGROTING,
@@ -31,6 +30,7 @@ from vng_xl.controle.rekenketen import (
     keten,
     vergissingen,
 )
+from vng_xl.notation import bedrag
 
 #: Largest number of explained lines combined when explaining a total.
 MAX_COMBINATIE = 3

@@ -8,7 +8,6 @@ content types are dropped, macro buttons lose their macro, and the package becom
 
 from __future__ import annotations
 
-import argparse
 import os
 import posixpath
 import shutil
@@ -291,39 +290,3 @@ def render_pdf(xlsx: Path | str, pdf: Path | str, timeout: float = 180) -> Path:
         pdf.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(made), pdf)
     return pdf
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    """Write the values-only copy (and the PDF with --pdf) and say what was done."""
-    report = export_values(args.workbook, args.out, allow_missing=args.allow_missing)
-    print(
-        f"{args.out}: {report.formules} formulas replaced by their values"
-        + (f", removed {', '.join(report.verwijderd)}" if report.verwijderd else "")
-        + (f", {report.macroknoppen} macro buttons disconnected" if report.macroknoppen else "")
-    )
-    if report.zonder_waarde:
-        print(f"warning: {len(report.zonder_waarde)} formulas had no computed value and are left empty")
-    if args.pdf:
-        pdf = Path(args.out).with_suffix(".pdf")
-        render_pdf(args.out, pdf)
-        print(f"{pdf}: rendered with LibreOffice")
-    return 0
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Register `vng-xl export`."""
-    p = sub.add_parser(
-        "export",
-        help="write a values-only .xlsx copy (no formulas, no VBA), optionally also as PDF",
-        description="Write a copy of WORKBOOK for people without Python and for publication: the same "
-        "sheets, layout, formats, charts and names, every formula replaced by its computed value, no VBA.",
-    )
-    p.add_argument("workbook", metavar="WORKBOOK", help="the workbook (.xlsm or .xlsx)")
-    p.add_argument("out", metavar="OUT.xlsx", help="the copy to write")
-    p.add_argument("--pdf", action="store_true", help="also render OUT.pdf with LibreOffice")
-    p.add_argument(
-        "--allow-missing",
-        action="store_true",
-        help="write the copy even if a formula has no computed value (its cell stays empty)",
-    )
-    p.set_defaults(func=cmd_export)

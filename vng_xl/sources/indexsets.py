@@ -13,13 +13,11 @@ import io
 import math
 import re
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from vng_xl.cli.raming import bedrag, procent, table
 from vng_xl.data import kadernota_2026
 from vng_xl.errors import BadFile
 from vng_xl.model import Indexen, excel_round
@@ -320,35 +318,6 @@ def kerncijfers(s: IndexSet, kn: Kadernota | None = None) -> Kerncijfers:
         ggu_indexatie=u.ggu.indexatie,
         herprioritering=u.ggu.herprioritering,
     )
-
-
-def vergelijking_tekst(sets: list[IndexSet], kn: Kadernota | None = None) -> str:
-    """The key outcomes of each set side by side, as text (for `vng-xl raming --indexen`)."""
-    kn = kn or kadernota_2026()
-    ks = [kerncijfers(s, kn) for s in sets]
-    jaren = [int(y) for y in ks[0].jaren if y <= kn.ggu_laatste_jaar]
-    header = ["Kerncijfer", "Set", *map(str, jaren)]
-    rows = []
-
-    def add(label: str, values: list[np.ndarray], years: list[np.ndarray], fmt: Callable[[float], str]) -> None:
-        for k, v, ys in zip(ks, values, years):
-            by_year = dict(zip(ys.tolist(), v.tolist()))
-            rows.append([label, k.naam, *[fmt(by_year[y]) if y in by_year else "" for y in jaren]])
-            label = ""
-
-    add("Contributiestijging excl. ingroei", [k.ontwikkeling for k in ks], [k.jaren for k in ks], procent)
-    add("Contributiestijging incl. ingroei", [k.contributie for k in ks], [k.jaren for k in ks], procent)
-    add("Salarissen (€)", [k.salarissen for k in ks], [k.jaren for k in ks], bedrag)
-    add("Kosten kernorganisatie (€)", [k.kosten_kernorganisatie for k in ks], [k.jaren for k in ks], bedrag)
-    add("Fonds GGU indexatie (€ 1.000)", [k.ggu_indexatie for k in ks], [k.ggu_jaren for k in ks], bedrag)
-    add(
-        "Herprioritering (€ 1.000)",
-        [k.herprioritering for k in ks],
-        [k.ggu_jaren for k in ks],
-        lambda v: bedrag(v, brackets=True),
-    )
-    bronnen = "\n".join(f"  {k.naam}: {s.bron or 'bron niet opgegeven'}" for k, s in zip(ks, sets))
-    return table("Scenario's: kerncijfers per indexset", header, rows) + "\nBronnen:\n" + bronnen
 
 
 def kies(sets: list[IndexSet], naam: str | None, path: Path | str = "") -> IndexSet:
