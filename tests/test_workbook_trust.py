@@ -232,7 +232,8 @@ def test_every_controle_row_maps_to_a_checked_figure():
 
 def test_gemeenten_into_a_workbook_without_the_sheet_is_refused(tmp_path):
     from vng_xl.workbook.build import build, default_builders
-    from vng_xl.workbook.gemeenten_sheet import gemeenten_sheet, schrijf_gemeenten
+    from vng_xl.workbook.gemeenten_sheet import gemeenten_sheet
+    from vng_xl.workbook.werkmap import schrijf_gemeenten
 
     path = tmp_path / "oud.xlsm"
     build(path, builders=[b for b in default_builders() if b is not gemeenten_sheet])

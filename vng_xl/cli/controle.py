@@ -84,7 +84,7 @@ def render(c: Controle, english: bool = False, alles: bool = False) -> str:
 def cmd_controle(args: argparse.Namespace) -> int:
     """Run the check on the built-in data or a workbook and print it; exit 1 on a real discrepancy."""
     if args.workbook:
-        from vng_xl.workbook.verklaring import controle_werkmap
+        from vng_xl.workbook.werkmap import controle_werkmap
 
         c = controle_werkmap(args.workbook, inwoners=args.inwoners)
     else:

@@ -30,7 +30,7 @@ def cmd_gemeenten(args: argparse.Namespace) -> int:
     gemeenten = lees_gemeenten(args.csv)
     if args.werkmap:
         from vng_xl.ooxml.package import PackageError
-        from vng_xl.workbook.gemeenten_sheet import schrijf_gemeenten
+        from vng_xl.workbook.werkmap import schrijf_gemeenten
 
         uit = args.output or args.werkmap
         try:

@@ -8,9 +8,7 @@ figures); `vng-xl gemeenten CSV --werkmap` writes one in through the project's l
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
+from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, rekening
 from vng_xl.workbook.content import CellValue, Context, Sheet, a1, area
 
 MAX_GEMEENTEN = 400  # room for the list: the Netherlands had 342 municipalities in 2025
@@ -121,40 +119,3 @@ def gemeenten_updates(gemeenten: list[Gemeente], leden: float, jaar: int, bron: 
         cells[a1(row, 2)] = item.inwoners if item else None
         cells[a1(row, 3)] = r.bedragen[i] if item else ""
     return cells
-
-
-def schrijf_gemeenten(werkmap: Path, gemeenten: list[Gemeente], uit: Path | None = None, bron: str = "") -> float:
-    """Write the list into a built workbook's Gemeenten sheet; returns the difference with the bijdrage leden.
-
-    The year is the one in the sheet; the bijdrage leden is computed from the workbook's own inputs.
-    """
-    from vng_xl.ooxml.package import check_target, write_cells
-    from vng_xl.workbook.headless import HeadlessTarget
-    from vng_xl.workbook.refresh import layout_of, read_invoer
-
-    werkmap = Path(werkmap)
-    uit = Path(uit) if uit else werkmap
-    if not werkmap.is_file():
-        raise BadGemeenten(file=str(werkmap), reason_nl="bestand niet gevonden", reason_en="file not found")
-    target = HeadlessTarget(werkmap)
-    try:
-        layout = layout_of(target)
-        invoer = read_invoer(target, layout)
-        sheet = blad(layout.raw)
-        try:
-            jaar_cell = target.read(sheet, f"{a1(*JAAR)}:{a1(*JAAR)}")[0][0]
-        except KeyError:
-            raise BadGemeenten(
-                file=werkmap.name,
-                reason_nl=f"de werkmap heeft geen blad {sheet}; bouw haar opnieuw met vng-xl build",
-                reason_en=f"the workbook has no sheet {sheet}; build it again with vng-xl build",
-            ) from None
-    finally:
-        target.close()
-    jaar = int(jaar_cell) if isinstance(jaar_cell, (int, float)) else DEFAULT_JAAR
-    leden = bijdrage_leden(jaar, invoer.kn)
-    cells = gemeenten_updates(gemeenten, leden, jaar, bron)
-    cells[a1(*BIJDRAGE)] = leden
-    check_target(uit)
-    write_cells(werkmap, uit, {sheet: cells})
-    return rekening(gemeenten, leden, jaar).verschil

@@ -1,0 +1,109 @@
+"""Operations on a built workbook on disk: check it against the published figures, write a municipality list into it.
+
+They sit above the sheet builders and the refresh, which they use, so neither needs to import the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from vng_xl.controle.bevindingen import Controle, controleer
+from vng_xl.controle.rekenketen import Sleutel, keten
+from vng_xl.errors import VngError
+from vng_xl.ooxml.package import check_target, write_cells
+from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
+from vng_xl.workbook.build import workbook_content
+from vng_xl.workbook.content import a1
+from vng_xl.workbook.gemeenten_sheet import BIJDRAGE, DEFAULT_JAAR, JAAR, blad, gemeenten_updates
+from vng_xl.workbook.headless import HeadlessTarget
+from vng_xl.workbook.refresh import layout_of, read_invoer
+from vng_xl.workbook.verklaring import sleutel
+
+
+class WerkmapOntbreekt(VngError):
+    """A workbook path that does not exist."""
+
+    nl_template = "{file}: bestand niet gevonden"
+    en_template = "{file}: file not found"
+
+
+def _split(ref: str) -> tuple[str, str]:
+    """ "'Fonds GGU'!$E$5" -> ("Fonds GGU", "E5")."""
+    sheet, _, cell = ref.rpartition("!")
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, cell.replace("$", "")
+
+
+def controle_werkmap(path: Path | str, inwoners: float | None = None) -> Controle:
+    """Check a built workbook: its Gepubliceerd sheet against its computed figures (cached values).
+
+    The explanations come from the model run on the workbook's own inputs (sheet Parameters and the
+    cost lines), so a changed input is checked as the workbook now holds it.
+    """
+
+    if not Path(path).is_file():
+        raise WerkmapOntbreekt(file=str(path))
+    target = HeadlessTarget(Path(path))
+    try:
+        layout = layout_of(target)
+        invoer = read_invoer(target, layout)
+        ctx, _ = workbook_content(layout, invoer, {})
+
+        def value(ref: str) -> object:
+            sheet, cell = _split(ref)
+            return target.read(sheet, f"{cell}:{cell}")[0][0]
+
+        k = keten(invoer.kn, ctx.gepubliceerd)
+        published = {key: dict(v) for key, v in k.gepubliceerd.items()}
+        computed: dict[Sleutel, dict[int, float]] = {}
+        for (tabel, regel, jaar), (ref, _) in ctx.published.items():
+            key = sleutel(tabel, regel)
+            v = value(ref)
+            if key in published and jaar in published[key] and isinstance(v, (int, float)):
+                published[key][jaar] = float(v)
+        for f in ctx.figures:
+            key = sleutel(f.tabel, f.regel)
+            v = value(f.ref)
+            if key is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
+                computed.setdefault(key, {})[f.jaar] = float(v)
+    finally:
+        target.close()
+    k = replace(k, gepubliceerd=published)
+    # The per-inwoner figure is compared on the workbook's own count unless another is given.
+    return controleer(k, berekend=computed, inwoners=inwoners or invoer.inwoners or None)
+
+
+def schrijf_gemeenten(werkmap: Path, gemeenten: list[Gemeente], uit: Path | None = None, bron: str = "") -> float:
+    """Write the list into a built workbook's Gemeenten sheet; returns the difference with the bijdrage leden.
+
+    The year is the one in the sheet; the bijdrage leden is computed from the workbook's own inputs.
+    """
+
+    werkmap = Path(werkmap)
+    uit = Path(uit) if uit else werkmap
+    if not werkmap.is_file():
+        raise BadGemeenten(file=str(werkmap), reason_nl="bestand niet gevonden", reason_en="file not found")
+    target = HeadlessTarget(werkmap)
+    try:
+        layout = layout_of(target)
+        invoer = read_invoer(target, layout)
+        sheet = blad(layout.raw)
+        try:
+            jaar_cell = target.read(sheet, f"{a1(*JAAR)}:{a1(*JAAR)}")[0][0]
+        except KeyError:
+            raise BadGemeenten(
+                file=werkmap.name,
+                reason_nl=f"de werkmap heeft geen blad {sheet}; bouw haar opnieuw met vng-xl build",
+                reason_en=f"the workbook has no sheet {sheet}; build it again with vng-xl build",
+            ) from None
+    finally:
+        target.close()
+    jaar = int(jaar_cell) if isinstance(jaar_cell, (int, float)) else DEFAULT_JAAR
+    leden = bijdrage_leden(jaar, invoer.kn)
+    cells = gemeenten_updates(gemeenten, leden, jaar, bron)
+    cells[a1(*BIJDRAGE)] = leden
+    check_target(uit)
+    write_cells(werkmap, uit, {sheet: cells})
+    return rekening(gemeenten, leden, jaar).verschil
