@@ -31,7 +31,7 @@ for _name in WINDOWS_MODULES:
 import xlwings.udfs as xlwings_udfs  # noqa: E402
 
 from vng_xl.excel.udfs import make_udf  # noqa: E402
-from vng_xl.functions.definitions import FUNCTIONS  # noqa: E402
+from vng_xl.functions import FUNCTIONS  # noqa: E402
 
 YEARS = (2026, 2027, 2028, 2029)
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from vng_xl.cli import main
-from vng_xl.recalc.engine import from_dutch
+from vng_xl.recalc.dutch import from_dutch
 
 # Salarissen 39,059,724 (index A): 2026 x 1.020, 2027 x 1.039 (DOMAIN.md); 2.345 rounds to 2.35.
 CASES = [

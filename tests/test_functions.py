@@ -10,7 +10,8 @@ import pytest
 from tests import kadernota_figures as doc
 from tests.xlwings_stubs import MISSING, call_like_excel, load_xlwings_udfs
 from vng_xl.excel import udfs
-from vng_xl.functions.definitions import FUNCTIONS, HELP_LIMIT
+from vng_xl.functions import CATEGORY, FUNCTIONS
+from vng_xl.functions.registry import HELP_LIMIT
 
 
 def col(*values):
@@ -161,7 +162,7 @@ def test_registration_through_xlwings_own_decorators(xlwings_udfs):
         udf = udfs.make_udf(fn, func=xlwings_udfs.xlfunc, arg=xlwings_udfs.xlarg)
         meta = udf.__xlfunc__
         assert meta["name"] == fn.name
-        assert meta["category"] == udfs.CATEGORY
+        assert meta["category"] == CATEGORY
         assert [a["name"] for a in meta["args"]] == [a.name for a in fn.args]
         assert meta["ret"]["doc"] == fn.help
         for declared, registered in zip(fn.args, meta["args"]):

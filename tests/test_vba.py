@@ -13,7 +13,8 @@ from oletools.olevba import VBA_Parser
 from tests.workbook_fixtures import built_workbook
 from tests.xlwings_stubs import load_xlwings_udfs
 from vng_xl.excel import udfs
-from vng_xl.functions.definitions import FUNCTIONS, VBA_RESERVED
+from vng_xl.functions import FUNCTIONS
+from vng_xl.functions.registry import VBA_RESERVED
 from vng_xl.workbook import vba
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,7 +49,7 @@ def test_every_function_has_a_wrapper_with_its_arguments() -> None:
 
 
 def test_a_vba_keyword_cannot_name_an_argument() -> None:
-    from vng_xl.functions.definitions import Argument, excel_function
+    from vng_xl.functions.registry import Argument, excel_function
 
     with pytest.raises(ValueError, match="VBA keyword"):
         excel_function("VNG_TEST", "test", [Argument("type", "x")], [("=VNG_TEST(1)", "1")])(lambda type: 1)

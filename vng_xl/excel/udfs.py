@@ -13,9 +13,8 @@ import numpy as np
 import xlwings as xw
 
 from vng_xl.errors import VngError
-from vng_xl.functions.definitions import FUNCTIONS, ExcelFunction
+from vng_xl.functions import CATEGORY, FUNCTIONS, ExcelFunction
 
-CATEGORY = "VNG Kadernota"
 ERROR_PREFIX = "#VNG! "
 
 

@@ -1,1 +1,6 @@
 """The one list of VNG Excel functions, from which UDFs, the evaluator table, VBA wrappers and docs are made."""
+
+from vng_xl.functions import definitions as _definitions  # noqa: F401  (fills FUNCTIONS)
+from vng_xl.functions.registry import CATEGORY, FUNCTIONS, Argument, ExcelFunction
+
+__all__ = ["CATEGORY", "FUNCTIONS", "Argument", "ExcelFunction"]

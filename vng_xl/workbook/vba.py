@@ -16,8 +16,7 @@ from pathlib import Path
 
 import xlwings
 
-from vng_xl.excel.udfs import CATEGORY
-from vng_xl.functions.definitions import FUNCTIONS, ExcelFunction
+from vng_xl.functions import CATEGORY, FUNCTIONS, ExcelFunction
 
 UDF_MODULE = "vng_xl.excel.udfs"  # the Python module xlwings' CallUDF imports
 WRAPPER_MODULE = "xlwings_udfs"  # the VBA module name xlwings' Import Functions uses

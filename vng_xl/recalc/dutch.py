@@ -1,0 +1,98 @@
+"""Formulas typed in Dutch Excel notation (`;` between arguments, decimal comma) to the file's en-US notation."""
+
+from __future__ import annotations
+
+import re
+
+# Dutch Excel's names of common functions (nl-NL); VNG functions have the same name in both.
+DUTCH_FUNCTIONS = {
+    "SOM": "SUM",
+    "AFRONDEN": "ROUND",
+    "AFRONDEN.NAAR.BENEDEN": "ROUNDDOWN",
+    "AFRONDEN.NAAR.BOVEN": "ROUNDUP",
+    "ALS": "IF",
+    "ALS.FOUT": "IFERROR",
+    "GEMIDDELDE": "AVERAGE",
+    "AANTAL": "COUNT",
+    "AANTALARG": "COUNTA",
+    "EN": "AND",
+    "OF": "OR",
+    "NIET": "NOT",
+    "WAAR": "TRUE",
+    "ONWAAR": "FALSE",
+    "PRODUCT": "PRODUCT",
+    "MACHT": "POWER",
+    "WORTEL": "SQRT",
+    "ABS": "ABS",
+    "MIN": "MIN",
+    "MAX": "MAX",
+    "INTEGER": "INT",
+    "REST": "MOD",
+    "SOMPRODUCT": "SUMPRODUCT",
+    "SOM.ALS": "SUMIF",
+    "AANTAL.ALS": "COUNTIF",
+    "TEKST.SAMENVOEGEN": "CONCATENATE",
+    "LENGTE": "LEN",
+    "LINKS": "LEFT",
+    "RECHTS": "RIGHT",
+    "DEEL": "MID",
+    "HOOFDLETTERS": "UPPER",
+    "KLEINE.LETTERS": "LOWER",
+    "JAAR": "YEAR",
+    "DATUM": "DATE",
+    "VERT.ZOEKEN": "VLOOKUP",
+    "HORIZ.ZOEKEN": "HLOOKUP",
+    "VERGELIJKEN": "MATCH",
+    "INDEX": "INDEX",
+    "ISFOUT": "ISERROR",
+    "ISLEEG": "ISBLANK",
+    "ISGETAL": "ISNUMBER",
+    "ISTEKST": "ISTEXT",
+    "TRANSPONEREN": "TRANSPOSE",
+    "GEHEEL": "TRUNC",
+    "LN": "LN",
+    "EXP": "EXP",
+    "PI": "PI",
+}
+
+
+_DUTCH_TOKEN = re.compile(
+    r"""("(?:[^"]|"")*")|('(?:[^']|'')*')|(\[[^\]]*\])|([A-Za-z_][\w.]*(?=\s*\())|"""
+    r"""\b(WAAR|ONWAAR)\b|([{}])|(.)""",
+    re.S | re.I,
+)
+
+
+def from_dutch(formula: str) -> str:
+    """Dutch Excel notation to the file's (en-US) notation.
+
+    Dutch Excel (nl-NL, decimal comma) separates arguments with `;`, writes decimals with `,`,
+    and writes array constants with `\\` between columns and `;` between rows: `{1\\2;3\\4}` is
+    en-US `{1,2;3,4}`. A `.` between the elements of an array constant (the German style) is read
+    as a column separator too; it cannot be a decimal point in Dutch notation. Function names may be
+    Dutch (SOM, AFRONDEN, ALS, ...) or English.
+    """
+    out: list[str] = []
+    depth = 0
+    for m in _DUTCH_TOKEN.finditer(formula):
+        string, sheet, bracket, func, boolean, brace, ch = m.groups()
+        if string or sheet or bracket:
+            out.append(m.group())
+        elif func:
+            out.append(DUTCH_FUNCTIONS.get(func.upper(), func))
+        elif boolean:
+            out.append(DUTCH_FUNCTIONS[boolean.upper()])
+        elif brace:
+            depth += 1 if brace == "{" else -1
+            out.append(brace)
+        elif ch == ";":
+            out.append(";" if depth else ",")
+        elif ch == "\\" and depth:
+            out.append(",")
+        elif ch == ",":
+            out.append(".")
+        elif ch == "." and depth:
+            out.append(",")
+        else:
+            out.append(ch)
+    return "".join(out)
