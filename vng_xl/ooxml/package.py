@@ -23,7 +23,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from vng_xl.ooxml.sheet_xml import NS, CellValue, CellWrite, ExcelError, parse_ref, patch_sheet, rich_text
+from vng_xl.ooxml.sheet_patch import CellWrite, SheetRefused, patch_sheet
+from vng_xl.ooxml.sheet_xml import NS, CellValue, ExcelError, parse_ref, rich_text
 
 __all__ = [
     "CellValue",
@@ -42,6 +43,9 @@ __all__ = [
     "NotAWorkbook",
     "TargetNotWritable",
     "UnknownSheet",
+    "DamagedPart",
+    "UnverifiedPatch",
+    "OverLimit",
     "write_cells",
     "check_target",
 ]
@@ -143,6 +147,30 @@ class UnknownSheet(PackageError):
     reason = "no such sheet"
 
 
+class DamagedPart(CorruptPackage):
+    """A part that is not well-formed, carries a DTD, fails its CRC, or contradicts itself (a cell twice)."""
+
+    reason = "damaged"
+
+
+class UnverifiedPatch(PackageError):
+    """A patched sheet that did not pass its check against the original: nothing is written."""
+
+    reason = "refused: the edited sheet failed its check, nothing written"
+
+
+class OverLimit(PackageError):
+    """Work beyond the limits this tool sets (array areas, cells), refused before it is done."""
+
+    reason = "refused: beyond this tool's limits"
+
+
+def sheet_refused(path: Path | str, part: str, exc: SheetRefused) -> PackageError:
+    """The package error for a sheet the patch refused, naming the part and the cell."""
+    cls = DamagedPart if exc.damaged else UnverifiedPatch
+    return cls(path, f"{part}: {exc}")
+
+
 _PARSER = etree.XMLParser(
     resolve_entities=False,
     no_network=True,
@@ -162,6 +190,16 @@ def parse_xml(data: bytes, path: Path | str = "", part: str = ""):
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise UnsafeXml(path, f"{part}: DOCTYPE declarations are not allowed")
     return tree.getroot()
+
+
+def check_xml_part(data: bytes, path: Path | str, part: str) -> None:
+    """A part passed on unparsed must still be well-formed XML without a DTD (Excel never writes one)."""
+    try:
+        tree = etree.parse(io.BytesIO(data), _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise DamagedPart(path, f"{part}: not well-formed XML ({exc})") from None
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise UnsafeXml(path, f"{part}: DOCTYPE declarations are not allowed")
 
 
 def is_lock_file_name(path: Path) -> bool:
@@ -205,6 +243,7 @@ class Package:
     data: bytes
     zf: zipfile.ZipFile = field(repr=False)
     _cache: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _checked: set[str] = field(default_factory=set, repr=False)
 
     @classmethod
     def open(cls, path: Path | str, check_lock: bool = True) -> Package:
@@ -282,7 +321,28 @@ class Package:
 
     def xml(self, name: str):
         """One member parsed safely."""
-        return parse_xml(self.read(name), self.path, name)
+        root = parse_xml(self.read(name), self.path, name)
+        self._checked.add(name)
+        return root
+
+    def check_members(self, skip: Mapping[str, bytes] | set[str] = frozenset()) -> None:
+        """Refuse a package whose members would be passed on damaged: each is read against its CRC,
+        each XML part must be well-formed and free of DTDs (VML, not always XML, free of DTDs)."""
+        for name in self.zf.namelist():
+            if name in skip or name in self._checked:
+                continue
+            try:
+                data = self._cache.get(name) or self.zf.read(name)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
+                raise DamagedPart(self.path, f"{name}: {exc}") from None
+            except NotImplementedError as exc:
+                raise DamagedPart(self.path, f"{name}: {exc}") from None
+            lower = name.lower()
+            if lower.endswith((".xml", ".rels")):
+                check_xml_part(data, self.path, name)
+            elif lower.endswith(".vml") and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
+                raise UnsafeXml(self.path, f"{name}: DOCTYPE declarations are not allowed")
+            self._checked.add(name)
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """Relationships of a part: id -> (type, resolved target part name)."""
@@ -361,6 +421,7 @@ class Package:
         if unknown:
             raise ValueError(f"not in the package: {sorted(unknown)}")
         check_target(dst)
+        self.check_members(replacements)  # nothing damaged is passed on
         if not replacements and dst.resolve() == self.path.resolve():
             return
         try:
@@ -512,8 +573,11 @@ def write_cells(src: Path, dst: Path, updates: Mapping[str, Mapping[str, CellVal
                 continue
             part = _find_sheet(parts, sheet, pkg.path)
             pkg.xml(part)  # validate it safely before patching the bytes
-            writes = {parse_ref(ref): CellWrite(value) for ref, value in cells.items()}
-            replacements[part] = patch_sheet(pkg.read(part), writes)
+            writes = {parse_ref(ref): CellWrite(value, input=True) for ref, value in cells.items()}
+            try:
+                replacements[part] = patch_sheet(pkg.read(part), writes)
+            except SheetRefused as exc:
+                raise sheet_refused(pkg.path, part, exc) from None
         pkg.write(dst, replacements)
     finally:
         pkg.close()

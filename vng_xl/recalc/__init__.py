@@ -14,7 +14,7 @@ from pathlib import Path
 from vng_xl.ooxml.package import CellValue, Package
 from vng_xl.recalc.workbook import CellIssue, WorkbookEvaluation
 
-__all__ = ["CellIssue", "RecalcOutcome", "recalc_file"]
+__all__ = ["CellIssue", "RecalcOutcome", "evaluate_package", "recalc_file"]
 
 
 @dataclass
@@ -78,18 +78,28 @@ def recalc_file(
     src, dst = Path(src), Path(dst)
     pkg = Package.open(src, check_lock=check_lock)
     try:
-        ev = WorkbookEvaluation(pkg, updates)
-        ev.run()
-        pkg.write(dst, ev.replacements())
+        outcome, replacements = evaluate_package(pkg, updates)
+        pkg.write(dst, replacements)
     finally:
         pkg.close()
-    return RecalcOutcome(
-        path=str(src),
-        output=str(dst),
+    outcome.output = str(dst)
+    outcome.seconds = round(time.perf_counter() - start, 4)
+    return outcome
+
+
+def evaluate_package(
+    pkg: Package, updates: Mapping[str, Mapping[str, CellValue]] | None = None
+) -> tuple[RecalcOutcome, dict[str, bytes]]:
+    """Recalculate an open package without writing: the outcome and the new bytes of each sheet changed."""
+    ev = WorkbookEvaluation(pkg, updates)
+    ev.run()
+    replacements = ev.replacements()
+    outcome = RecalcOutcome(
+        path=str(pkg.path),
         formula_cells=ev.formula_cells,
         changed=ev.changed,
         errors=ev.issues,
         error_values=ev.error_values,
-        seconds=round(time.perf_counter() - start, 4),
         status="ok" if not ev.issues else "incomplete",
     )
+    return outcome, replacements

@@ -9,6 +9,7 @@ with no change to the work itself.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import hashlib
 import json
 import os
 import shutil
@@ -19,8 +20,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vng_xl.ooxml.package import PackageError, check_target
-from vng_xl.recalc import RecalcOutcome, recalc_file
+from vng_xl.ooxml.package import Package, PackageError, check_target
+from vng_xl.recalc import RecalcOutcome, evaluate_package, recalc_file
+from vng_xl.recalc.budget import Budget, OverBudget, can_bound, run_bounded
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -33,6 +35,7 @@ class Job:
     dst: Path
     backup: Path | None = None
     engine: str = "formulas"
+    budget: Budget | None = None  # time and memory for this file (the headless engine only)
 
 
 def collect(paths: Iterable[Path | str]) -> list[Path]:
@@ -53,7 +56,14 @@ def collect(paths: Iterable[Path | str]) -> list[Path]:
     return unique
 
 
-def plan(files: list[Path], out_dir: Path | None, in_place: bool, backup: bool = True, engine: str = "formulas"):
+def plan(
+    files: list[Path],
+    out_dir: Path | None,
+    in_place: bool,
+    backup: bool = True,
+    engine: str = "formulas",
+    budget: Budget | None = None,
+):
     """Jobs for the files, and failed outcomes for those that cannot get a target (duplicate names)."""
     jobs: list[Job] = []
     refused: list[RecalcOutcome] = []
@@ -71,7 +81,7 @@ def plan(files: list[Path], out_dir: Path | None, in_place: bool, backup: bool =
             continue
         taken[dst.resolve()] = src
         bak = src.with_name(src.name + ".bak") if in_place and backup else None
-        jobs.append(Job(src, dst, bak, engine))
+        jobs.append(Job(src, dst, bak, engine, budget))
     return jobs, refused
 
 
@@ -93,7 +103,12 @@ def run_job(job: Job) -> RecalcOutcome:
 
             Package.open(job.src).close()  # refuse bad input before making a backup of it
             shutil.copy2(job.src, job.backup)
-        outcome = recalc(job.src, job.dst)
+        if job.engine == "formulas" and job.budget is not None and can_bound():
+            outcome = _run_within_budget(job)
+        else:
+            outcome = recalc(job.src, job.dst)
+    except OverBudget as exc:
+        outcome = _failed(job.src, f"{job.src.name}: refused: {exc}")
     except PackageError as exc:
         outcome = _failed(job.src, str(exc))
     except ValueError as exc:
@@ -101,6 +116,42 @@ def run_job(job: Job) -> RecalcOutcome:
     except Exception as exc:  # one bad file must not stop the batch
         outcome = _failed(job.src, f"{job.src.name}: internal error: {type(exc).__name__}: {exc}")
     outcome.seconds = round(time.perf_counter() - start, 4)
+    return outcome
+
+
+def _evaluate(src: Path) -> tuple:
+    """The untrusted part of a job, run in a child with a budget: ("done", outcome, sheets, digest) or
+    ("failed", message). The parent writes, so a child stopped midway leaves nothing behind."""
+    try:
+        pkg = Package.open(src)
+        try:
+            outcome, replacements = evaluate_package(pkg)
+            return "done", outcome, replacements, hashlib.sha256(pkg.data).digest()
+        finally:
+            pkg.close()
+    except PackageError as exc:
+        return "failed", str(exc)
+    except ValueError as exc:
+        return "failed", f"{src.name}: {exc}"
+    except MemoryError:
+        raise
+    except Exception as exc:
+        return "failed", f"{src.name}: internal error: {type(exc).__name__}: {exc}"
+
+
+def _run_within_budget(job: Job) -> RecalcOutcome:
+    result = run_bounded(_evaluate, job.src, budget=job.budget)
+    if result[0] == "failed":
+        return _failed(job.src, result[1])
+    _, outcome, replacements, digest = result
+    pkg = Package.open(job.src)
+    try:
+        if hashlib.sha256(pkg.data).digest() != digest:
+            return _failed(job.src, f"{job.src.name}: changed while it was recalculated; nothing written")
+        pkg.write(job.dst, replacements)
+    finally:
+        pkg.close()
+    outcome.output = str(job.dst)
     return outcome
 
 
