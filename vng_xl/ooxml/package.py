@@ -23,8 +23,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from vng_xl.ooxml.sheet_patch import CellWrite, SheetRefused, patch_sheet
-from vng_xl.ooxml.sheet_xml import NS, CellValue, ExcelError, parse_ref, rich_text
+from vng_xl.ooxml.sheet_patch import patch_sheet
+from vng_xl.ooxml.sheet_xml import NS, CellValue, CellWrite, ExcelError, SheetRefused, parse_ref, rich_text
 
 __all__ = [
     "CellValue",
@@ -45,7 +45,6 @@ __all__ = [
     "UnknownSheet",
     "DamagedPart",
     "UnverifiedPatch",
-    "OverLimit",
     "write_cells",
     "check_target",
 ]
@@ -157,12 +156,6 @@ class UnverifiedPatch(PackageError):
     """A patched sheet that did not pass its check against the original: nothing is written."""
 
     reason = "refused: the edited sheet failed its check, nothing written"
-
-
-class OverLimit(PackageError):
-    """Work beyond the limits this tool sets (array areas, cells), refused before it is done."""
-
-    reason = "refused: beyond this tool's limits"
 
 
 def sheet_refused(path: Path | str, part: str, exc: SheetRefused) -> PackageError:

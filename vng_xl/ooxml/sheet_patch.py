@@ -14,27 +14,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from vng_xl.ooxml.sheet_xml import NS, CellValue, ExcelError, cell_ref, escape_ooxml, excel_serial, parse_area, xml_text
-from vng_xl.ooxml.sheet_xml import parse_ref as _parse_ref
-
-
-class SheetRefused(ValueError):
-    """A sheet that cannot be patched safely: `damaged` for bad input, else the patch failed its check."""
-
-    def __init__(self, reason: str, cell: str = "", damaged: bool = True) -> None:
-        self.reason, self.cell, self.damaged = reason, cell, damaged
-        super().__init__(f"cell {cell}: {reason}" if cell else reason)
-
-
-@dataclass(frozen=True)
-class CellWrite:
-    """A value for one cell. `array_ref` also rewrites the ref= of the cell's array formula; `input`
-    marks a cell the caller asked to change (any cell), as opposed to a formula's cached value."""
-
-    value: CellValue
-    array_ref: str | None = None
-    input: bool = False
-
+from vng_xl.ooxml.sheet_verify import verify_patch
+from vng_xl.ooxml.sheet_xml import (
+    NS,
+    CellValue,
+    CellWrite,
+    ExcelError,
+    SheetRefused,
+    cell_ref,
+    escape_ooxml,
+    excel_serial,
+    parse_area,
+    parse_ref,
+    xml_text,
+)
 
 # ---------------------------------------------------------------- locating, by parsing
 
@@ -156,7 +149,7 @@ def locate(xml: bytes, rows_wanted: set[int]) -> _Layout:
             ref = attrs.get("r")
             if ref is not None:
                 try:
-                    row_no, col = _parse_ref(ref)
+                    row_no, col = parse_ref(ref)
                 except ValueError:
                     raise SheetRefused("not a cell reference", ref) from None
                 if row_no != state["row"]:
@@ -359,8 +352,6 @@ def patch_sheet(xml: bytes, writes: Mapping[tuple[int, int], CellWrite], verify:
     out.append(xml[pos:])
     patched = b"".join(out)
     if verify:
-        from vng_xl.ooxml.sheet_verify import verify_patch
-
         verify_patch(xml, patched, writes)
     return patched
 

@@ -15,8 +15,18 @@ from datetime import date, datetime
 
 from lxml import etree
 
-from vng_xl.ooxml.sheet_patch import CellWrite, SheetRefused
-from vng_xl.ooxml.sheet_xml import NS, ExcelError, cell_ref, cell_value, excel_serial, parse_area, parse_ref, same_value
+from vng_xl.ooxml.sheet_xml import (
+    NS,
+    CellWrite,
+    ExcelError,
+    SheetRefused,
+    cell_ref,
+    cell_value,
+    excel_serial,
+    parse_area,
+    parse_ref,
+    same_value,
+)
 
 _C, _F, _ROW, _SHEET_DATA, _DIMENSION = (f"{{{NS}}}{n}" for n in ("c", "f", "row", "sheetData", "dimension"))
 _VALUE_CHILDREN = frozenset(f"{{{NS}}}{n}" for n in ("v", "is"))

@@ -226,3 +226,24 @@ def read_sheet(root, shared_strings: list[str], dynamic_cm: frozenset[str] = fro
                 max_row = max(max_row, row_no_c)
                 max_col = max(max_col, col_no)
     return SheetCells(values, formulas, max_row, max_col, frozenset(hidden))
+
+
+# ---------------------------------------------------------------- writing (vng_xl.ooxml.sheet_patch)
+
+
+class SheetRefused(ValueError):
+    """A sheet that cannot be patched safely: `damaged` for bad input, else the patch failed its check."""
+
+    def __init__(self, reason: str, cell: str = "", damaged: bool = True) -> None:
+        self.reason, self.cell, self.damaged = reason, cell, damaged
+        super().__init__(f"cell {cell}: {reason}" if cell else reason)
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    """A value for one cell. `array_ref` also rewrites the ref= of the cell's array formula; `input`
+    marks a cell the caller asked to change (any cell), as opposed to a formula's cached value."""
+
+    value: CellValue
+    array_ref: str | None = None
+    input: bool = False

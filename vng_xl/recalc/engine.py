@@ -20,6 +20,7 @@ import numpy as np
 from vng_xl.errors import VngError
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
 from vng_xl.recalc.dutch import from_dutch
+from vng_xl.recalc.limits import MAX_TEXT_CHARS, formula_over_limits, install_text_caps
 
 try:  # formulas prints schedula's dispatch errors through logging; we report them ourselves.
     import logging
@@ -31,9 +32,7 @@ except Exception:  # pragma: no cover
 
 import formulas  # noqa: E402
 import formulas.functions as _ff  # noqa: E402
-import formulas.functions.text as _ff_text  # noqa: E402
 import schedula as _sh  # noqa: E402
-from formulas.functions.operators import OPERATORS as _OPERATORS  # noqa: E402
 from formulas.ranges import Ranges  # noqa: E402
 from formulas.tokens.function import Function as _FunctionToken  # noqa: E402
 from formulas.tokens.operand import Range as _RangeToken  # noqa: E402
@@ -49,11 +48,6 @@ DYNAMIC_REFERENCE_FUNCTIONS = frozenset({"OFFSET", "INDIRECT"})
 # Functions that read the reference itself (its position or size), not only its values.
 REFERENCE_FUNCTIONS = frozenset({"ROW", "ROWS", "COLUMN", "COLUMNS", "INDEX", "AREAS", "CELL", "ISREF"})
 
-
-#: Excel's own limits: characters in a formula, levels of nested functions, characters in a text value.
-MAX_FORMULA_CHARS = 8_192
-MAX_NESTING = 64
-MAX_TEXT_CHARS = 32_767
 
 FAST_PATH = True  # tests switch it off to compare with schedula's own dispatch
 
@@ -237,39 +231,7 @@ def xsubtotal(function_num: object, *refs: object) -> object:
 
 
 _FUNCTIONS["SUBTOTAL"] = xsubtotal
-
-
-def _capped(text: str) -> object:
-    return text if len(text) <= MAX_TEXT_CHARS else _ff.Error.errors["#VALUE!"]
-
-
-def xrept(text: object, number_times: object) -> object:
-    """REPT with Excel's cap: #VALUE! for a negative count or a result past 32,767 characters,
-    decided before the text is built."""
-    text, times = _ff_text._str(text), int(float(_ff.replace_empty(number_times)))
-    if times < 0 or len(text) * times > MAX_TEXT_CHARS:
-        return _ff.Error.errors["#VALUE!"]
-    return text * times
-
-
-def xsubstitute(text: object, old: object, new: object, instance_num: object = None) -> object:
-    """SUBSTITUTE with Excel's cap on the result's length, checked before replacing."""
-    t, o, n = (_ff_text._str(v) for v in (text, old, new))
-    if instance_num is None and o and len(t) + t.count(o) * (len(n) - len(o)) > MAX_TEXT_CHARS:
-        return _ff.Error.errors["#VALUE!"]
-    result = _ff_text.xsubstitute(text, old, new, instance_num)
-    return _capped(result) if isinstance(result, str) else result
-
-
-_FUNCTIONS["REPT"] = _ff.wrap_ufunc(xrept, **_ff_text._kw0)
-_FUNCTIONS["SUBSTITUTE"] = _ff.wrap_ufunc(
-    xsubstitute, input_parser=lambda *a: a, args_parser=lambda *a: (_ff.replace_empty(v, "") for v in a)
-)
-_OPERATORS["&"] = _ff.wrap_ufunc(
-    lambda x, y: _capped(x + y),
-    input_parser=lambda *a: map(_ff_text._str, a),
-    args_parser=lambda *a: (_ff.replace_empty(v, "") for v in a),
-)
+install_text_caps(_FUNCTIONS)
 
 
 def register_functions(functions: Mapping[str, Any]) -> None:
@@ -400,42 +362,11 @@ def normalise_text(text: str) -> str:
     return text
 
 
-_PREFIXES = re.compile(r"_xlfn\.|_xlws\.|_xludf\.", re.I)
-
-
-def check_limits(text: str) -> None:
-    """Refuse a formula past Excel's own limits: 8,192 characters, 64 levels of nested functions.
-
-    Prefixes the file format adds (_xlfn. and the like) do not count, as Excel does not show them.
-    """
-    shown = _PREFIXES.sub("", text.strip().removeprefix("="))
-    if len(shown) > MAX_FORMULA_CHARS:
-        raise FormulaUnsupported(f"formula of {len(shown):,} characters; Excel allows {MAX_FORMULA_CHARS:,}")
-    depth = deepest = 0
-    stack: list[bool] = []
-    quote = ""
-    prev = ""
-    for ch in shown:
-        if quote:
-            quote = "" if ch == quote else quote  # a doubled quote closes and reopens: same effect
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "(":
-            is_function = prev.isalnum() or prev in "._"
-            stack.append(is_function)
-            depth += is_function
-            deepest = max(deepest, depth)
-        elif ch == ")" and stack:
-            depth -= stack.pop()
-        prev = ch
-    if deepest > MAX_NESTING:
-        raise FormulaUnsupported(f"{deepest} levels of nested functions; Excel allows {MAX_NESTING}")
-
-
 @functools.lru_cache(maxsize=20_000)
 def compile_formula(text: str) -> Compiled:
     """Compile formula text (without "=") once; raise FormulaUnsupported for what we cannot compute."""
-    check_limits(text)
+    if problem := formula_over_limits(text):
+        raise FormulaUnsupported(problem)
     source = "=" + normalise_text(text)
     try:
         tokens, ast = _PARSER.ast(source)
@@ -520,7 +451,8 @@ class EvalResult:
 def evaluate(formula: str, dutch: bool = False) -> EvalResult:
     """Evaluate one formula without a workbook (`vng-xl eval`); cell references are refused."""
     ensure_vng_functions()
-    check_limits(formula)
+    if problem := formula_over_limits(formula):
+        raise FormulaUnsupported(problem)
     text = from_dutch(formula) if dutch else formula
     text, constants = lift_array_constants(normalise_text(text))
     compiled = compile_formula(text)

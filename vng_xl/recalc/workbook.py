@@ -16,15 +16,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vng_xl.ooxml.package import DamagedPart, OverLimit, Package, SheetInfo, UnknownSheet, sheet_refused
-from vng_xl.ooxml.sheet_patch import CellWrite, SheetRefused, patch_sheet
+from vng_xl.ooxml.package import DamagedPart, Package, SheetInfo, UnknownSheet, sheet_refused
+from vng_xl.ooxml.sheet_patch import patch_sheet
 from vng_xl.ooxml.sheet_xml import (
     MAX_COL,
     MAX_ROW,
     CellValue,
+    CellWrite,
     ExcelError,
     FormulaCell,
     SheetCells,
+    SheetRefused,
     cell_ref,
     col_index,
     parse_area,
@@ -33,6 +35,7 @@ from vng_xl.ooxml.sheet_xml import (
     same_value,
 )
 from vng_xl.recalc import engine
+from vng_xl.recalc.limits import MAX_ARRAY_CELLS, MAX_RANGE_CELLS, OverLimit
 from vng_xl.recalc.references import has_relative_reference, shift_formula
 from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
 
@@ -108,11 +111,6 @@ _NAME_FORMULA_RANGE = re.compile(
     r"|\$?[A-Z]{1,3}:\$?[A-Z]{1,3}|\$?\d+:\$?\d+)$",
     re.I,
 )
-
-
-#: Array and spill areas of one workbook together, and any one range a formula reads, at most (cells).
-MAX_ARRAY_CELLS = 1_000_000
-MAX_RANGE_CELLS = 16 * MAX_ROW  # sixteen whole columns
 
 
 class WorkbookEvaluation:
