@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from vng_xl.ooxml.sheet_verify import verify_patch
 from vng_xl.ooxml.sheet_xml import (
+    MAX_ROW,
     NS,
     CellValue,
     CellWrite,
@@ -109,81 +110,85 @@ def _element_end(xml: bytes, start: int, at: int) -> int:
 
 
 def locate(xml: bytes, rows_wanted: set[int]) -> _Layout:
-    """Parse the sheet and find its layout; raise SheetRefused for a DTD, bad XML or cells out of order."""
+    """Parse the sheet and find its layout; raise SheetRefused for a DTD, bad XML, rows out of order,
+    or (in the rows to write) cells out of order or in another row than their reference says."""
     layout = _Layout()
     parser = expat.ParserCreate(namespace_separator=" ")
     c_tag, row_tag, f_tag, ext_tag = (f"{NS} {n}" for n in ("c", "row", "f", "extLst"))
-    stack: list[str] = []
-    state = {"row": 0, "col": 0, "row_obj": None, "cell": None, "sd_start": None}
+    sd_tag, dim_tag = f"{NS} sheetData", f"{NS} dimension"
+    depth = 0  # the worksheet element is at 1, sheetData 2, rows 3, cells 4
+    sd_start: int | None = None
+    in_sheet_data = False
+    last_row = last_col = 0
+    row: _Row | None = None  # the row being read, when it is one to write
+    cell: _Cell | None = None
 
     def refuse_dtd(*_args) -> None:
         raise SheetRefused("DOCTYPE or entity declarations are not allowed")
 
     def start(name: str, attrs: dict) -> None:
-        depth = len(stack)
-        stack.append(name)
-        at = parser.CurrentByteIndex
-        if depth == 1 and name == f"{NS} sheetData":
-            if state["sd_start"] is not None:
-                raise SheetRefused("two sheetData elements")
-            state["sd_start"] = at
-        elif depth == 1 and name == f"{NS} dimension":
-            layout.dimension = at
-        elif depth == 2 and name == row_tag and stack[1] == f"{NS} sheetData":
-            r = attrs.get("r")
-            try:
-                number = int(r) if r is not None else state["row"] + 1
-            except ValueError:
-                raise SheetRefused(f"row number {r!r} is not a number") from None
-            if number <= state["row"] or number > 1_048_576:
-                raise SheetRefused(f"row {number} after row {state['row']} (rows out of order or duplicated)")
-            state["row"], state["col"] = number, 0
-            row = _Row(number, at)
-            state["row_obj"] = row
-            if number in rows_wanted:
-                layout.rows.append(row)
-            else:
-                layout.rows.append(_Row(number, at))  # position only
-                state["row_obj"] = None
-        elif depth == 3 and name == c_tag and stack[2] == row_tag:
-            ref = attrs.get("r")
-            if ref is not None:
+        nonlocal depth, sd_start, in_sheet_data, last_row, last_col, row, cell
+        depth += 1
+        if depth == 4:
+            if row is not None and name == c_tag:
+                ref = attrs.get("r")
+                if ref is not None:
+                    try:
+                        row_no, col = parse_ref(ref)
+                    except ValueError:
+                        raise SheetRefused("not a cell reference", ref) from None
+                    if row_no != last_row:
+                        raise SheetRefused(f"cell in row {last_row}", ref)
+                else:
+                    col = last_col + 1
+                if col <= last_col:
+                    raise SheetRefused("cells out of order or duplicated", ref or cell_ref(last_row, col))
+                last_col = col
+                cell = _Cell(col, parser.CurrentByteIndex)
+                row.cells.append(cell)
+        elif depth == 5:
+            if cell is not None and (name == f_tag or name == ext_tag):
+                setattr(cell, "f" if name == f_tag else "ext", (parser.CurrentByteIndex, -1))
+        elif depth == 3:
+            if in_sheet_data and name == row_tag:
+                r = attrs.get("r")
                 try:
-                    row_no, col = parse_ref(ref)
+                    number = int(r) if r is not None else last_row + 1
                 except ValueError:
-                    raise SheetRefused("not a cell reference", ref) from None
-                if row_no != state["row"]:
-                    raise SheetRefused(f"cell in row {state['row']}", ref)
-            else:
-                col = state["col"] + 1
-            if col <= state["col"]:
-                raise SheetRefused("cells out of order or duplicated", ref or cell_ref(state["row"], col))
-            state["col"] = col
-            if state["row_obj"] is not None:
-                cell = _Cell(col, at)
-                state["row_obj"].cells.append(cell)
-                state["cell"] = cell
-        elif depth == 4 and state["cell"] is not None and name in (f_tag, ext_tag):
-            setattr(state["cell"], "f" if name == f_tag else "ext", (at, -1))
+                    raise SheetRefused(f"row number {r!r} is not a number") from None
+                if number <= last_row or number > MAX_ROW:
+                    raise SheetRefused(f"row {number} after row {last_row} (rows out of order or duplicated)")
+                last_row, last_col = number, 0
+                layout.rows.append(_Row(number, parser.CurrentByteIndex))
+                row = layout.rows[-1] if number in rows_wanted else None
+        elif depth == 2:
+            if name == sd_tag:
+                if sd_start is not None:
+                    raise SheetRefused("two sheetData elements")
+                sd_start, in_sheet_data = parser.CurrentByteIndex, True
+            elif name == dim_tag:
+                layout.dimension = parser.CurrentByteIndex
 
     def end(name: str) -> None:
-        stack.pop()
-        depth = len(stack)
-        at = parser.CurrentByteIndex
-        if depth == 1 and name == f"{NS} sheetData":
-            layout.sheet_data = (state["sd_start"], _element_end(xml, state["sd_start"], at))
-        elif depth == 2 and name == row_tag and layout.rows and layout.rows[-1].end == 0:
-            row = layout.rows[-1]
-            row.end = _element_end(xml, row.start, at)
-            state["row_obj"] = None
-        elif depth == 3 and state["cell"] is not None and name == c_tag:
-            cell = state["cell"]
-            cell.end = _element_end(xml, cell.start, at)
-            state["cell"] = None
-        elif depth == 4 and state["cell"] is not None and name in (f_tag, ext_tag):
-            attr = "f" if name == f_tag else "ext"
-            s = getattr(state["cell"], attr)[0]
-            setattr(state["cell"], attr, (s, _element_end(xml, s, at)))
+        nonlocal depth, in_sheet_data, row, cell
+        d, depth = depth, depth - 1
+        if d == 4:
+            if cell is not None:
+                cell.end = _element_end(xml, cell.start, parser.CurrentByteIndex)
+                cell = None
+        elif d == 5:
+            if cell is not None and (name == f_tag or name == ext_tag):
+                attr = "f" if name == f_tag else "ext"
+                begin = getattr(cell, attr)[0]
+                setattr(cell, attr, (begin, _element_end(xml, begin, parser.CurrentByteIndex)))
+        elif d == 3:
+            if in_sheet_data and name == row_tag:
+                last = layout.rows[-1]
+                last.end = _element_end(xml, last.start, parser.CurrentByteIndex) if row is not None else -1
+                row = None
+        elif d == 2 and name == sd_tag:
+            layout.sheet_data = (sd_start, _element_end(xml, sd_start, parser.CurrentByteIndex))
+            in_sheet_data = False
 
     parser.StartDoctypeDeclHandler = refuse_dtd
     parser.EntityDeclHandler = refuse_dtd

@@ -82,19 +82,43 @@ def expected_value(value: object) -> object:
     return value
 
 
-def _formula_areas(rows: dict[int, object]) -> tuple[set[tuple[int, int]], list[tuple[int, int, int, int]]]:
-    """Formula cells, and the array or spill areas (each anchored at its own cell)."""
-    cells: set[tuple[int, int]] = set()
+_M = {"m": NS}
+_CELL_REFS = etree.XPath("m:row/m:c/@r", namespaces=_M)
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_ROW_MISMATCH = etree.XPath(f"m:row[@r]/m:c[@r][translate(@r, '{_LETTERS}', '') != ../@r]/@r", namespaces=_M)
+_ARRAY_FORMULAS = etree.XPath("m:row/m:c/m:f[@t='array'][@ref]", namespaces=_M)
+
+
+def _check_positions(sheet_data) -> set[str]:
+    """The original's cell references, refused as damaged when one occurs twice or in another row."""
+    refs = _CELL_REFS(sheet_data)
+    unique = set(refs)
+    if len(unique) != len(refs):
+        seen: set[str] = set()
+        twice = next(r for r in refs if r in seen or seen.add(r))
+        raise SheetRefused("occurs twice in the sheet", twice)
+    wrong = _ROW_MISMATCH(sheet_data)
+    if wrong:
+        raise SheetRefused(f"cell in row {wrong[0].getparent().getparent().get('r')}", str(wrong[0]))
+    return unique
+
+
+def _array_areas(sheet_data) -> list[tuple[int, int, int, int]]:
+    """The array and spill areas of a sheet, each anchored at its own cell."""
     areas: list[tuple[int, int, int, int]] = []
-    for number, row in rows.items():
-        for col, c in _cells(row, number, "original").items():
-            f = c.find(_F)
-            if f is None:
-                continue
-            cells.add((number, col))
-            if f.get("t") == "array" and f.get("ref"):
-                _add_area(areas, f.get("ref"), number, col)
-    return cells, areas
+    for f in _ARRAY_FORMULAS(sheet_data):
+        row, col = _position(f.getparent())
+        _add_area(areas, f.get("ref"), row, col)
+    return areas
+
+
+def _position(c) -> tuple[int, int]:
+    """Where a cell is: its r=, or counted from its row and the cells before it."""
+    if c.get("r"):
+        return parse_ref(c.get("r"))
+    row = c.getparent()
+    number = next(n for n, r in _rows(row.getparent(), "original").items() if r is row)
+    return number, next(col for col, x in _cells(row, number, "original").items() if x is c)
 
 
 def _add_area(areas: list[tuple[int, int, int, int]], ref: str, row: int, col: int) -> None:
@@ -131,14 +155,13 @@ def verify_patch(original: bytes, patched: bytes, writes: Mapping[tuple[int, int
     if old_sd is None:
         raise SheetRefused("sheet has no sheetData")
     old_rows, new_rows = _rows(old_sd, "original"), _rows(new_sd, "patched")
-    formula_cells, areas = _formula_areas(old_rows)
+    old_refs = _check_positions(old_sd)  # the patched sheet: unchanged rows are compared, written rows below
+    areas = _array_areas(old_sd)
     for (r, c), w in writes.items():
         if w.array_ref is not None:
             _add_area(areas, w.array_ref, r, c)
     by_row: dict[int, dict[int, CellWrite]] = defaultdict(dict)
     for (r, c), w in writes.items():
-        if not w.input and (r, c) not in formula_cells and not _inside(areas, r, c):
-            raise SheetRefused("not a formula cell, an array or spill cell, nor an input asked for", cell_ref(r, c))
         by_row[r][c] = w
     if set(old_rows) - set(new_rows) or set(new_rows) - set(old_rows) - set(by_row):
         raise SheetRefused("the patched sheet has other rows than the original", damaged=False)
@@ -155,22 +178,30 @@ def verify_patch(original: bytes, patched: bytes, writes: Mapping[tuple[int, int
                 k: v for k, v in row.attrib.items() if k not in ignore
             }:
                 raise SheetRefused(f"row {number}'s attributes changed", damaged=False)
-        _check_row(before, row, number, todo)
+        _check_row(before, row, number, todo, areas, old_refs)
 
 
-def _check_row(before, row, number: int, todo: Mapping[int, CellWrite]) -> None:
+def _check_row(before, row, number: int, todo: Mapping[int, CellWrite], areas, old_refs: set[str]) -> None:
     old_cells = _cells(before, number, "original") if before is not None else {}
     new_cells = _cells(row, number, "patched")
     if set(old_cells) - set(new_cells) or set(new_cells) - set(old_cells) - set(todo):
         raise SheetRefused(f"row {number} has other cells than it should", damaged=False)
+    for col in set(todo) - set(new_cells):
+        if todo[col].value is not None:
+            raise SheetRefused("was not written", cell_ref(number, col), damaged=False)
     for col, c in new_cells.items():
         ref = cell_ref(number, col)
         was = old_cells.get(col)
         write = todo.get(col)
+        if was is None and ref in old_refs:
+            raise SheetRefused("occurs twice in the patched sheet", ref, damaged=False)
         if write is None:
             if _xml(was) != _xml(c):
                 raise SheetRefused("changed, though nothing was written to it", ref, damaged=False)
             continue
+        is_formula = was is not None and was.find(_F) is not None
+        if not (write.input or is_formula or _inside(areas, number, col)):
+            raise SheetRefused("not a formula cell, an array or spill cell, nor an input asked for", ref)
         if was is not None:
             same_attrs = {k: v for k, v in was.attrib.items() if k != "t"} == {
                 k: v for k, v in c.attrib.items() if k != "t"
