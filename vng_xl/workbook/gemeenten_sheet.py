@@ -8,6 +8,7 @@ figures); `vng-xl gemeenten CSV --werkmap` writes one in through the project's l
 
 from __future__ import annotations
 
+from vng_xl.model import in_euro
 from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, rekening
 from vng_xl.workbook.content import CellValue, Context, Sheet, a1, area
 
@@ -32,7 +33,7 @@ def gemeenten_sheet(ctx: Context, gemeenten: list[Gemeente] | None = None, bron:
     """The Gemeenten sheet, empty or with a list; the cached values are the bill the list gives."""
     g = ctx.uitkomsten.ggu
     jaar = DEFAULT_JAAR if DEFAULT_JAAR in g.jaren else int(g.jaren[0])
-    leden = float(g.bijdrage[list(g.jaren).index(jaar)]) * 1000
+    leden = float(in_euro(g.bijdrage[list(g.jaren).index(jaar)]))
     r = rekening(gemeenten, leden, jaar) if gemeenten else None
     s = Sheet("gemeenten", blad(ctx.layout.raw))
     s.widths = {0: 40, 1: 30, 2: 14, 3: 18}

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from vng_xl.errors import BadParameter, VngError
-from vng_xl.model import Indexen, excel_round
+from vng_xl.model import Indexen
 from vng_xl.model.kadernota import Kadernota, bereken
 from vng_xl.sources.indexsets import IndexSet, lees_toml
 from vng_xl.workbook import sheets as pos
@@ -142,7 +142,7 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
         s.put(BASE_ROW + i, 2, float(kn.begroting[i]), formula=f"={kern.ref(r, pos.KERN_BEGROTING_COL)}", style="euro")
     end = BASE_ROW + len(rows) - 1
     bedragen, types = area(BASE_ROW, 2, end, 2), area(BASE_ROW, 1, end, 1)
-    salaris = kn.regels.index(SALARISLIJN)
+    salaris = kn.ids.index(SALARISLIJN)
     sal_row = rows[salaris]
     sal_bedrag = kern.ref(sal_row, pos.KERN_BEGROTING_COL)
     sal_type = kern.ref(sal_row, pos.KERN_TYPE_COL)
@@ -155,8 +155,8 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
     for k, (naam, ref, kn_set) in enumerate(columns):
         first = 1 + k * (n + 1)
         u = bereken(kn_set)
-        pct = excel_round(u.ontwikkeling[np.searchsorted(u.jaren, ggu_years)], 3)
-        incl = pct + kn.ingroei
+        pct = u.zonder_ingroei[np.searchsorted(u.jaren, ggu_years)]
+        incl = u.contributie[np.searchsorted(u.jaren, ggu_years)]
         sal = u.raming[salaris][np.searchsorted(u.jaren, ggu_years)]
         values = {
             "excl": pct,
