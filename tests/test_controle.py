@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests import kadernota_figures as doc
 from vng_xl.cli import main
 from vng_xl.controle.bevindingen import Status, controleer, inwoners_bereik
 from vng_xl.controle.rekenketen import GGU_BEGROTING, KERN, PER_INWONER, keten
 from vng_xl.data import gepubliceerd, kadernota_2026
-from tests import kadernota_figures as doc
 
 JAREN = [2025, 2026, 2027, 2028, 2029]
 #: The document's line names -> the posts' keys (the names are labels; the check joins on keys).
@@ -48,9 +48,7 @@ def test_every_published_figure_is_checked_once():
     c = _check()
     # Counted from the document: 13 lines of the kernorganisatie over 5 years; ontwikkeling, ingroei and
     # stijging over 5 years and the voorstel 2026; 7 chapters and 8 posts of the fund over 4 years; 2 per inwoner.
-    expected = (
-        5 * (len(doc.KERNORGANISATIE) + 3) + 3 * 5 + 1 + 4 * (len(doc.GGU_HOOFDSTUKKEN) + len(doc.GGU)) + 2
-    )
+    expected = 5 * (len(doc.KERNORGANISATIE) + 3) + 3 * 5 + 1 + 4 * (len(doc.GGU_HOOFDSTUKKEN) + len(doc.GGU)) + 2
     assert expected == 143
     keys = [b.sleutel for b in c.bevindingen]
     assert len(keys) == expected

@@ -16,7 +16,7 @@ import numpy as np
 from vng_xl.errors import BadParameter, VngError
 from vng_xl.model import Indexen
 from vng_xl.model.kadernota import Kadernota, bereken
-from vng_xl.sources.indexsets import IndexSet, lees_toml
+from vng_xl.sources.indexsets import SALARISLIJN, IndexSet, lees_toml
 from vng_xl.workbook import sheets as pos
 from vng_xl.workbook.content import CellValue, Chart, Context, Sheet, a1, area, col_letters, quote_sheet
 from vng_xl.workbook.layout import WORKBOOKS
@@ -26,7 +26,6 @@ INDEXSETS = WORKBOOKS / "indexsets.toml"
 #: First row (0-based) of the index-set block on the Parameters sheet, below the herkomst block.
 SETS_ROW = pos.HERKOMST_ROW + len(pos.HERKOMST_FIELDS) + 2
 SET_ROWS = 5  # name, jaar, A, B and an empty row
-SALARISLIJN = "Salarissen"
 
 # Scenario sheet rows (0-based).
 NAME_ROW, YEAR_ROW = 3, 4
