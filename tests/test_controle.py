@@ -313,3 +313,20 @@ def test_the_chain_computes_what_the_model_computes():
         np.testing.assert_allclose([w[(GGU_DEKKING, name)][int(y)] for y in g.jaren], values, rtol=1e-12)
     for name, values in [("basisbegroting", g.basisbegroting), ("herprioritering", g.herprioritering)]:
         np.testing.assert_allclose([w[(GGU_BEGROTING, name)][int(y)] for y in g.jaren], values, rtol=1e-12)
+
+
+def test_a_slip_is_the_model_run_with_that_one_input_changed():
+    # "Index A instead of B for Activiteitskosten in 2027" is the model's raming of that line with
+    # index B of 2027 replaced by index A of 2027; nothing else differs.
+    import numpy as np
+
+    from vng_xl.model import Indexen, index_types, raming
+
+    kn = kadernota_2026()
+    i = kn.ids.index("activiteitskosten")
+    rates = np.array(kn.indexen.rates)
+    rates[1, 2027 - 2025] = rates[0, 2027 - 2025]
+    jaren = np.arange(2025, 2030)
+    expected = raming(kn.begroting[i : i + 1], index_types(["B"]), jaren, 2025, Indexen(kn.indexen.years, rates))[0]
+    [slip] = [v for v in _check().vind(KERN, "activiteitskosten", 2027).vergissingen]
+    np.testing.assert_allclose([slip.waarden[int(j)] for j in jaren], expected, rtol=1e-15)

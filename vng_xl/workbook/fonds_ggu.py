@@ -14,6 +14,7 @@ import numpy as np
 from vng_xl.data.cijfers import GGU_BEGROTING, GGU_DEKKING, PER_INWONER, Sleutel, hoofdstuk
 from vng_xl.model import in_euro, per_inwoner
 from vng_xl.model.ggu import DUIZEND
+from vng_xl.model.kernorganisatie import AFRONDING_PERCENTAGE as PCT
 from vng_xl.workbook.content import Chart, Context, Figure, Sheet, a1, area, col_letters, quote_sheet, row_series
 from vng_xl.workbook.sheets import GGU_FIRST, GGU_HEADER, result_block
 
@@ -180,7 +181,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
             ix_pct,
             c,
             float(g.indexatie_pct[i]),
-            formula=f"=ROUND({kern.ref(o_row, kern_col, absolute=False)},3)",
+            formula=f"=ROUND({kern.ref(o_row, kern_col, absolute=False)},{PCT})",
             style="procent",
         )
     s.names["GGU_Indexatie"] = indexatie_ref

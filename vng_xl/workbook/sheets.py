@@ -14,6 +14,7 @@ import numpy as np
 
 from vng_xl.data.cijfers import CONTRIBUTIE, KERN
 from vng_xl.model import contributie
+from vng_xl.model.kernorganisatie import AFRONDING_PERCENTAGE as PCT
 from vng_xl.workbook.content import (
     Chart,
     Context,
@@ -313,7 +314,7 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
         c_row,
         2,
         float(stijging[0]),
-        formula=f"=ROUND({a1(o, 2)},3)+{a1(g, 2)}",
+        formula=f"=ROUND({a1(o, 2)},{PCT})+{a1(g, 2)}",
         style="procent_totaal",
     )
     for j in range(1, len(years)):
@@ -324,7 +325,7 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
             c_row,
             col,
             float(u.contributie[j]),
-            formula=f"=ROUND({a1(o, col)},3)+{a1(g, col)}",
+            formula=f"=ROUND({a1(o, col)},{PCT})+{a1(g, col)}",
             style="procent_totaal",
         )
     for j, year in enumerate(years):
@@ -332,7 +333,7 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
             ctx.figures.append(Figure((CONTRIBUTIE, post), int(year), s.ref(row, 2 + j), float(values[j]), "procent"))
         ctx.figures.append(Figure((CONTRIBUTIE, "ingroei"), int(year), s.ref(g, 2 + j), float(ingroei), "procent"))
     voorstel = float(u.zonder_ingroei[1])
-    s.put(v_row, 3, voorstel, formula=f"=ROUND({a1(o, 3)},3)", style="procent")
+    s.put(v_row, 3, voorstel, formula=f"=ROUND({a1(o, 3)},{PCT})", style="procent")
     ctx.figures.append(Figure((CONTRIBUTIE, "voorstel"), int(years[1]), s.ref(v_row, 3), voorstel, "procent"))
     s.names["Contributie"] = area(o, 0, v_row, last_col)
     s.names["Kernorganisatie_Ontwikkeling"] = area(o, 3, o, last_col)
