@@ -150,7 +150,7 @@ def _writes():
 
 @pytest.mark.parametrize("what", list(_writes()))
 def test_a_write_into_the_built_in_data_raises(what):
-    with pytest.raises((TypeError, ValueError, AttributeError)):
+    with pytest.raises((TypeError, ValueError)):
         _writes()[what]()
 
 
@@ -158,7 +158,7 @@ def test_results_stay_right_after_attempted_writes():
     for write in _writes().values():
         try:
             write()
-        except (TypeError, ValueError, AttributeError):
+        except (TypeError, ValueError):
             pass
     u = bereken(kadernota_2026())
     assert np.round(u.kosten_kernorganisatie).tolist()[:2] == list(doc.KOSTEN_KERNORGANISATIE[:2])
