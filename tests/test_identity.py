@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from operator import setitem
 from pathlib import Path
 
 import numpy as np
@@ -134,17 +135,17 @@ def _writes():
     kn = kadernota_2026()
     pub = gepubliceerd()
     return {
-        "begroting": lambda: kn.begroting.__setitem__(0, 0.0),
-        "indexen.rates": lambda: kn.indexen.rates.__setitem__((0, 1), 0.5),
-        "indexen.years": lambda: kn.indexen.years.__setitem__(0, 1999),
-        "ggu.hoofdstukken": lambda: kn.ggu.hoofdstukken.__setitem__(1, 0.0),
-        "ggu.overbegroting": lambda: kn.ggu.overbegroting.__setitem__(2026, 0.5),
-        "ggu.namen": lambda: kn.ggu.namen.__setitem__(1, "x"),
-        "regels": lambda: kn.regels.__setitem__(0, "x"),
-        "ggu_hoofdstukken_2026": lambda: ggu_hoofdstukken_2026().__setitem__(1, ("x", 0.0, 0.0)),
-        "gepubliceerd.waarden": lambda: pub.waarden.__setitem__(("kern", "salarissen"), {}),
-        "gepubliceerd.post": lambda: pub.waarden[("kern", "salarissen")].__setitem__(2027, 0.0),
-        "gepubliceerd.labels": lambda: pub.labels.__setitem__(("kern", "salarissen"), "x"),
+        "begroting": lambda: setitem(kn.begroting, 0, 0.0),
+        "indexen.rates": lambda: setitem(kn.indexen.rates, (0, 1), 0.5),
+        "indexen.years": lambda: setitem(kn.indexen.years, 0, 1999),
+        "ggu.hoofdstukken": lambda: setitem(kn.ggu.hoofdstukken, 1, 0.0),
+        "ggu.overbegroting": lambda: setitem(kn.ggu.overbegroting, 2026, 0.5),
+        "ggu.namen": lambda: setitem(kn.ggu.namen, 1, "x"),
+        "regels": lambda: setitem(kn.regels, 0, "x"),
+        "ggu_hoofdstukken_2026": lambda: setitem(ggu_hoofdstukken_2026(), 1, ("x", 0.0, 0.0)),
+        "gepubliceerd.waarden": lambda: setitem(pub.waarden, ("kern", "salarissen"), {}),
+        "gepubliceerd.post": lambda: setitem(pub.waarden[("kern", "salarissen")], 2027, 0.0),
+        "gepubliceerd.labels": lambda: setitem(pub.labels, ("kern", "salarissen"), "x"),
     }
 
 
