@@ -175,3 +175,22 @@ def test_a_scenario_cannot_write_through_to_the_built_in_indexen():
     rates[0, 1] = 0.9  # the caller's array stays the caller's: the scenario took a copy
     assert scenario.indexen.rates[0, 1] == 0.5
     assert kn.indexen.rates[0, 1] == doc.INDEXATIES[2026][0]
+
+
+@pytest.mark.parametrize("line", ["Salarissen", "Afschrijvingen"])
+def test_a_line_renamed_in_the_workbook_is_still_checked(line, tmp_path, capsys):
+    # A user renames a cost line on the Kernorganisatie sheet and refreshes: the line keeps its key,
+    # so its five figures stay in the Controle, and the salary line stays found for the Scenario.
+    from tests.workbook_fixtures import copy_of
+    from vng_xl.ooxml.package import write_cells
+
+    path = copy_of(built_workbook(), tmp_path)
+    ws = cached_values(path)["Kernorganisatie"]
+    [row] = [c.row for c in ws["A"] if c.value == line]
+    write_cells(path, path, {"Kernorganisatie": {f"A{row}": f"{line} (hernoemd)"}})
+    assert main(["refresh", str(path)]) == 0
+    assert f"{PUBLISHED} cijfers vergeleken" in capsys.readouterr().out
+    assert cached_values(path)["Kernorganisatie"][f"A{row}"].value == f"{line} (hernoemd)"
+    assert _sheet_rows(path) == _sheet_rows(built_workbook())
+    main(["controle", str(path)])
+    assert sum(int(n) for n in re.findall(r"\((\d+) cijfers:", capsys.readouterr().out)) == PUBLISHED
