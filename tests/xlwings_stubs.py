@@ -69,22 +69,31 @@ class ExcelEngineStandIn:
     impl = _ComValues()
 
 
-def call_like_excel(udf, *com_args):
+def call_like_excel(udf, *com_args, caller=None):
     """Call a UDF as xlwings' call_udf does: COM values -> converters -> function -> converters -> COM.
 
-    A range arrives from COM as a tuple of row tuples; a left-out optional argument as the COM
-    "missing" marker. Returns what Excel would receive.
+    A range arrives from COM as a tuple of row tuples, or as an xlwings Range (see com_range) where
+    the argument is read as a reference; a left-out optional argument as the COM "missing" marker.
+    The reserved argument `caller` gets the calling cell, as xlwings assigns it. Returns what Excel
+    would receive.
     """
     import xlwings
     from xlwings import conversion
 
     xlwings.engines.engines_by_name.setdefault("excel", ExcelEngineStandIn())
     info = udf.__xlfunc__
+    com_args = list(com_args)
+    for arg_info in info["args"]:
+        if arg_info["name"] == "caller":  # the wrapper passes Nothing there; call_udf puts the caller in
+            com_args += [None] * (arg_info["pos"] + 1 - len(com_args))
+            com_args[arg_info["pos"]] = caller
     args = []
     for i, value in enumerate(com_args):
         arg_info = info["args"][i]
         if isinstance(value, int) and value == MISSING:
             args.append(arg_info.get("optional", None))
+        elif isinstance(value, xlwings.Range) and arg_info["name"] != "caller":
+            args.append(conversion.read(value, None, arg_info["options"]))
         else:
             args.append(conversion.read(None, value, arg_info["options"]))
     return conversion.write(udf(*args), None, info["ret"]["options"])
@@ -92,3 +101,34 @@ def call_like_excel(udf, *com_args):
 
 MISSING = -2147352572  # what COM passes for a left-out optional argument
 COM_ERRORS = {-2146826246: "#N/A", -2146826281: "#DIV/0!", -2146826273: "#VALUE!"}  # cell errors via COM
+
+
+class _Named:
+    def __init__(self, name: str, **attrs: object) -> None:
+        self.name = name
+        self.__dict__.update(attrs)
+
+
+class ComCell:
+    """The part of xlwings' Windows Range implementation a UDF's Range argument and `caller` use.
+
+    Wrapped in xlwings' own `Range(impl=...)`, so our code goes through xlwings' real Range API:
+    sheet and book names, row, column, shape, and `options(...).value` through its converters.
+    `values` are COM values (errors as the COM_ERRORS integers), a tuple of row tuples.
+    """
+
+    max_cells_per_read = None
+
+    def __init__(self, sheet: str, row: int, column: int, values=((None,),), book: str = "vng.xlsm") -> None:
+        app = _Named("excel", engine=_ComValues(), pid=1)
+        self.sheet = _Named(sheet, book=_Named(book, app=app))
+        self.row, self.column = row, column
+        self.raw_value = values
+        self.shape = (len(values), len(values[0]))
+
+
+def com_range(sheet: str, row: int, column: int, values=((None,),), book: str = "vng.xlsm"):
+    """An xlwings Range over a ComCell: what xlwings hands a UDF for a reference or as `caller`."""
+    import xlwings
+
+    return xlwings.Range(impl=ComCell(sheet, row, column, values, book))
