@@ -18,14 +18,16 @@ from oletools.olevba import VBA_Parser
 
 from tests.recalc_fixtures import build_xlsx
 from tests.workbook_fixtures import built_workbook
-from tests.xlwings_stubs import COM_ERRORS, MISSING, call_like_excel, com_range, load_xlwings_udfs
+from tests.xlwings_stubs import COM_ERRORS, MISSING, ComBook, call_like_excel, com_range, load_xlwings_udfs
 from vng_xl.excel import udfs
+from vng_xl.excel.messages import CellArea, formula_areas
 from vng_xl.functions import FUNCTIONS
 from vng_xl.ooxml.sheet_xml import ExcelError
 from vng_xl.recalc import recalc_file
 from vng_xl.recalc.engine import evaluate
 
-VALUE_ERROR = next(code for code, text in COM_ERRORS.items() if text == "#VALUE!")  # what COM hands over
+COM_ERRORS_BY_TEXT = {text: code for code, text in COM_ERRORS.items()}
+VALUE_ERROR = COM_ERRORS_BY_TEXT["#VALUE!"]  # what COM hands a UDF for a cell that shows #VALUE!
 
 # (function, arguments, the argument the message must name, what it must say) — typed from the rules.
 BAD = [
@@ -164,6 +166,49 @@ def test_excel_two_functions_in_one_formula_keep_the_failing_ones_message(excel_
     _names_argument(message, "VNG_RAMING", "indextype", 'onbekend indextype "C"')
 
 
+@pytest.mark.parametrize(("name", "args", "argument", "says"), BAD, ids=IDS)
+def test_excel_vng_fout_of_a_total_follows_its_references(excel_udfs, name, args, argument, says):
+    """A total shows #VALUE! because of a line: VNG_FOUT of the total (or of a total of totals,
+    on another sheet) gives that line's message, as headless recalculation does."""
+    bad = (VALUE_ERROR, "=" + _call(name, args, dutch=False))
+    book = ComBook(
+        cells={
+            "Kosten": {
+                (5, 4): (105.978, '=VNG_RAMING(100,"A",2027)'),
+                (6, 4): bad,
+                (7, 4): (200.0, ""),
+                (8, 4): (VALUE_ERROR, "=SUM(D5:D7)"),
+                (8, 5): (VALUE_ERROR, "=D8*2"),
+                (8, 6): (COM_ERRORS_BY_TEXT["#DIV/0!"], "=1/0"),
+            },
+            "Overzicht": {(2, 2): (VALUE_ERROR, "='Kosten'!$E$8+SUM(Kosten!F1:F2)")},
+        }
+    )
+    call_like_excel(excel_udfs[name], *_com_args(name, args), caller=book.range("Kosten", 6, 4))
+    fout = excel_udfs["VNG_FOUT"]
+    for sheet, row, col in (("Kosten", 6, 4), ("Kosten", 8, 4), ("Kosten", 8, 5), ("Overzicht", 2, 2)):
+        [[message]] = call_like_excel(fout, book.range(sheet, row, col), caller=book.range("Overzicht", 9, 9))
+        _names_argument(message, name, argument, says)
+    [[other]] = call_like_excel(fout, book.range("Kosten", 8, 6), caller=book.range("Overzicht", 9, 9))
+    assert other.startswith("#DEEL/0!: geen melding van een VNG-functie")
+    [[good]] = call_like_excel(fout, book.range("Kosten", 5, 4), caller=book.range("Overzicht", 9, 9))
+    assert good == ""
+
+
+def test_formula_areas_reads_references_not_strings_names_or_functions():
+    areas = formula_areas(
+        '=SUM($B$5:D7)+\'Kosten 2026\'!A1+Blad2!C3-LOG10(2)+VNG_GGU("A1",Indexen)&"B2:B3"',
+        "vng.xlsm",
+        "Raming",
+    )
+    assert areas == [
+        CellArea("vng.xlsm", "Raming", 5, 2, 3, 3),
+        CellArea("vng.xlsm", "Kosten 2026", 1, 1),
+        CellArea("vng.xlsm", "Blad2", 3, 3),
+    ]
+    assert formula_areas("=[1]Blad1!A1+'[Other.xlsx]Blad1'!B2", "vng.xlsm", "S") == []
+
+
 # ---------------------------------------------------------------- headless: vng-xl eval
 
 
@@ -193,6 +238,7 @@ def test_recalc_total_over_a_bad_line_is_an_error(tmp_path: Path, name, args, ar
     rows = "".join(f'<row r="{r}">{_formula(f"A{r}", text)}</row>' for r, text in enumerate(lines, start=1))
     rows += f'<row r="4">{_formula("A4", "SUM(A1:A3)")}{_formula("B4", "VNG_FOUT(A2)")}</row>'
     rows += f'<row r="5">{_formula("A5", "AVERAGE(A1:A3)")}{_formula("B5", "VNG_FOUT(A1)")}</row>'
+    rows += f'<row r="6">{_formula("A6", "A4*2")}{_formula("B6", "VNG_FOUT(A6)")}</row>'
     src = build_xlsx(tmp_path / "in.xlsx", {"S": rows})
     outcome = recalc_file(src, tmp_path / "out.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["S"]
@@ -202,6 +248,8 @@ def test_recalc_total_over_a_bad_line_is_an_error(tmp_path: Path, name, args, ar
     assert sheet["A5"].value == "#VALUE!"
     _names_argument(sheet["B4"].value, name, argument, says)
     assert sheet["B5"].value is None  # VNG_FOUT of a good line: empty text
+    assert sheet["A6"].value == "#VALUE!"
+    assert sheet["B6"].value == sheet["B4"].value  # of a total of a total: the line's message, as in Excel
     # The report names the bad cell and the totals it reaches, in English and in Dutch.
     by_cell = {issue.cell: issue for issue in outcome.error_values}
     assert {"A2", "A4", "A5"} <= set(by_cell)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import xlwings as xw
 
 from vng_xl.errors import VngError
+from vng_xl.excel.messages import CellArea, MessageStore, traced_message
 from vng_xl.functions import CATEGORY, FUNCTIONS, ExcelFunction
 from vng_xl.functions.melding import CELL_ERROR, MESSAGE_PREFIX, CellError, cell_message
 
@@ -25,25 +25,6 @@ ERROR_PREFIX = MESSAGE_PREFIX
 
 #: The texts xlwings' err_to_str gives for a cell that shows an error value.
 CELL_ERROR_TEXTS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", CELL_ERROR})
-
-
-@dataclass(frozen=True)
-class CellArea:
-    """Where a formula sits: workbook, sheet, first row and column (1-based), and its size."""
-
-    book: str
-    sheet: str
-    row: int
-    column: int
-    rows: int = 1
-    columns: int = 1
-
-    def holds(self, book: str, sheet: str, row: int, column: int) -> bool:
-        return (
-            (self.book, self.sheet) == (book, sheet)
-            and self.row <= row < self.row + self.rows
-            and self.column <= column < self.column + self.columns
-        )
 
 
 def area_of(rng: object) -> CellArea | None:
@@ -55,37 +36,27 @@ def area_of(rng: object) -> CellArea | None:
         return None
 
 
-class MessageStore:
-    """The last message of each VNG function per calling cell, as long as Python runs.
+def formulas_reader(rng: object) -> Callable[[CellArea], dict[tuple[int, int], str]]:
+    """Read the formulas of an area in the workbook of `rng` (English A1, as COM's Range.Formula gives)."""
+    book = rng.sheet.book
 
-    Keyed by function too, so that a second VNG function in the same formula that succeeds does
-    not wipe the message of the first.
-    """
+    def formulas_in(area: CellArea) -> dict[tuple[int, int], str]:
+        try:
+            if area.book != book.name:
+                return {}
+            target = book.sheets[area.sheet].range((area.row, area.column), (area.last_row, area.last_column))
+            found = target.formula
+        except Exception:  # noqa: BLE001 - a sheet gone or renamed: nothing to follow
+            return {}
+        rows = [[found]] if isinstance(found, str) else found
+        return {
+            (area.row + i, area.column + j): text
+            for i, row in enumerate(rows)
+            for j, text in enumerate(row)
+            if isinstance(text, str) and text.startswith("=")
+        }
 
-    def __init__(self) -> None:
-        self._messages: dict[CellArea, dict[str, str]] = {}
-
-    def record(self, area: CellArea | None, function: str, message: str | None) -> None:
-        """Keep `message` for `function` in `area`, or forget it (None: the call succeeded)."""
-        if area is None:
-            return
-        kept = self._messages.setdefault(area, {})
-        if message is None:
-            kept.pop(function, None)
-            if not kept:
-                del self._messages[area]
-        else:
-            kept[function] = message
-
-    def lookup(self, book: str, sheet: str, row: int, column: int) -> str | None:
-        """The messages kept for the formula that covers this cell, joined; None when there are none."""
-        for area, kept in self._messages.items():
-            if kept and area.holds(book, sheet, row, column):
-                return "; ".join(kept.values())
-        return None
-
-    def clear(self) -> None:
-        self._messages.clear()
+    return formulas_in
 
 
 MESSAGES = MessageStore()
@@ -111,23 +82,27 @@ def cell_result(fn: ExcelFunction, args: tuple[object, ...], caller: object = No
     return ERROR_PREFIX + message
 
 
-def cell_errors(cel: object, caller: object = None, store: MessageStore = MESSAGES) -> object:
-    """VNG_FOUT's argument as the registry contract has it: error cells as CellError with the kept message.
+def cell_errors(cel: object, caller: object = None) -> object:
+    """VNG_FOUT's argument as the registry contract has it: error cells as CellError with their message.
 
-    `cel` is an xlwings Range when the argument is a reference. Otherwise (a value, such as a VNG
+    `cel` is an xlwings Range when the argument is a reference; a #VALUE! cell's message is its
+    own, or one from the cells its formula refers to (a total). Otherwise (a value, such as a VNG
     function in the same formula) xlwings hands over None and the calling cell's own message counts.
     """
     where = area_of(cel) if cel is not None else None
     if where is None:
         here = area_of(caller) if caller is not None else None
-        found = None if here is None else store.lookup(here.book, here.sheet, here.row, here.column)
+        found = None if here is None else MESSAGES.within(here)
         return None if found is None else CellError(CELL_ERROR, found)
     values = np.array(cel.options(ndim=2, err_to_str=True).value, dtype=object).reshape(where.rows, where.columns)
+    formulas_in = formulas_reader(cel)
     out = np.empty(values.shape, dtype=object)
     for (i, j), v in np.ndenumerate(values):
         if isinstance(v, str) and v in CELL_ERROR_TEXTS:
-            found = store.lookup(where.book, where.sheet, where.row + i, where.column + j)
-            out[i, j] = CellError(v, found if v == CELL_ERROR else None)
+            found = None
+            if v == CELL_ERROR:
+                found = traced_message(where.cell(where.row + i, where.column + j), MESSAGES, formulas_in)
+            out[i, j] = CellError(v, found)
         else:
             out[i, j] = v
     return out

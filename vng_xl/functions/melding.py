@@ -2,7 +2,8 @@
 
 A VNG function given bad input makes its cell the error value #VALUE! (#WAARDE! in Dutch Excel),
 so SUM, AVERAGE and every formula that uses the cell give an error too: a bad line can never drop
-silently out of a total. The Dutch message that says what is wrong is one step away: `=VNG_FOUT(cel)`.
+silently out of a total. The Dutch message that says what is wrong is one step away: `=VNG_FOUT(cel)`,
+for the cell with the VNG function and for a total over it alike.
 """
 
 from __future__ import annotations
@@ -68,7 +69,14 @@ def first_error(value: object) -> CellError | None:
     "VNG_FOUT",
     "De melding bij de fout (#WAARDE!) in een cel met een VNG-functie: wat er mis is met welk argument. "
     "Leeg als de cel geen fout toont.",
-    [Argument("cel", "De cel (of het blok) met de VNG-functie; bij een blok de eerste fout.", range=True, errors=True)],
+    [
+        Argument(
+            "cel",
+            "De cel met de VNG-functie, of een totaal daarover; bij een blok de eerste fout.",
+            range=True,
+            errors=True,
+        )
+    ],
     [
         (
             '=VNG_FOUT(VNG_RAMING(100;"C";2027))',
