@@ -255,3 +255,9 @@ def test_recalc_total_over_a_bad_line_is_an_error(tmp_path: Path, name, args, ar
     assert {"A2", "A4", "A5"} <= set(by_cell)
     _names_argument(by_cell["A2"].reason_nl, name, argument, says)
     assert by_cell["A4"].reason_nl == by_cell["A2"].reason_nl
+
+
+def test_excel_vng_fout_never_shows_a_traceback():
+    fn = FUNCTIONS["VNG_FOUT"]
+    broken = type(fn)(fn.name, fn.help, fn.args, fn.examples, lambda cel: 1 / 0, fn.message)
+    assert udfs.make_udf(broken)(None) == "interne fout in VNG_FOUT (ZeroDivisionError); meld dit aan de beheerder"

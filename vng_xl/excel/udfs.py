@@ -5,7 +5,8 @@ xlwings.conf sheet. On Linux xlwings' decorators are no-ops and the functions ru
 
 Errors in cells (vng_xl.functions.melding): a bad input returns MESSAGE_PREFIX + the Dutch message,
 which the workbook's VBA wrapper turns into #VALUE! (#WAARDE!), so totals give an error too. The
-message is kept here per calling cell (xlwings passes `caller`), where VNG_FOUT finds it.
+message is kept per calling cell (xlwings passes `caller`) in vng_xl.excel.messages, where VNG_FOUT
+finds it, for that cell and for a total over it.
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ def formulas_reader(rng: object) -> Callable[[CellArea], dict[tuple[int, int], s
 MESSAGES = MessageStore()
 
 
+def internal_error(fn: ExcelFunction, exc: Exception) -> str:
+    """The Dutch message for a failure that is not bad input: which function, which exception, whom to tell."""
+    return f"interne fout in {fn.name} ({type(exc).__name__}); meld dit aan de beheerder"
+
+
 def cell_result(fn: ExcelFunction, args: tuple[object, ...], caller: object = None) -> object:
     """Call the implementation; a bad input becomes a short Dutch message, never a traceback.
 
@@ -74,7 +80,7 @@ def cell_result(fn: ExcelFunction, args: tuple[object, ...], caller: object = No
     except VngError as exc:
         message = exc.nl
     except Exception as exc:  # noqa: BLE001 - a UDF must never raise into Excel
-        message = f"interne fout in {fn.name} ({type(exc).__name__}); meld dit aan de beheerder"
+        message = internal_error(fn, exc)
     else:
         MESSAGES.record(area, fn.name, None)
         return result.tolist() if isinstance(result, np.ndarray) else result
@@ -127,9 +133,12 @@ def make_udf(fn: ExcelFunction, func: Callable = xw.func, arg: Callable = xw.arg
 
     def call(*args: object) -> object:
         values, caller = (args[:-1], args[-1]) if len(args) > len(fn.args) else (args, None)
-        if takes_errors:
+        if not takes_errors:
+            return cell_result(fn, values, caller)
+        try:
             return fn.impl(*(cell_errors(v, caller) if a.errors else v for a, v in zip(fn.args, values)))
-        return cell_result(fn, values, caller)
+        except Exception as exc:  # noqa: BLE001 - a message function shows what went wrong, never a traceback
+            return internal_error(fn, exc)
 
     call.__name__ = call.__qualname__ = fn.name
     call.__doc__ = fn.help
