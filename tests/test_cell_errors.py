@@ -255,6 +255,8 @@ def test_recalc_total_over_a_bad_line_is_an_error(tmp_path: Path, name, args, ar
     assert {"A2", "A4", "A5"} <= set(by_cell)
     _names_argument(by_cell["A2"].reason_nl, name, argument, says)
     assert by_cell["A4"].reason_nl == by_cell["A2"].reason_nl
+    # and the terminal line of `vng-xl recalc` says so, in English
+    assert f"cells show #VALUE! from bad input to a VNG function (first: S!A2: {name}: " in outcome.summary()
 
 
 def test_excel_vng_fout_never_shows_a_traceback():
