@@ -38,7 +38,7 @@ def test_set_reads_dutch_thousands(tmp_path, capsys):
         (["Parameters!ZZZZ9=1"], '"ZZZZ9" is not a cell'),
         (["Parameters!A0=1"], '"A0" is not a cell'),
         (["Parameters!C7D=1"], '"C7D" is not a cell'),
-        (["Nope!A1=1"], 'the workbook has no sheet "Nope"'),
+        (["Nope!A1=1"], 'the workbook has no sheet "Nope" with input cells'),
         (["Parameters!A1=1"], "A1 is not an input cell of sheet Parameters"),
         (["Parameters!B3=1"], "B3 is not an input cell"),  # the status cell is the refresh's own
         (["Controle!H6=1"], "H6 is not an input cell of sheet Controle"),
@@ -120,3 +120,21 @@ def test_a_bad_inwoners_is_refused_in_one_english_line(tmp_path, capsys, command
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith(f"vng-xl {command[0]}: {message}") and captured.err.count("\n") == 1
+
+
+def test_a_refused_set_has_a_dutch_message_too():
+    from vng_xl.workbook.headless import HeadlessTarget
+    from vng_xl.workbook.inputs import BadSet, set_updates
+
+    target = HeadlessTarget(built_workbook())
+    try:
+        with pytest.raises(BadSet) as info:
+            set_updates(["Parameters!B15=82.055", "Parameters!C7=1.5"], target)
+        assert set_updates(["parameters!b15=82.055", "'Fonds GGU'!C5=1.000"], target) == {
+            "Parameters": {"B15": 82055.0},
+            "Fonds GGU": {"C5": 1000.0},
+        }
+    finally:
+        target.close()
+    assert info.value.nl.startswith('--set Parameters!C7=1.5: "1.5" is dubbelzinnig: in Nederlandse notatie')
+    assert info.value.nl.endswith("; er is niets geschreven")

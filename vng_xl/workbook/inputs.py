@@ -20,6 +20,7 @@ from vng_xl.workbook.layout import standaard_invoer
 from vng_xl.workbook.refresh import WorkbookTarget, layout_of, read_invoer
 
 SYNTAX = "SHEET!CELL=VALUE, e.g. Parameters!C7=3,0%"
+EMPTY_NL, EMPTY_EN = "leeg; --set maakt geen cel leeg", "empty; --set clears no cells"
 
 
 class BadSet(VngError):
@@ -94,9 +95,6 @@ def input_cells(target: WorkbookTarget) -> dict[str, dict[str, str]]:
     }
 
 
-EMPTY_NL, EMPTY_EN = "leeg; --set maakt geen cel leeg", "empty; --set clears no cells"
-
-
 def set_updates(items: Sequence[str], target: WorkbookTarget) -> dict[str, dict[str, CellValue]]:
     """Every --set checked and read, or BadSet (or the notation's refusal) for the first that is wrong."""
     cells = input_cells(target)
@@ -109,8 +107,8 @@ def set_updates(items: Sequence[str], target: WorkbookTarget) -> dict[str, dict[
             names = ", ".join(n for n, c in cells.items() if c)
             raise BadSet(
                 item=item,
-                reason_nl=f'de werkmap heeft geen blad "{a.sheet}"; invoer staat op {names}',
-                reason_en=f'the workbook has no sheet "{a.sheet}"; inputs are on {names}',
+                reason_nl=f'de werkmap heeft geen blad "{a.sheet}" met invoercellen; invoer staat op {names}',
+                reason_en=f'the workbook has no sheet "{a.sheet}" with input cells; inputs are on {names}',
             )
         kind = cells[sheet].get(a.cell)
         if kind is None:
@@ -120,7 +118,7 @@ def set_updates(items: Sequence[str], target: WorkbookTarget) -> dict[str, dict[
                 reason_en=f"{a.cell} is not an input cell of sheet {sheet} (the yellow cells)",
             )
         if a.cell in updates.get(sheet, {}):
-            raise BadSet(item=item, reason_nl=f"{sheet}!{a.cell} staat er twee keer", reason_en="given twice")
+            raise BadSet(item=item, reason_nl="twee keer gegeven", reason_en="given twice")
         if not a.text.strip():
             raise BadSet(item=item, reason_nl=EMPTY_NL, reason_en=EMPTY_EN)
         try:
