@@ -24,7 +24,7 @@ from vng_xl.sources.gemeenten import Gemeente
 from vng_xl.sources.indexsets import IndexSet
 from vng_xl.workbook.build import herkomst, workbook_content, write_workbook
 from vng_xl.workbook.headless import HeadlessTarget
-from vng_xl.workbook.layout import Invoer, read_layout, standaard_invoer
+from vng_xl.workbook.layout import Invoer, indexsets_of, read_layout, standaard_invoer
 from vng_xl.workbook.refresh import layout_of, read_invoer, refresh
 from vng_xl.workbook.werkmap import schrijf_gemeenten
 
@@ -185,6 +185,18 @@ def test_another_horizon_and_other_cost_lines_refresh(tmp_path):
     assert result.ok, result.status
     assert _formula_values(wb) == before
     assert cached_values(wb)["Kernorganisatie"]["J4"].value == 2034  # Raming 2034 in column J
+
+
+def test_a_workbook_built_before_the_shape_was_recorded_still_refreshes(tmp_path):
+    """Without the Shape row on the conf sheet the package's own sizes apply, the index sets counted."""
+    wb = copy_of(built_workbook(), tmp_path)
+    conf = cached_values(wb)["xlwings.conf"]
+    row = next(r for r in range(1, 40) if conf.cell(r, 1).value == "vng_xl vorm")
+    write_cells(wb, wb, {"xlwings.conf": {f"A{row}": None, f"B{row}": None}})
+    assert _read_back(wb).as_dict() == replace(STD, indexsets=indexsets_of(STD)).as_dict()
+    before = _formula_values(wb)
+    assert refresh(HeadlessTarget(wb)).ok
+    assert _formula_values(wb) == before
 
 
 # The property: read_back(build(x)) == x, and a refresh after `gemeenten` keeps the bill.

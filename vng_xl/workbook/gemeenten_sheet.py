@@ -12,6 +12,10 @@ from collections.abc import Sequence
 
 from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, Rekening, rekening
 from vng_xl.workbook.content import CellValue, Context, Sheet, a1, area
+from vng_xl.workbook.positions import GEMEENTE_BIJDRAGE_COL as BILL_COL
+from vng_xl.workbook.positions import GEMEENTE_CODE_COL as CODE_COL
+from vng_xl.workbook.positions import GEMEENTE_INWONERS_COL as INWONERS_COL
+from vng_xl.workbook.positions import GEMEENTE_NAAM_COL as NAAM_COL
 from vng_xl.workbook.positions import GEMEENTEN_BIJDRAGE as BIJDRAGE
 from vng_xl.workbook.positions import GEMEENTEN_BRON as BRON
 from vng_xl.workbook.positions import GEMEENTEN_FIRST as FIRST
@@ -32,7 +36,8 @@ def blad(raw_layout: dict, default: str = "Gemeenten") -> str:
 
 
 def _bill(row: int) -> str:
-    return f'=IF({a1(row, 2)}="","",ROUND({a1(*PER_INWONER, absolute=True)}*{a1(row, 2)},2))'
+    count = a1(row, INWONERS_COL)
+    return f'=IF({count}="","",ROUND({a1(*PER_INWONER, absolute=True)}*{count},2))'
 
 
 def _listed(gemeenten: Sequence[Gemeente | None]) -> list[Gemeente]:
@@ -82,7 +87,7 @@ def gemeenten_sheet(ctx: Context, gemeenten: list[Gemeente] | None = None, bron:
     }
     for cell, label in labels.items():
         s.put(cell[0], 0, label, style="label_totaal" if cell == VERSCHIL else "label")
-    list_inwoners = area(FIRST, 2, last, 2)
+    list_inwoners = area(FIRST, INWONERS_COL, last, INWONERS_COL)
     s.put(*JAAR, jaar, style="invoer_jaar")
     s.put(
         *BIJDRAGE,
@@ -97,7 +102,7 @@ def gemeenten_sheet(ctx: Context, gemeenten: list[Gemeente] | None = None, bron:
         formula=f'=IF({a1(*INWONERS)}>0,VNG_PER_INWONER({a1(*BIJDRAGE)},{a1(*INWONERS)}),"")',
         style="per_inwoner",
     )
-    s.put(*TOTAAL, r.totaal if r else 0, formula=f"=SUM({area(FIRST, 3, last, 3)})", style="verschil")
+    s.put(*TOTAAL, r.totaal if r else 0, formula=f"=SUM({area(FIRST, BILL_COL, last, BILL_COL)})", style="verschil")
     s.put(
         *VERSCHIL,
         r.verschil if r else "",
@@ -105,16 +110,17 @@ def gemeenten_sheet(ctx: Context, gemeenten: list[Gemeente] | None = None, bron:
         style="verschil",
     )
     s.put(*BRON, bron or None, style="invoer_tekst")
-    for c, title in enumerate(["Gemeentecode", "Gemeente", "Inwoners", "Bijdrage (€)"]):
-        s.put(HEADER, c, title, style="kop" if c < 2 else "kop_rechts")
+    titles = {CODE_COL: "Gemeentecode", NAAM_COL: "Gemeente", INWONERS_COL: "Inwoners", BILL_COL: "Bijdrage (€)"}
+    for c, title in titles.items():
+        s.put(HEADER, c, title, style="kop" if c in (CODE_COL, NAAM_COL) else "kop_rechts")
     bills = _bills(rows, r)
     for i, row in enumerate(room):
         item = rows[i] if i < len(rows) else None
-        s.put(row, 0, item.code if item else None, style="invoer_tekst")
-        s.put(row, 1, item.naam if item else None, style="invoer_tekst")
-        s.put(row, 2, item.inwoners if item else None, style="invoer_getal")
-        s.put(row, 3, bills[i] if i < len(bills) else "", formula=_bill(row), style="verschil")
-    s.names["Gemeenten"] = area(HEADER, 0, last, 3)
+        s.put(row, CODE_COL, item.code if item else None, style="invoer_tekst")
+        s.put(row, NAAM_COL, item.naam if item else None, style="invoer_tekst")
+        s.put(row, INWONERS_COL, item.inwoners if item else None, style="invoer_getal")
+        s.put(row, BILL_COL, bills[i] if i < len(bills) else "", formula=_bill(row), style="verschil")
+    s.names["Gemeenten"] = area(HEADER, CODE_COL, last, BILL_COL)
     s.names["Gemeenten_Verschil"] = a1(*VERSCHIL, absolute=True)
     s.highlight.append((a1(*VERSCHIL), f"=ABS({a1(*VERSCHIL)})>1000"))
     return s
@@ -145,8 +151,8 @@ def gemeenten_updates(
     for i in range(room):
         row = FIRST + i
         item = gemeenten[i] if i < len(gemeenten) else None
-        cells[a1(row, 0)] = item.code if item else None
-        cells[a1(row, 1)] = item.naam if item else None
-        cells[a1(row, 2)] = item.inwoners if item else None
-        cells[a1(row, 3)] = r.bedragen[i] if item else ""
+        cells[a1(row, CODE_COL)] = item.code if item else None
+        cells[a1(row, NAAM_COL)] = item.naam if item else None
+        cells[a1(row, INWONERS_COL)] = item.inwoners if item else None
+        cells[a1(row, BILL_COL)] = r.bedragen[i] if item else ""
     return cells

@@ -65,7 +65,7 @@ GEMEENTEN_JAAR, GEMEENTEN_BIJDRAGE, GEMEENTEN_INWONERS, GEMEENTEN_PER_INWONER = 
 GEMEENTEN_TOTAAL, GEMEENTEN_VERSCHIL, GEMEENTEN_BRON = ((r, 1) for r in range(7, 10))
 GEMEENTEN_HEADER = 11
 GEMEENTEN_FIRST = GEMEENTEN_HEADER + 1
-GEMEENTEN_COLS = (0, 1, 2, 3)  # code, naam, inwoners, bijdrage
+GEMEENTE_CODE_COL, GEMEENTE_NAAM_COL, GEMEENTE_INWONERS_COL, GEMEENTE_BIJDRAGE_COL = 0, 1, 2, 3
 MAX_GEMEENTEN = 400  # room for the list: the Netherlands had 342 municipalities in 2025
 
 # The conf sheet: keys in column A, values in column B, from row 1 down.
@@ -140,7 +140,7 @@ class Shape:
 
     @property
     def gemeenten_end(self) -> tuple[int, int]:
-        return (GEMEENTEN_FIRST + self.gemeenten - 1, GEMEENTEN_COLS[-1])
+        return (GEMEENTEN_FIRST + self.gemeenten - 1, GEMEENTE_BIJDRAGE_COL)
 
     def to_text(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))

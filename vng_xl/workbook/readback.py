@@ -26,6 +26,9 @@ from vng_xl.workbook.positions import (
     CONF_AREA,
     FIRST_VALUE_COL,
     FONDS,
+    GEMEENTE_CODE_COL,
+    GEMEENTE_INWONERS_COL,
+    GEMEENTE_NAAM_COL,
     GEMEENTEN_BRON,
     GEMEENTEN_JAAR,
     GGU_LABEL_COL,
@@ -233,7 +236,7 @@ def _gemeenten(
     cells = target.read(sheet, block_ref(shape.gemeenten_end))
     rows: list[Gemeente | None] = []
     for r in shape.gemeente_rows():
-        code, naam, aantal = (_cell(cells, r, c) for c in range(3))
+        code, naam, aantal = (_cell(cells, r, c) for c in (GEMEENTE_CODE_COL, GEMEENTE_NAAM_COL, GEMEENTE_INWONERS_COL))
         if all(inputs.is_empty_cell(v) for v in (code, naam, aantal)):
             rows.append(None)
             continue
