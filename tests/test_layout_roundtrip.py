@@ -199,6 +199,17 @@ def test_a_workbook_built_before_the_shape_was_recorded_still_refreshes(tmp_path
     assert _formula_values(wb) == before
 
 
+@pytest.mark.parametrize("text", ["{", '{"basisjaar": 2025}', "[]", "vorm"])
+def test_a_damaged_shape_is_refused_and_nothing_changes(tmp_path, text):
+    wb = copy_of(built_workbook(), tmp_path)
+    write_cells(wb, wb, {"xlwings.conf": {"B8": text}})
+    before = _formula_values(wb)
+    result = refresh(HeadlessTarget(wb))
+    assert not result.ok
+    assert "de vorm van de werkmap op blad xlwings.conf is beschadigd" in result.status
+    assert _formula_values(wb) == before
+
+
 # The property: read_back(build(x)) == x, and a refresh after `gemeenten` keeps the bill.
 
 _CHARS = st.characters(codec="utf-8", categories=("L", "N", "Zs", "P", "S"))

@@ -147,9 +147,9 @@ class Shape:
 
     @classmethod
     def from_text(cls, text: str) -> Shape:
-        """The Shape a build wrote; ValueError (or KeyError, TypeError) when the text is not one."""
+        """The Shape a build wrote; ValueError (or KeyError, TypeError) when the text is not a sane one."""
         raw = json.loads(text)
-        return cls(
+        shape = cls(
             basisjaar=int(raw["basisjaar"]),
             jaren=int(raw["jaren"]),
             groepen=tuple(str(g) for g in raw["groepen"]),
@@ -160,6 +160,19 @@ class Shape:
             indexsets=int(raw["indexsets"]),
             gemeenten=int(raw.get("gemeenten", MAX_GEMEENTEN)),
         )
+        counts = (shape.jaren, shape.overbegroting, len(shape.groepen), len(shape.hoofdstukken))
+        if (
+            not all(0 < n <= LIMIT for n in counts)
+            or not 0 <= shape.indexsets <= LIMIT
+            or not 0 <= shape.gemeenten <= 100 * LIMIT
+            or not set(shape.groepen) <= {"kosten", "doorbelasting"}
+        ):
+            raise ValueError(f"not a workbook shape: {text[:200]}")
+        return shape
+
+
+#: More of anything than a sheet of this workbook could sensibly hold: the mark of a damaged Shape.
+LIMIT = 1000
 
 
 def shape_of(invoer: Invoer) -> Shape:

@@ -82,6 +82,13 @@ class WorkbookLayoutMissing(VngError):
     en_template = "not a workbook made by vng-xl build (sheet {sheet} missing or empty)"
 
 
+class WorkbookShapeDamaged(VngError):
+    """The record of where the workbook's inputs sit (its Shape, on the conf sheet) cannot be read."""
+
+    nl_template = "de vorm van de werkmap op blad {sheet} is beschadigd; bouw haar opnieuw met vng-xl build"
+    en_template = "the workbook's shape on sheet {sheet} is damaged; build it again with vng-xl build"
+
+
 def _conf(target: WorkbookTarget, conf_sheet: str) -> dict[str, str]:
     """The key/value rows of the conf sheet that carry text."""
     try:
@@ -110,7 +117,7 @@ def shape_of_workbook(target: WorkbookTarget, layout: Layout) -> Shape:
         try:
             return Shape.from_text(text)
         except (ValueError, KeyError, TypeError) as exc:
-            raise WorkbookLayoutMissing(sheet=conf_sheet) from exc
+            raise WorkbookShapeDamaged(sheet=conf_sheet) from exc
     shape = shape_of(standaard_invoer(layout))
     return replace(shape, indexsets=_count_sets(target, layout.blad("parameters")))
 
