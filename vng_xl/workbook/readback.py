@@ -148,7 +148,12 @@ def _row(block: Block, row: int, count: int) -> list[CellValue]:
 
 
 def _text(value: CellValue) -> str:
-    return "" if value is None else str(value)
+    """A text cell's value; a whole number typed there reads as Excel shows it (xlwings hands over 363.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def read_invoer(target: WorkbookTarget, layout: Layout, shape: Shape | None = None) -> Invoer:
