@@ -131,7 +131,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
     ggu_row(herp, "herprioritering", g.herprioritering, "duizend_haakjes", "Herprioritering")
     s.put(begr, 0, "Totaal Begroting", style="label_eindtotaal")
     s.put(begr, 1, None, style="label_eindtotaal")
-    for c in (2, 3):
+    for c in (GGU_STRUCTUREEL_COL, GGU_ONTWIKKELING_COL):
         s.put(begr, c, None, style="label_eindtotaal")
     for i, year in enumerate(years):
         c = 4 + i
@@ -141,7 +141,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
     s.names["GGU_Hoofdstukken"] = hoofdstukken_ref
 
     s.put(d_head, 0, "Dekking", style="kop")
-    for c in range(1, 4):
+    for c in range(GGU_NR_COL, GGU_ONTWIKKELING_COL + 1):
         s.put(d_head, c, None, style="kop")
     for i, year in enumerate(years):
         s.put(d_head, 4 + i, year, style="kop_jaar")
@@ -158,7 +158,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
         label_style = "label_eindtotaal" if key == "dekking" else "label_totaal"
         s.put(row, 0, labels[key], style=label_style if total_row else "label")
         if total_row:
-            for c in (1, 2, 3):
+            for c in range(GGU_NR_COL, GGU_ONTWIKKELING_COL + 1):
                 s.put(row, c, None, style=label_style)
     ggu_row(d_rows["fonds"], "fonds", g.fonds, "duizend", "Huidig fonds")
     ggu_row(d_rows["indexatie"], "indexatie", g.indexatie, "duizend", "Indexatie")
@@ -203,7 +203,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
 
     pi = ix_pct + 2
     s.put(pi, 0, "Bijdrage leden per inwoner (€)", style="label_totaal")
-    for c in (1, 2, 3):
+    for c in range(GGU_NR_COL, GGU_ONTWIKKELING_COL + 1):
         s.put(pi, c, None, style="label_totaal")
     for i, year in enumerate(years):
         c = 4 + i
