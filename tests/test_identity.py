@@ -194,3 +194,21 @@ def test_a_line_renamed_in_the_workbook_is_still_checked(line, tmp_path, capsys)
     assert _sheet_rows(path) == _sheet_rows(built_workbook())
     main(["controle", str(path)])
     assert sum(int(n) for n in re.findall(r"\((\d+) cijfers:", capsys.readouterr().out)) == PUBLISHED
+
+
+def test_other_cost_lines_get_keys_of_their_own_and_the_workbook_keeps_them():
+    from dataclasses import replace
+
+    from vng_xl.workbook.layout import read_layout, standaard_invoer
+    from vng_xl.workbook.positions import Shape, shape_of
+
+    kn = replace(
+        kadernota_2026(),
+        regels=("Salarissen", "Huur en ICT", "Huur en ICT", "Baten"),
+        types=("A", "B", "B", "B"),
+        groepen=("kosten", "kosten", "kosten", "doorbelasting"),
+        begroting=np.array([1.0, 2.0, 3.0, -1.0]),
+    )
+    assert kn.ids == ("salarissen", "huur_en_ict", "huur_en_ict_2", "baten")
+    invoer = replace(standaard_invoer(read_layout()), kn=kn)
+    assert Shape.from_text(shape_of(invoer).to_text()).regels == kn.ids

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -19,6 +20,19 @@ from vng_xl.model.indexen import alleen_lezen, index_types
 from vng_xl.model.kernorganisatie import contributie_zonder_ingroei
 
 
+def regel_sleutels(regels: tuple[str, ...]) -> tuple[str, ...]:
+    """Keys for cost lines that came without: their names in lower case, "Huur en ICT" -> "huur_en_ict"."""
+    out: list[str] = []
+    for naam in regels:
+        key = re.sub(r"[^0-9a-z]+", "_", str(naam).lower()).strip("_") or "regel"
+        base, n = key, 1
+        while key in out:
+            n += 1
+            key = f"{base}_{n}"
+        out.append(key)
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Kadernota:
     """The model's inputs: index series, cost lines of the kernorganisatie, Fonds GGU parameters."""
@@ -26,7 +40,7 @@ class Kadernota:
     naam: str
     indexen: Indexen
     regels: tuple[str, ...]  # names of the cost lines (display labels, which a user may change)
-    ids: tuple[str, ...]  # the cost lines' keys, as the published figures name them (never change)
+    ids: tuple[str, ...]  # the cost lines' keys, as the published figures name them (a rename keeps them)
     types: tuple[str, ...]  # "A" or "B" per line
     groepen: tuple[str, ...]  # "kosten" or "doorbelasting" per line
     begroting: np.ndarray  # Begroting of the basisjaar per line, in euros
@@ -36,7 +50,10 @@ class Kadernota:
     ggu_laatste_jaar: int
 
     def __post_init__(self) -> None:
-        if len(self.ids) != len(self.regels) or len(set(self.ids)) != len(self.ids):
+        if len(self.ids) != len(self.regels):
+            # Another set of cost lines than the keys were given for: keys from the lines' names.
+            object.__setattr__(self, "ids", regel_sleutels(self.regels))
+        if len(set(self.ids)) != len(self.ids):
             raise ValueError("every cost line needs its own key")
         object.__setattr__(self, "begroting", alleen_lezen(self.begroting, float))
         for name in ("regels", "ids", "types", "groepen"):
