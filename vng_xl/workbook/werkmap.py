@@ -5,7 +5,6 @@ They sit above the sheet builders and the refresh, which they use, so neither ne
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from vng_xl.controle.bevindingen import Controle, controleer
@@ -15,10 +14,9 @@ from vng_xl.ooxml.package import check_target, write_cells
 from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
 from vng_xl.workbook.build import workbook_content
 from vng_xl.workbook.content import a1
-from vng_xl.workbook.gemeenten_sheet import BIJDRAGE, DEFAULT_JAAR, JAAR, blad, gemeenten_updates
+from vng_xl.workbook.gemeenten_sheet import BIJDRAGE, blad, gemeenten_updates
 from vng_xl.workbook.headless import HeadlessTarget
-from vng_xl.workbook.refresh import layout_of, read_invoer
-from vng_xl.workbook.verklaring import sleutel
+from vng_xl.workbook.readback import layout_of, read_invoer, shape_of_workbook
 
 
 class WerkmapOntbreekt(VngError):
@@ -55,22 +53,20 @@ def controle_werkmap(path: Path | str, inwoners: float | None = None) -> Control
             sheet, cell = _split(ref)
             return target.read(sheet, f"{cell}:{cell}")[0][0]
 
-        k = keten(invoer.kn, ctx.gepubliceerd)
-        published = {key: dict(v) for key, v in k.gepubliceerd.items()}
-        computed: dict[Sleutel, dict[int, float]] = {}
-        for (tabel, regel, jaar), (ref, _) in ctx.published.items():
-            key = sleutel(tabel, regel)
+        # The workbook's own published figures (sheet Gepubliceerd) and computed ones, by key.
+        published = {}
+        for key, (ref, _) in ctx.published.items():
             v = value(ref)
-            if key in published and jaar in published[key] and isinstance(v, (int, float)):
-                published[key][jaar] = float(v)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                published[key] = float(v)
+        computed: dict[Sleutel, dict[int, float]] = {}
         for f in ctx.figures:
-            key = sleutel(f.tabel, f.regel)
             v = value(f.ref)
-            if key is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
-                computed.setdefault(key, {})[f.jaar] = float(v)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                computed.setdefault(f.post, {})[f.jaar] = float(v)
     finally:
         target.close()
-    k = replace(k, gepubliceerd=published)
+    k = keten(invoer.kn, ctx.gepubliceerd.met(published))
     # The per-inwoner figure is compared on the workbook's own count unless another is given.
     return controleer(k, berekend=computed, inwoners=inwoners or invoer.inwoners or None)
 
@@ -88,21 +84,20 @@ def schrijf_gemeenten(werkmap: Path, gemeenten: list[Gemeente], uit: Path | None
     target = HeadlessTarget(werkmap)
     try:
         layout = layout_of(target)
-        invoer = read_invoer(target, layout)
+        shape = shape_of_workbook(target, layout)
+        invoer = read_invoer(target, layout, shape)
         sheet = blad(layout.raw)
-        try:
-            jaar_cell = target.read(sheet, f"{a1(*JAAR)}:{a1(*JAAR)}")[0][0]
-        except KeyError:
+        if not target.has_sheet(sheet):
             raise BadGemeenten(
                 file=werkmap.name,
                 reason_nl=f"de werkmap heeft geen blad {sheet}; bouw haar opnieuw met vng-xl build",
                 reason_en=f"the workbook has no sheet {sheet}; build it again with vng-xl build",
-            ) from None
+            )
     finally:
         target.close()
-    jaar = int(jaar_cell) if isinstance(jaar_cell, (int, float)) else DEFAULT_JAAR
+    jaar = invoer.gemeenten_jaar
     leden = bijdrage_leden(jaar, invoer.kn)
-    cells = gemeenten_updates(gemeenten, leden, jaar, bron)
+    cells = gemeenten_updates(gemeenten, leden, jaar, bron, room=shape.gemeenten)
     cells[a1(*BIJDRAGE)] = leden
     check_target(uit)
     write_cells(werkmap, uit, {sheet: cells})
