@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
-from vng_xl.ooxml.package import PackageError, write_cells
+from vng_xl.ooxml.package import PackageError
 from vng_xl.workbook.controle import AFWIJKING, BINNEN, NIET_BEREKEND
 from vng_xl.workbook.layout import DEFAULT_LAYOUT, WORKBOOKS, read_layout
 
@@ -58,6 +57,8 @@ def _parse_set(items: list[str]) -> dict[str, dict[str, object]]:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    from vng_xl.ooxml.package import Package, cell_replacements
+    from vng_xl.ooxml.writer import writing
     from vng_xl.workbook.headless import HeadlessTarget
     from vng_xl.workbook.refresh import refresh
 
@@ -66,16 +67,16 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if not src.is_file():
         print(f"vng-xl refresh: no such file: {src}", file=sys.stderr)
         return 1
-    if dst.resolve() != src.resolve() and dst.exists() and not args.force:
-        print(f"vng-xl refresh: {dst} exists; give --force to replace it", file=sys.stderr)
-        return 1
+    updates = _parse_set(args.set or [])
     try:
-        with tempfile.TemporaryDirectory(dir=dst.resolve().parent, prefix=".vng-xl-refresh-") as work:
-            staged = src
-            if args.set:  # the changed inputs go into a staged copy; dst is written once, atomically
-                staged = Path(work) / src.name
-                write_cells(src, staged, _parse_set(args.set))
-            result = refresh(HeadlessTarget(staged, dst))
+        # dst stays locked from reading to writing; the --set changes are applied in memory first.
+        with writing(dst, overwrite=args.force or dst.resolve() == src.resolve()) as session:
+            data = session.read(src)
+            if updates:
+                pkg = Package.from_bytes(src, data)
+                data = pkg.to_bytes(cell_replacements(pkg, updates))
+                pkg.close()
+            result = refresh(HeadlessTarget(src, dst, data=data, session=session))
     except PackageError as exc:
         print(f"vng-xl refresh: {exc}", file=sys.stderr)
         return 1
