@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -58,7 +59,7 @@ def _parse_set(items: list[str]) -> dict[str, dict[str, object]]:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     from vng_xl.ooxml.package import Package, cell_replacements
-    from vng_xl.ooxml.writer import writing
+    from vng_xl.ooxml.writer import same_file, writing
     from vng_xl.workbook.headless import HeadlessTarget
     from vng_xl.workbook.refresh import refresh
 
@@ -70,7 +71,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     updates = _parse_set(args.set or [])
     try:
         # dst stays locked from reading to writing; the --set changes are applied in memory first.
-        with writing(dst, overwrite=args.force or dst.resolve() == src.resolve()) as session:
+        with writing(dst, overwrite=args.force or same_file(dst, src)) as session:
             data = session.read(src)
             if updates:
                 pkg = Package.from_bytes(src, data)
@@ -82,7 +83,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         return 1
     print(result.status)
     if result.ok:
-        print(f"Written: {dst.resolve()}")
+        print(f"Written: {os.path.realpath(dst)}")
     return 0 if result.ok else 1
 
 

@@ -18,7 +18,7 @@ from lxml import etree
 
 from vng_xl.errors import BadFile
 from vng_xl.libreoffice.runner import LibreOfficeError, convert
-from vng_xl.ooxml.writer import make_folder, write_file
+from vng_xl.ooxml.writer import make_folder, same_file, write_file
 
 S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -157,7 +157,7 @@ def export_values(src: Path | str, dst: Path | str, allow_missing: bool = False)
     src, dst = Path(src), Path(dst)
     if dst.suffix.lower() != ".xlsx":
         raise _fail(dst, "de kopie moet een .xlsx-bestand zijn", "the copy must be an .xlsx file")
-    if src.resolve() == dst.resolve():
+    if same_file(src, dst):
         raise _fail(dst, "de kopie mag het origineel niet overschrijven", "the copy must not overwrite the original")
     try:
         zin = zipfile.ZipFile(src)

@@ -22,7 +22,7 @@ from pathlib import Path
 from lxml import etree
 
 from vng_xl.ooxml.sheet_xml import NS, CellValue, CellWrite, ExcelError, parse_ref, patch_sheet, rich_text
-from vng_xl.ooxml.writer import Snapshot, Write, excel_lock_file, read_file, write_file
+from vng_xl.ooxml.writer import Snapshot, Write, excel_lock_file, read_file, same_file, write_file
 
 __all__ = [
     "CellValue",
@@ -370,7 +370,7 @@ class Package:
         unknown = set(replacements) - set(self.zf.NameToInfo)
         if unknown:
             raise ValueError(f"not in the package: {sorted(unknown)}")
-        same = Path(dst).resolve() == self.path.resolve()
+        same = same_file(dst, self.path)
         content = self.to_bytes(replacements) if replacements or not same else None
         if session is not None:
             session.commit(content, backup=backup)

@@ -134,6 +134,11 @@ def real_target(path: Path | str) -> Path:
     return real
 
 
+def same_file(a: Path | str, b: Path | str) -> bool:
+    """Whether two paths name the same file once links are followed (a link loop is not an error here)."""
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
 def check_writable(path: Path | str) -> Path:
     """Refuse early (before any work) a target that cannot be written; returns the real target."""
     real = real_target(path)
@@ -521,6 +526,7 @@ class Write:
             if backup is not None:
                 self._backup(Path(backup))
             _step("before-rename", self.real)
+            refuse_if_open_in_excel(self.shown, self.real)  # Excel may have opened it meanwhile
             self._check_unchanged()
             if tmp is not None:
                 os.replace(tmp, self.real)

@@ -49,7 +49,8 @@ class RecalcOutcome:
         """One line for the terminal."""
         name = Path(self.path).name
         if self.status == "failed":
-            return f"FAILED {self.message}" if self.message.startswith(name) else f"FAILED {name}: {self.message}"
+            named = self.message.split(": ", 1)[0].endswith(name)  # the message names the file already
+            return f"FAILED {self.message}" if named else f"FAILED {name}: {self.message}"
         head = "ok    " if self.ok else "INCOMPLETE"
         line = (
             f"{head} {name}: {self.formula_cells} formula cells, {self.changed} changed, "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import json
+import os
 import signal
 import sys
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from vng_xl.errors import VngError
 from vng_xl.ooxml.package import PackageError
-from vng_xl.ooxml.writer import check_writable, write_file
+from vng_xl.ooxml.writer import check_writable, same_file, write_file
 from vng_xl.recalc import RecalcOutcome, recalc_file
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -43,10 +44,10 @@ def collect(paths: Iterable[Path | str]) -> list[Path]:
             out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in WORKBOOK_SUFFIXES and f.is_file()))
         else:
             out.append(p)
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
     for p in out:
-        key = p.resolve()
+        key = os.path.realpath(p)
         if key not in seen:
             seen.add(key)
             unique.append(p)
@@ -57,19 +58,19 @@ def plan(files: list[Path], out_dir: Path | None, in_place: bool, backup: bool =
     """Jobs for the files, and failed outcomes for those that cannot get a target (duplicate names)."""
     jobs: list[Job] = []
     refused: list[RecalcOutcome] = []
-    taken: dict[Path, Path] = {}
+    taken: dict[str, Path] = {}
     for src in files:
         if in_place:
             dst = src
         else:
             dst = out_dir / src.name
-            if dst.resolve() == src.resolve():
+            if same_file(dst, src):
                 refused.append(_failed(src, f"{src.name}: --out would overwrite the original; use --in-place"))
                 continue
-        if dst.resolve() in taken:
-            refused.append(_failed(src, f"{src.name}: same output name as {taken[dst.resolve()]}"))
+        if os.path.realpath(dst) in taken:
+            refused.append(_failed(src, f"{src.name}: same output name as {taken[os.path.realpath(dst)]}"))
             continue
-        taken[dst.resolve()] = src
+        taken[os.path.realpath(dst)] = src
         bak = src.with_name(src.name + ".bak") if in_place and backup else None
         jobs.append(Job(src, dst, bak, engine))
     return jobs, refused
