@@ -21,7 +21,7 @@ from tests.recalc_fixtures import build_xlsx
 from tests.workbook_fixtures import built_workbook, copy_of
 from vng_xl.cli import main
 from vng_xl.errors import ChangedMeanwhile, OpenInExcel, TargetExists, WriteFailed, WriteLocked, WriteRefused
-from vng_xl.ooxml import writer
+from vng_xl.ooxml import filelock, writer
 from vng_xl.ooxml.package import Package, Unreadable, write_cells
 from vng_xl.recalc import recalc_file
 from vng_xl.workbook.headless import HeadlessTarget
@@ -85,7 +85,7 @@ def csv(tmp_path: Path) -> Path:
 
 KILLER = """
 import os, signal, sys
-from vng_xl.ooxml import writer
+from vng_xl.ooxml import filelock, writer
 step, how = sys.argv[1], sys.argv[2]
 def hook(name, real):
     if name == step:
@@ -477,8 +477,8 @@ def test_a_second_vng_xl_writer_waits_then_gives_up(small: Path, monkeypatch):
 
 def test_without_any_lock_a_lost_update_is_still_refused(small: Path, monkeypatch):
     """Where neither fcntl nor msvcrt exists the writes are not locked, but still checked."""
-    monkeypatch.setattr(writer, "fcntl", None)
-    monkeypatch.setattr(writer, "msvcrt", None)
+    monkeypatch.setattr(filelock, "fcntl", None)
+    monkeypatch.setattr(filelock, "msvcrt", None)
     with writer.writing(small) as w:
         w.read()
         writer.write_file(small, b"tussendoor")
@@ -544,7 +544,7 @@ def test_stale_files_are_recognised_and_cleaned(small: Path):
         p.write_bytes(b"half")
     legacy.mkdir()
     (legacy / "klein.xlsx").write_bytes(b"half")
-    old = time.time() - 2 * writer.STALE_AGE
+    old = time.time() - 2 * filelock.STALE_AGE
     os.utime(legacy, (old, old))
     # A temporary file of a write still under way (its lock held by a live process) is left alone.
     busy_temp = folder / ".~vng-1-cafebabe-bezig.xlsx.tmp"
@@ -577,3 +577,17 @@ def test_every_refusal_is_a_write_refused_with_both_languages(small: Path):
         writer.write_file(small, b"x")
     assert info.value.nl.startswith(str(small)) and info.value.en.startswith(str(small))
     assert "Excel" in info.value.nl and "niet geschreven" in info.value.nl
+
+
+def test_the_writer_imports_and_writes_without_fcntl(small: Path):
+    """As on Windows without msvcrt: no lock module at all, the write still atomic and checked."""
+    script = (
+        "import sys; sys.modules['fcntl'] = None; sys.modules['msvcrt'] = None\n"
+        "from vng_xl.ooxml import filelock, writer\n"
+        "assert filelock.fcntl is None and filelock.msvcrt is None\n"
+        "writer.write_file(sys.argv[1], b'nieuw')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(small)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert small.read_bytes() == b"nieuw"
+    assert names(small.parent) == ["klein.xlsx"]
