@@ -29,7 +29,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     missing = (
         f", {verdicts[NIET_BEREKEND]} not computed (no number of inhabitants yet)" if verdicts[NIET_BEREKEND] else ""
     )
-    print(f"Built {path.resolve()}")
+    print(f"Built {os.path.realpath(path)}")
     print(
         f"  {n} figures checked against the Kadernota: {within} within rounding, {off} discrepancies{missing} "
         "(sheet Controle)."
@@ -41,20 +41,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse_set(items: list[str]) -> dict[str, dict[str, object]]:
-    """'Parameters!C7=0.03' -> {"Parameters": {"C7": 0.03}}; numbers where they parse."""
-    updates: dict[str, dict[str, object]] = {}
-    for item in items:
-        ref, _, text = item.partition("=")
-        sheet, _, cell = ref.rpartition("!")
-        if not sheet or not cell or not _:
-            raise SystemExit(f"vng-xl refresh: --set expects SHEET!CELL=VALUE, got {item!r}")
-        try:
-            value: object = float(text.replace(",", "."))
-        except ValueError:
-            value = text
-        updates.setdefault(sheet.strip("'"), {})[cell.upper()] = value
-    return updates
+def _set_updates(src: Path, data: bytes, items: list[str]) -> dict[str, dict[str, object]]:
+    """The --set values, read and checked against the workbook's input cells (BadSet if one is wrong)."""
+    from vng_xl.workbook.headless import HeadlessTarget
+    from vng_xl.workbook.inputs import set_updates
+
+    target = HeadlessTarget(src, data=data)
+    try:
+        return set_updates(items, target)
+    finally:
+        target.close()
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -68,18 +64,24 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if not src.is_file():
         print(f"vng-xl refresh: no such file: {src}", file=sys.stderr)
         return 1
-    updates = _parse_set(args.set or [])
     try:
         # dst stays locked from reading to writing; the --set changes are applied in memory first.
         with writing(dst, overwrite=args.force or same_file(dst, src)) as session:
             data = session.read(src)
+            # every --set checked against the workbook as read, before anything is written
+            updates = _set_updates(src, data, args.set) if args.set else {}
             if updates:
                 pkg = Package.from_bytes(src, data)
                 data = pkg.to_bytes(cell_replacements(pkg, updates))
                 pkg.close()
-            result = refresh(HeadlessTarget(src, dst, data=data, session=session))
+            # With changed inputs a failed refresh writes nothing: the changes are discarded with the session.
+            target = HeadlessTarget(src, dst, data=data, session=session)
+            result = refresh(target, status_on_failure=not updates)
     except PackageError as exc:
         print(f"vng-xl refresh: {exc}", file=sys.stderr)
+        return 1
+    if updates and not result.ok and result.error is not None:
+        print(f"vng-xl refresh: {result.error.en}; nothing was written", file=sys.stderr)
         return 1
     print(result.status)
     if result.ok:
@@ -100,6 +102,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--set",
         action="append",
         metavar="SHEET!CELL=VALUE",
-        help="change an input first, e.g. --set Parameters!C7=0.03 (repeatable)",
+        help="change an input cell first, in Dutch notation, e.g. --set Parameters!C7=3,0%% or "
+        "--set Parameters!B15=82.055 (repeatable; all are checked before anything is written)",
     )
     p.set_defaults(func=cmd_refresh)

@@ -58,6 +58,7 @@ class RefreshResult:
     vergeleken: int = 0
     afwijkingen: int = 0
     fingerprint: str = ""
+    error: VngError | None = None  # why it failed, for a message in the caller's language
 
 
 class WorkbookLayoutMissing(VngError):
@@ -167,13 +168,17 @@ def _status_update(layout: Layout, text: str) -> dict[str, dict[str, CellValue]]
     return {layout.blad("parameters"): {a1(*pos.STATUS): text}}
 
 
-def refresh(target: WorkbookTarget, now: datetime | None = None) -> RefreshResult:
-    """Recompute the workbook from its own parameters and write the results, herkomst and status."""
+def refresh(target: WorkbookTarget, now: datetime | None = None, status_on_failure: bool = True) -> RefreshResult:
+    """Recompute the workbook from its own parameters and write the results, herkomst and status.
+
+    On failure only the status cell is written, or nothing with `status_on_failure=False` (the
+    caller changed inputs first and discards them: the workbook must stay as it was).
+    """
     when = (now or datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
     try:
         layout = layout_of(target)
     except VngError as exc:
-        return RefreshResult(False, f"Vernieuwen mislukt: {exc.nl}")
+        return RefreshResult(False, f"Vernieuwen mislukt: {exc.nl}", error=exc)
     try:
         invoer = read_invoer(target, layout)
         standaard = standaard_invoer(layout)
@@ -199,8 +204,9 @@ def refresh(target: WorkbookTarget, now: datetime | None = None) -> RefreshResul
         results = {sheet.name: _finite(sheet.formula_results()) for sheet in sheets if sheet.formula_results()}
     except VngError as exc:
         status = f"Vernieuwen mislukt ({when}): {exc.nl}. Er is niets gewijzigd."
-        target.write(_status_update(layout, status), {})
-        return RefreshResult(False, status)
+        if status_on_failure:
+            target.write(_status_update(layout, status), {})
+        return RefreshResult(False, status, error=exc)
     target.write(values, results)
     return RefreshResult(True, status, len(verdicts), n_off, invoer.fingerprint())
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from vng_xl.controle.bevindingen import Controle, controleer
 from vng_xl.controle.rekenketen import Sleutel, keten
 from vng_xl.errors import VngError
-from vng_xl.ooxml.writer import writing
+from vng_xl.ooxml.writer import same_file, writing
 from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
 from vng_xl.workbook.build import workbook_content
 from vng_xl.workbook.content import a1
@@ -88,7 +88,7 @@ def schrijf_gemeenten(
     uit = Path(uit) if uit else werkmap
     if not werkmap.is_file():
         raise BadGemeenten(file=str(werkmap), reason_nl="bestand niet gevonden", reason_en="file not found")
-    with writing(uit, overwrite=force or uit.resolve() == werkmap.resolve()) as session:
+    with writing(uit, overwrite=force or same_file(uit, werkmap)) as session:
         target = HeadlessTarget(werkmap, uit, data=session.read(werkmap), session=session)
         try:
             layout = layout_of(target)
