@@ -152,7 +152,7 @@ def test_recalc_in_place_killed_at_each_step(step: str, how: str, small: Path):
 @pytest.mark.parametrize("step", [*BEFORE_RENAME, "renamed"])
 def test_refresh_set_killed_at_each_step(step: str, wb: Path):
     old = wb.read_bytes()
-    assert run_killed(step, "sigkill", "refresh", str(wb), "--set", "Parameters!C7=0.05") == -signal.SIGKILL
+    assert run_killed(step, "sigkill", "refresh", str(wb), "--set", "Parameters!C7=0,05") == -signal.SIGKILL
     sound(wb)
     if step == "renamed":
         assert value(wb, "Parameters", "C7") == 0.05
@@ -167,7 +167,7 @@ def test_a_fresh_interpreter_killed_before_the_rename(wb: Path):
     """The same through a new Python process, as a user's shell would start it."""
     old = wb.read_bytes()
     done = subprocess.run(
-        [sys.executable, "-c", KILLER, "before-rename", "sigkill", "refresh", str(wb), "--set", "Parameters!C7=0.05"],
+        [sys.executable, "-c", KILLER, "before-rename", "sigkill", "refresh", str(wb), "--set", "Parameters!C7=0,05"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -278,7 +278,7 @@ def test_os_errors_are_one_line_and_change_nothing(command, fault, words, wb, cs
     else:
         _os_open_failing(monkeypatch, errno.EROFS if fault == "read-only" else errno.EACCES)
     args = {
-        "refresh": ["refresh", str(wb), "--set", "Parameters!C7=0.05"],
+        "refresh": ["refresh", str(wb), "--set", "Parameters!C7=0,05"],
         "export": ["export", str(wb), str(folder / "uit.xlsx")],
         "gemeenten": ["gemeenten", str(csv), "--werkmap", str(wb)],
         "recalc": ["recalc", "--in-place", "--jobs", "1", str(wb)],
@@ -360,7 +360,7 @@ def test_missing_folder_and_unreadable_file(wb: Path, capsys, monkeypatch):
 def test_in_place_through_a_symlink_writes_the_real_file(wb: Path, tmp_path: Path, capsys):
     link = tmp_path / "link.xlsm"
     link.symlink_to(wb)
-    code, out, _ = _cli(capsys, "refresh", str(link), "--set", "Parameters!C7=0.05")
+    code, out, _ = _cli(capsys, "refresh", str(link), "--set", "Parameters!C7=0,05")
     assert code == 0 and f"Written: {wb.resolve()}" in out
     assert link.is_symlink() and link.resolve() == wb.resolve()
     assert value(wb, "Parameters", "C7") == 0.05
@@ -399,7 +399,7 @@ def test_open_in_excel_is_refused(command: str, wb: Path, csv: Path, capsys):
     owner.write_bytes(b"\x08Gebruiker")
     old = wb.read_bytes()
     args = {
-        "refresh": ["refresh", str(wb), "--set", "Parameters!C7=0.05"],
+        "refresh": ["refresh", str(wb), "--set", "Parameters!C7=0,05"],
         "gemeenten": ["gemeenten", str(csv), "--werkmap", str(wb)],
         "build": ["build", str(wb)],
     }[command]
@@ -505,8 +505,8 @@ def _allowed_refusal(proc: subprocess.Popen) -> bool:
 
 @pytest.mark.parametrize("trial", range(3))
 def test_two_concurrent_refreshes_lose_nothing(trial: int, wb: Path):
-    a = _spawn("refresh", str(wb), "--set", f"Parameters!C8=0.01{trial}")
-    b = _spawn("refresh", str(wb), "--set", f"Parameters!D8=0.02{trial}")
+    a = _spawn("refresh", str(wb), "--set", f"Parameters!C8=0,01{trial}")
+    b = _spawn("refresh", str(wb), "--set", f"Parameters!D8=0,02{trial}")
     a_ok, b_ok = _allowed_refusal(a), _allowed_refusal(b)
     sound(wb)
     if a_ok:
@@ -517,7 +517,7 @@ def test_two_concurrent_refreshes_lose_nothing(trial: int, wb: Path):
 
 
 def test_recalc_in_place_during_a_refresh_loses_nothing(wb: Path):
-    a = _spawn("refresh", str(wb), "--set", "Parameters!C8=0.031")
+    a = _spawn("refresh", str(wb), "--set", "Parameters!C8=0,031")
     time.sleep(0.3)
     b = _spawn("recalc", "--in-place", "--no-backup", "--jobs", "1", str(wb))
     refreshed = _allowed_refusal(a)
