@@ -539,13 +539,16 @@ def test_stale_files_are_recognised_and_cleaned(small: Path):
     folder = small.parent
     stale_temp = folder / ".~vng-999999-deadbeef-klein.xlsx.tmp"
     stale_lock = folder / ".~vng-ander.xlsx.lock"
-    legacy = folder / ".vng-xl-refresh-abc123"
-    for p in (stale_temp, stale_lock):
+    legacy = folder / ".vng-xl-refresh-abc_1234"  # an older version's staging folder
+    legacy_temp = folder / ".~vng-k3j_9x2q.xlsm"  # an older version's temporary file
+    someone_elses = folder / ".vng_notities.txt"  # not ours, however old
+    for p in (stale_temp, stale_lock, legacy_temp, someone_elses):
         p.write_bytes(b"half")
     legacy.mkdir()
     (legacy / "klein.xlsx").write_bytes(b"half")
     old = time.time() - 2 * filelock.STALE_AGE
-    os.utime(legacy, (old, old))
+    for p in (legacy, legacy_temp, someone_elses):
+        os.utime(p, (old, old))
     # A temporary file of a write still under way (its lock held by a live process) is left alone.
     busy_temp = folder / ".~vng-1-cafebabe-bezig.xlsx.tmp"
     busy_temp.write_bytes(b"bezig")
@@ -563,12 +566,17 @@ def test_stale_files_are_recognised_and_cleaned(small: Path):
     try:
         assert holder.stdout.readline().strip() == "ok"
         recalc_file(small, small)
-        assert names(folder) == [".~vng-1-cafebabe-bezig.xlsx.tmp", ".~vng-bezig.xlsx.lock", "klein.xlsx"]
+        assert names(folder) == [
+            ".vng_notities.txt",
+            ".~vng-1-cafebabe-bezig.xlsx.tmp",
+            ".~vng-bezig.xlsx.lock",
+            "klein.xlsx",
+        ]
     finally:
         holder.kill()
         holder.wait()
     writer.clean_stale(folder)
-    assert names(folder) == ["klein.xlsx"]
+    assert names(folder) == [".vng_notities.txt", "klein.xlsx"]
 
 
 def test_every_refusal_is_a_write_refused_with_both_languages(small: Path):

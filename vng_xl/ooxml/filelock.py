@@ -28,8 +28,10 @@ PREFIX = ".~vng-"
 LOCK_SUFFIX = ".lock"
 TEMP_SUFFIX = ".tmp"
 _TEMP = re.compile(r"^\.~vng-(\d+)-[0-9a-f]{8}-(.+)\.tmp$")
-#: Leftovers of older versions (no lock to ask): removed once they are this old, in seconds.
-LEGACY_PREFIXES = (PREFIX, ".vng-xl-refresh-", ".~export-", ".vng_")
+#: Leftovers of older versions (tempfile's 8 random characters; no lock to ask), removed after STALE_AGE s.
+_LEGACY = re.compile(
+    r"^(\.~vng-[a-z0-9_]{8}\.xls[xm]|\.vng_[a-z0-9_]{8}\.xlsm|\.~export-[a-z0-9_]{8}\.xlsx|\.vng-xl-refresh-[a-z0-9_]{8})$"
+)
 STALE_AGE = 3600.0
 
 
@@ -157,7 +159,7 @@ def clean_stale(folder: Path, holding: str | None = None) -> list[str]:
     now = time.time()
     for entry in entries:
         name = entry.name
-        if not name.startswith(LEGACY_PREFIXES):
+        if not name.startswith(PREFIX) and _LEGACY.match(name) is None:
             continue
         try:
             age = now - entry.stat(follow_symlinks=False).st_mtime
@@ -169,7 +171,7 @@ def clean_stale(folder: Path, holding: str | None = None) -> list[str]:
                 target = name[len(PREFIX) : -len(LOCK_SUFFIX)]
                 if target != holding and _lock_is_free(folder, target):  # removes the file
                     removed.append(name)
-            elif age > STALE_AGE:
+            elif _LEGACY.match(name) is not None and age > STALE_AGE:
                 if entry.is_dir(follow_symlinks=False):
                     shutil.rmtree(entry.path)
                 else:
