@@ -187,3 +187,20 @@ def test_the_writer_imports_and_writes_without_fcntl(small: Path):
     assert done.returncode == 0, done.stderr
     assert small.read_bytes() == b"nieuw"
     assert names(small.parent) == ["klein.xlsx"]
+
+
+def test_another_users_stale_lock_file_is_taken_over(small: Path, monkeypatch):
+    """A killed run of another user left a lock file this user may not open for writing."""
+    lock = small.with_name(".~vng-klein.xlsx.lock")
+    lock.write_bytes(b"")
+    real_open = os.open
+
+    def no_write_access(path, flags, *args, **kwargs):
+        if Path(path) == lock and flags & (os.O_RDWR | os.O_WRONLY):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", no_write_access)
+    writer.write_file(small, b"nieuw")
+    assert small.read_bytes() == b"nieuw"
+    assert names(small.parent) == ["klein.xlsx"]

@@ -76,7 +76,13 @@ def acquire(real: Path, shown: Path, wait: float) -> int:
     path = _lock_path(real)
     deadline = time.monotonic() + wait
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # an OSError is the caller's to report
+        try:  # an OSError is the caller's to report
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except PermissionError as exc:  # another user's lock file (a killed run's): flock needs no write access
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except OSError:
+                raise exc from None
         # The holder removes the file before releasing it: the lock counts only on the file still there.
         if _try_lock(fd) and _same_file(fd, path):
             return fd
@@ -107,7 +113,7 @@ def _lock_is_free(folder: Path, target_name: str) -> bool:
     """Whether no process holds the lock of `target_name` (a stale lock file is removed on the way)."""
     path = folder / (PREFIX + target_name + LOCK_SUFFIX)
     try:
-        fd = os.open(path, os.O_RDWR)
+        fd = os.open(path, os.O_RDONLY)  # flock needs no write access, so another user's file will do
     except FileNotFoundError:
         return True
     except OSError:
