@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from vng_xl.cli.paths import input_file, output_folder
+from vng_xl.errors import EXIT_INTERRUPTED, EXIT_NOT_CLEAN, EXIT_OK, BadParameter, FormulaProblem
 from vng_xl.ooxml.sheet_xml import ExcelError
 
 
@@ -55,22 +57,15 @@ def _json_value(value: object) -> object:
 
 
 def eval_command(args: argparse.Namespace) -> int:
-    """Print the formula's value; an error's English message goes to standard error (exit 1)."""
-    from vng_xl.recalc.engine import FormulaFailed, FormulaUnsupported, evaluate
+    """Print the formula's value; a formula that cannot be computed raises FormulaProblem (English message)."""
+    from vng_xl.recalc.engine import evaluate
 
-    try:
-        result = evaluate(args.formula, dutch=args.nl)
-    except (FormulaUnsupported, FormulaFailed) as exc:
-        print(f"vng-xl eval: {exc}", file=sys.stderr)
-        return 1
+    result = evaluate(args.formula, dutch=args.nl)
     if result.messages:
-        for msg in result.messages:
-            print(f"vng-xl eval: {msg.function}: {msg.en}", file=sys.stderr)
-        return 1
+        raise FormulaProblem("; ".join(f"{msg.function}: {msg.en}" for msg in result.messages))
     errors = sorted({str(v) for row in result.block for v in row if isinstance(v, ExcelError)})
     if isinstance(result.value, ExcelError):
-        print(f"vng-xl eval: the formula gives the Excel error {result.value}", file=sys.stderr)
-        return 1
+        raise FormulaProblem(f"the formula gives the Excel error {result.value}")
     if args.json:
         value = result.value
         out = [[_json_value(v) for v in row] for row in value] if isinstance(value, list) else _json_value(value)
@@ -82,7 +77,7 @@ def eval_command(args: argparse.Namespace) -> int:
         print(_text(result.value))
     if errors:
         print(f"vng-xl eval: the result holds Excel errors: {', '.join(errors)}", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------- recalc
@@ -131,17 +126,25 @@ def recalc_command(args: argparse.Namespace) -> int:
         from vng_xl.recalc.excel_engine import excel_available
 
         if not excel_available():
-            print("vng-xl recalc: --engine excel needs Microsoft Excel (Windows or macOS)", file=sys.stderr)
-            return 1
+            raise BadParameter(
+                argument="--engine excel",
+                reason_nl="vraagt Microsoft Excel (Windows of macOS)",
+                reason_en="needs Microsoft Excel (Windows or macOS)",
+            )
     start = time.perf_counter()
+    for path in args.paths:  # a path that is not there is a typo, refused before anything starts
+        if not path.exists():
+            input_file(path)
     files = collect(args.paths)
     if not files:
-        print("vng-xl recalc: no workbooks found", file=sys.stderr)
-        return 1
+        raise BadParameter(
+            argument=" ".join(map(str, args.paths)),
+            reason_nl="geen werkmappen (.xlsx, .xlsm) gevonden",
+            reason_en="no workbooks (.xlsx, .xlsm) found",
+        )
     out_dir = None
     if not args.in_place:
-        out_dir = args.out or Path("recalculated")
-        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir = output_folder(args.out or Path("recalculated"))
     jobs, refused = plan(files, out_dir, args.in_place, backup=not args.no_backup, engine=args.engine)
     workers = 1 if args.engine == "excel" else max(1, min(args.jobs, len(jobs)))
     executor = default_executor(workers)
@@ -162,5 +165,5 @@ def recalc_command(args: argparse.Namespace) -> int:
         write_report(args.report, outcomes, seconds, interrupted)
     if interrupted:
         print("vng-xl recalc: interrupted; files not done are listed above", file=sys.stderr)
-        return 130
-    return 1 if failed else 0
+        return EXIT_INTERRUPTED
+    return EXIT_NOT_CLEAN if failed else EXIT_OK

@@ -3,42 +3,44 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
-from collections import Counter
 from pathlib import Path
 
-from vng_xl.ooxml.package import PackageError, write_cells
-from vng_xl.workbook.controle import AFWIJKING, BINNEN, NIET_BEREKEND
-from vng_xl.workbook.layout import DEFAULT_LAYOUT, WORKBOOKS, read_layout
+from vng_xl.cli.paths import input_file, macro_workbook
+from vng_xl.errors import EXIT_NOT_CLEAN, EXIT_OK, FileProblem
 
-DEFAULT_OUTPUT = WORKBOOKS / read_layout(DEFAULT_LAYOUT).bestand if DEFAULT_LAYOUT.exists() else None
+
+def default_output() -> Path:
+    """Where `build` writes without a PATH: workbooks/ of a checkout, else the current folder."""
+    from vng_xl.workbook.layout import IN_CHECKOUT, WORKBOOKS, read_layout
+
+    name = read_layout().bestand
+    return WORKBOOKS / name if IN_CHECKOUT else Path(name)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from vng_xl.cli.controle import telling
     from vng_xl.workbook.build import build
+    from vng_xl.workbook.verklaring import blad_verschil, controle_van
 
-    path = Path(args.path) if args.path else DEFAULT_OUTPUT
-    if path is None:
-        print("vng-xl build: give a PATH (no workbooks/ folder here)", file=sys.stderr)
-        return 2
-    ctx = build(path, Path(args.layout) if args.layout else None)
-    controle = ctx.sheets["controle"]
-    verdicts = Counter(c.value for (_, col), c in controle.cells.items() if col == 7 and c.formula)
-    n, off, within = sum(verdicts.values()), verdicts[AFWIJKING], verdicts[BINNEN]
-    missing = (
-        f", {verdicts[NIET_BEREKEND]} not computed (no number of inhabitants yet)" if verdicts[NIET_BEREKEND] else ""
-    )
+    layout = input_file(args.layout) if args.layout else None
+    path = macro_workbook(args.path if args.path else default_output())
+    ctx = build(path, layout)
+    c = controle_van(ctx)
+    extra, missing = blad_verschil(ctx, c)
     print(f"Built {path.resolve()}")
-    print(
-        f"  {n} figures checked against the Kadernota: {within} within rounding, {off} discrepancies{missing} "
-        "(sheet Controle)."
-    )
+    print(f"  {telling(c)}")
+    if extra or missing:
+        rows = len(c.bevindingen) + len(extra) - len(missing)
+        also = f"; it also compares {', '.join(extra)}" if extra else ""
+        left = ", ".join(f"{b.post} {b.jaar}" for b in missing)
+        without = f"; it has no row for {left}, which the sheets do not compute" if missing else ""
+        print(f"  Sheet Controle: {rows} rows{also}{without}.")
     print(
         "  Open it in Excel with Python, xlwings and vng_xl installed (see docs/workbook.md); "
         "LibreOffice and other readers show the stored figures."
     )
-    return 0
+    return EXIT_OK
 
 
 def _parse_set(items: list[str]) -> dict[str, dict[str, object]]:
@@ -58,37 +60,41 @@ def _parse_set(items: list[str]) -> dict[str, dict[str, object]]:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    from vng_xl.cli.controle import telling
+    from vng_xl.ooxml.package import write_cells
     from vng_xl.workbook.headless import HeadlessTarget
     from vng_xl.workbook.refresh import refresh
 
-    src = Path(args.path)
-    dst = Path(args.output) if args.output else src
-    if not src.is_file():
-        print(f"vng-xl refresh: no such file: {src}", file=sys.stderr)
-        return 1
+    src = input_file(args.path)
+    dst = macro_workbook(args.output) if args.output else src
     if dst.resolve() != src.resolve() and dst.exists() and not args.force:
-        print(f"vng-xl refresh: {dst} exists; give --force to replace it", file=sys.stderr)
-        return 1
-    try:
-        with tempfile.TemporaryDirectory(dir=dst.resolve().parent, prefix=".vng-xl-refresh-") as work:
-            staged = src
-            if args.set:  # the changed inputs go into a staged copy; dst is written once, atomically
-                staged = Path(work) / src.name
-                write_cells(src, staged, _parse_set(args.set))
-            result = refresh(HeadlessTarget(staged, dst))
-    except PackageError as exc:
-        print(f"vng-xl refresh: {exc}", file=sys.stderr)
-        return 1
-    print(result.status)
-    if result.ok:
-        print(f"Written: {dst.resolve()}")
-    return 0 if result.ok else 1
+        raise FileProblem(
+            file=str(dst),
+            reason_nl="bestaat al; geef --force om het te vervangen",
+            reason_en="exists; give --force to replace it",
+        )
+    with tempfile.TemporaryDirectory(dir=dst.resolve().parent, prefix=".vng-xl-refresh-") as work:
+        staged = src
+        if args.set:  # the changed inputs go into a staged copy; dst is written once, atomically
+            staged = Path(work) / src.name
+            write_cells(src, staged, _parse_set(args.set))
+        result = refresh(HeadlessTarget(staged, dst), report_failure=False)
+    if result.error is not None:
+        raise result.error
+    print(f"Written: {dst.resolve()}")
+    print(f"  Checked against the Kadernota: {telling(result.controle)}")
+    return EXIT_OK if result.ok else EXIT_NOT_CLEAN
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("build", help="build the official budget workbook from workbooks/ and macros/")
-    p.add_argument("path", nargs="?", help=f"output file (default {DEFAULT_OUTPUT})")
-    p.add_argument("--layout", help="layout file (default workbooks/vng_begroting_2026.toml)")
+    p.add_argument(
+        "path",
+        nargs="?",
+        help="output file, .xlsm (default: the name the layout gives, in workbooks/ of a checkout, "
+        "else in the current folder)",
+    )
+    p.add_argument("--layout", help="layout file (default: workbooks/vng_begroting_2026.toml, as packaged)")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("refresh", help="refresh a built workbook without Excel: figures, Controle, herkomst")
     p.add_argument("path", help="the workbook (.xlsm) to refresh")

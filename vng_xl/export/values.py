@@ -13,6 +13,7 @@ import posixpath
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from lxml import etree
 
 from vng_xl.errors import BadFile
 from vng_xl.libreoffice.runner import LibreOfficeError, convert
+from vng_xl.ooxml.package import CorruptPackage, Package
 
 S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -149,7 +151,16 @@ def _strip_vml_macros(data: bytes, report: ExportReport) -> bytes:
 
 
 def export_values(src: Path | str, dst: Path | str, allow_missing: bool = False) -> ExportReport:
-    """Write a values-only .xlsx copy of `src` (an .xlsx or .xlsm) to `dst`.
+    """Write a values-only .xlsx copy of `src` (an .xlsx or .xlsm) to `dst`; a damaged `src` raises PackageError."""
+    Package.open(src, check_lock=False).close()  # not a workbook, truncated, encrypted: refused by name
+    try:
+        return _export_values(Path(src), Path(dst), allow_missing)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a part fails its CRC or is cut short
+        raise CorruptPackage(src, str(exc)) from None
+
+
+def _export_values(src: Path, dst: Path, allow_missing: bool) -> ExportReport:
+    """The copy itself: each sheet's formulas replaced by their cached values, VBA and calcChain dropped.
 
     Args:
         allow_missing: write the copy even when a formula has no cached value (its cell is left

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from vng_xl.errors import VngError
+from vng_xl.errors import FormulaProblem, VngError
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
 from vng_xl.recalc.dutch import from_dutch
 
@@ -51,11 +51,11 @@ REFERENCE_FUNCTIONS = frozenset({"ROW", "ROWS", "COLUMN", "COLUMNS", "INDEX", "A
 FAST_PATH = True  # tests switch it off to compare with schedula's own dispatch
 
 
-class FormulaUnsupported(Exception):
+class FormulaUnsupported(FormulaProblem):
     """A formula the evaluator cannot compute; the message says why, in English."""
 
 
-class FormulaFailed(Exception):
+class FormulaFailed(FormulaProblem):
     """A formula whose evaluation raised; the message carries the English reason."""
 
 

@@ -20,6 +20,7 @@ from vng_xl.data import kadernota_2026
 from vng_xl.errors import BadFile
 from vng_xl.model import excel_round
 from vng_xl.model.kadernota import Kadernota, bereken
+from vng_xl.sources.textfile import read_text
 
 #: Header spellings (lower case, letters and digits only) of the three columns, as CBS files use them.
 KOLOMMEN = {
@@ -119,15 +120,6 @@ def aantal(text: str) -> float:
     return float(raw)
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnicodeDecodeError("cp1252", data, 0, 1, "undecodable")  # pragma: no cover - cp1252 takes all
-
-
 def lees_gemeenten(path: Path | str, text: str | None = None) -> list[Gemeente]:
     """Read the CBS list of municipalities from a CSV file (or from `text`, with `path` for messages)."""
     name = Path(path).name
@@ -136,10 +128,7 @@ def lees_gemeenten(path: Path | str, text: str | None = None) -> list[Gemeente]:
         return BadGemeenten(file=name, reason_nl=nl, reason_en=en)
 
     if text is None:
-        try:
-            text = _decode(Path(path).read_bytes())
-        except OSError as exc:
-            raise bad(f"niet te lezen ({exc.strerror})", f"cannot be read ({exc.strerror})") from None
+        text = read_text(path, bad)
     text = text.lstrip("\ufeff")
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if not lines:

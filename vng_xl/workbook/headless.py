@@ -7,12 +7,15 @@ Writing goes through vng_xl.workbook.package.write_cells, which changes only the
 from __future__ import annotations
 
 import getpass
+import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
 import openpyxl
 
-from vng_xl.ooxml.package import check_target, write_cells
+from vng_xl.errors import MissingSheet
+from vng_xl.ooxml.package import CorruptPackage, Package, check_target, write_cells
 from vng_xl.workbook.content import CellValue
 
 
@@ -29,13 +32,19 @@ class HeadlessTarget:
 
     def _workbook(self):
         if self._book is None:
+            Package.open(self.src, check_lock=False).close()  # a damaged file: PackageError naming it
             self._book = openpyxl.load_workbook(self.src, read_only=True, data_only=True)
         return self._book
 
     def read(self, sheet: str, ref: str) -> list[list[CellValue]]:
-        """The cached values of a block, as any reader sees them."""
-        ws = self._workbook()[sheet]
-        return [[c.value for c in row] for row in ws[ref]]
+        """The cached values of a block, as any reader sees them; a missing sheet raises MissingSheet."""
+        try:
+            book = self._workbook()
+            if sheet not in book.sheetnames:
+                raise MissingSheet(file=self.src.name, sheet=sheet)
+            return [[c.value for c in row] for row in book[sheet][ref]]
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a part fails its CRC or is cut short
+            raise CorruptPackage(self.src, str(exc)) from None
 
     def write(
         self, values: Mapping[str, Mapping[str, CellValue]], results: Mapping[str, Mapping[str, CellValue]]

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from vng_xl.controle.bevindingen import Controle
 from vng_xl.errors import BadParameter, VngError
 from vng_xl.functions import arguments as inputs
 from vng_xl.model import GguParameters, Indexen
@@ -26,6 +27,7 @@ from vng_xl.workbook.content import CellValue, a1
 from vng_xl.workbook.controle import AFWIJKING, COLUMNS, FIRST_ROW
 from vng_xl.workbook.layout import Invoer, Layout, layout_from_text, standaard_invoer
 from vng_xl.workbook.scenario_sheet import indexsets_uit_parameters
+from vng_xl.workbook.verklaring import controle_van
 
 Updates = Mapping[str, Mapping[str, CellValue]]
 READ_AREA = "A1:I60"
@@ -58,6 +60,8 @@ class RefreshResult:
     vergeleken: int = 0
     afwijkingen: int = 0
     fingerprint: str = ""
+    error: VngError | None = None  # why it failed (its .en is for the command line)
+    controle: Controle | None = None  # the check on the refreshed inputs, which the Controle sheet explains
 
 
 class WorkbookLayoutMissing(VngError):
@@ -71,6 +75,8 @@ def layout_of(target: WorkbookTarget, conf_sheet: str = "xlwings.conf") -> Layou
     """The layout the workbook was built with, read from its hidden conf sheet."""
     try:
         rows = target.read(conf_sheet, "A1:B40")
+    except VngError:  # the file itself is unusable: say that, not "no layout"
+        raise
     except Exception as exc:  # noqa: BLE001 - a missing sheet surfaces differently per target
         raise WorkbookLayoutMissing(sheet=conf_sheet) from exc
     for row in rows:
@@ -167,13 +173,17 @@ def _status_update(layout: Layout, text: str) -> dict[str, dict[str, CellValue]]
     return {layout.blad("parameters"): {a1(*pos.STATUS): text}}
 
 
-def refresh(target: WorkbookTarget, now: datetime | None = None) -> RefreshResult:
-    """Recompute the workbook from its own parameters and write the results, herkomst and status."""
+def refresh(target: WorkbookTarget, now: datetime | None = None, report_failure: bool = True) -> RefreshResult:
+    """Recompute the workbook from its own parameters and write the results, herkomst and status.
+
+    A failure is written into the status cell when `report_failure` (the button's only way to say it);
+    the command line says it on standard error instead and leaves the file as it was.
+    """
     when = (now or datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
     try:
         layout = layout_of(target)
     except VngError as exc:
-        return RefreshResult(False, f"Vernieuwen mislukt: {exc.nl}")
+        return RefreshResult(False, f"Vernieuwen mislukt: {exc.nl}", error=exc)
     try:
         invoer = read_invoer(target, layout)
         standaard = standaard_invoer(layout)
@@ -199,10 +209,11 @@ def refresh(target: WorkbookTarget, now: datetime | None = None) -> RefreshResul
         results = {sheet.name: _finite(sheet.formula_results()) for sheet in sheets if sheet.formula_results()}
     except VngError as exc:
         status = f"Vernieuwen mislukt ({when}): {exc.nl}. Er is niets gewijzigd."
-        target.write(_status_update(layout, status), {})
-        return RefreshResult(False, status)
+        if report_failure:
+            target.write(_status_update(layout, status), {})
+        return RefreshResult(False, status, error=exc)
     target.write(values, results)
-    return RefreshResult(True, status, len(verdicts), n_off, invoer.fingerprint())
+    return RefreshResult(True, status, len(verdicts), n_off, invoer.fingerprint(), controle=controle_van(ctx))
 
 
 def _finite(cells: dict[str, CellValue]) -> dict[str, CellValue]:

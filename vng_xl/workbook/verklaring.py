@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from vng_xl.controle.bevindingen import Controle, Status, controleer
+from vng_xl.controle.bevindingen import Bevinding, Controle, Status, controleer
 from vng_xl.controle.rekenketen import CONTRIBUTIE, GGU_BEGROTING, GGU_DEKKING, KERN, PER_INWONER, Sleutel, keten
 from vng_xl.workbook.content import Context, Sheet
 from vng_xl.workbook.controle import controle_rijen, controle_sheet_from_rows
@@ -54,9 +54,27 @@ def verklaring(c: Controle, tabel: str, regel: str, jaar: int) -> str:
     return "" if b.status is Status.GELIJK else b.verklaring_nl
 
 
+def controle_van(ctx: Context) -> Controle:
+    """The check on the workbook's own inputs: what the Controle sheet explains and the commands count."""
+    return controleer(keten(ctx.invoer.kn, ctx.gepubliceerd), inwoners=ctx.invoer.inwoners or None)
+
+
+def blad_verschil(ctx: Context, c: Controle) -> tuple[list[str], list[Bevinding]]:
+    """How the Controle sheet's rows differ from the check's findings, so the commands can name them.
+
+    Returns the sheet's rows the check does not hold ("regel jaar") and the findings the sheet has no
+    row for (figures the sheets do not compute, such as those of the year before the base year).
+    """
+    rows = controle_rijen(ctx.figures, ctx.published)
+    extra = [f"{r.regel} {r.jaar}" for r in rows if sleutel(r.tabel, r.regel) is None]
+    on_sheet = {(sleutel(r.tabel, r.regel), r.jaar) for r in rows}
+    missing = [b for b in c.bevindingen if ((b.tabel, b.post), b.jaar) not in on_sheet]
+    return extra, missing
+
+
 def controle_met_verklaring(ctx: Context) -> Sheet:
     """The Controle sheet with the explanation column filled by the slip search."""
-    c = controleer(keten(ctx.invoer.kn, ctx.gepubliceerd), inwoners=ctx.invoer.inwoners or None)
+    c = controle_van(ctx)
     rows = [
         replace(r, verklaring=verklaring(c, r.tabel, r.regel, r.jaar))
         for r in controle_rijen(ctx.figures, ctx.published)
