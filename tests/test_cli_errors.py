@@ -417,3 +417,71 @@ def test_build_works_from_any_folder_after_a_real_install(tmp_path):
     assert [p.name for p in empty.iterdir()] == ["vng_begroting_2026.xlsm"]
     with zipfile.ZipFile(empty / "vng_begroting_2026.xlsm") as z:
         assert "xl/vbaProject.bin" in z.namelist()
+
+
+def test_controle_in_english_writes_english_numbers(capsys):
+    import re
+
+    main(["controle", "--english", "--alles"])
+    out = capsys.readouterr().out
+    assert "EUR 4.574" in out and "EUR 4.644" in out  # the published bijdrage per inwoner 2025, 2026
+    assert "39,059,724" in out  # Salarissen 2025
+    assert "4.2%" in out  # the published development of 2025
+    assert "€" not in out
+    assert not re.search(r"\b\d{1,3}(\.\d{3}){2,}\b", out)  # no Dutch thousands dots
+    assert not re.search(r"\d,\d%", out)  # no Dutch decimal comma in a percentage
+
+
+def test_build_and_controle_count_the_same_figures(tmp_path, capsys):
+    import re
+
+    assert main(["build", str(tmp_path / "w.xlsm")]) == 0
+    built = capsys.readouterr().out
+    main(["controle"])
+    checked = capsys.readouterr().out
+    n_build = re.findall(r"(\d+) published figures", built)
+    n_controle = re.findall(r"(\d+) gepubliceerde cijfers", checked)
+    assert n_build and n_build == n_controle, (built, checked)
+    # The Controle sheet's rows differ from the check's figures; build names each difference.
+    assert "Voorstel 2026 (zonder ingroei) 2026" in built
+    assert "no row for ontwikkeling 2025, stijging 2025, bijdrage per inwoner 2025" in built
+
+
+def _xml_mutated(tmp: Path, kind: str) -> Path:
+    """The built workbook with one sheet's XML damaged in a way a zip check does not see."""
+    import re
+
+    path = tmp / f"{kind}.xlsm"
+    with zipfile.ZipFile(built_workbook()) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                if kind == "shared-string-out-of-range":
+                    data = re.sub(rb'(<c r="[A-Z]+\d+"[^>]*t="s"[^>]*>)<v>\d+</v>', rb"\1<v>99999</v>", data, count=3)
+                elif kind == "cell-reference-out-of-range":
+                    data = data.replace(b'r="B5"', b'r="B0"')
+            zout.writestr(info, data)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["shared-string-out-of-range", "cell-reference-out-of-range"])
+def test_damaged_sheet_xml_is_named_not_an_internal_error(kind, tmp_path, capsys):
+    names = _setup(tmp_path)
+    bad = _xml_mutated(tmp_path, kind)
+    rc = main(["recalc", str(bad), "--out", str(tmp_path / "uit"), "--jobs", "1"])
+    out, err = capsys.readouterr()
+    assert "internal error" not in out + err and "Traceback" not in err
+    if rc != 0:
+        assert rc == EXIT_NOT_CLEAN and f"FAILED {bad.name}: " in out
+    for argv in (
+        ["refresh", str(bad)],
+        ["refresh", str(bad), "-o", f"{names['tmp']}/uit.xlsm"],
+        ["controle", str(bad)],
+    ):
+        before = _fingerprint(tmp_path)
+        rc = main(argv)
+        out, err = capsys.readouterr()
+        assert "internal error" not in err and "Traceback" not in err, err
+        if rc not in (0, EXIT_NOT_CLEAN):
+            assert rc == EXIT_FILE and bad.name in err and out == "" and err.count("\n") == 1
+            assert _fingerprint(tmp_path) == before

@@ -45,6 +45,8 @@ class HeadlessTarget:
             return [[c.value for c in row] for row in book[sheet][ref]]
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a part fails its CRC or is cut short
             raise CorruptPackage(self.src, str(exc)) from None
+        except (ValueError, TypeError, IndexError) as exc:  # the reader's word for a malformed sheet
+            raise CorruptPackage(self.src, f"sheet {sheet}: {exc}") from None
 
     def write(
         self, values: Mapping[str, Mapping[str, CellValue]], results: Mapping[str, Mapping[str, CellValue]]
@@ -56,7 +58,10 @@ class HeadlessTarget:
         for part in (results, values):
             for sheet, cells in part.items():
                 updates.setdefault(sheet, {}).update(cells)
-        write_cells(self.src, self.dst, updates)
+        try:
+            write_cells(self.src, self.dst, updates)
+        except ValueError as exc:  # a malformed sheet the patcher cannot place a cell in
+            raise CorruptPackage(self.src, str(exc)) from None
 
     def close(self) -> None:
         if self._book is not None:

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from vng_xl.controle.bevindingen import Controle
-from vng_xl.errors import BadParameter, VngError
+from vng_xl.errors import BadParameter, MissingSheet, VngError
 from vng_xl.functions import arguments as inputs
 from vng_xl.model import GguParameters, Indexen
 from vng_xl.model.indexen import index_types
@@ -75,7 +75,9 @@ def layout_of(target: WorkbookTarget, conf_sheet: str = "xlwings.conf") -> Layou
     """The layout the workbook was built with, read from its hidden conf sheet."""
     try:
         rows = target.read(conf_sheet, "A1:B40")
-    except VngError:  # the file itself is unusable: say that, not "no layout"
+    except MissingSheet as exc:
+        raise WorkbookLayoutMissing(sheet=conf_sheet) from exc
+    except VngError:  # the file itself is unusable (damaged, unreadable): say that, not "no layout"
         raise
     except Exception as exc:  # noqa: BLE001 - a missing sheet surfaces differently per target
         raise WorkbookLayoutMissing(sheet=conf_sheet) from exc

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from vng_xl.controle.bevindingen import Controle, controleer
 from vng_xl.controle.rekenketen import Sleutel, keten
-from vng_xl.errors import VngError
+from vng_xl.errors import FileProblem, MissingSheet
 from vng_xl.ooxml.package import check_target, write_cells
 from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
 from vng_xl.workbook.build import workbook_content
@@ -21,11 +21,11 @@ from vng_xl.workbook.refresh import layout_of, read_invoer
 from vng_xl.workbook.verklaring import sleutel
 
 
-class WerkmapOntbreekt(VngError):
+class WerkmapOntbreekt(FileProblem):
     """A workbook path that does not exist."""
 
-    nl_template = "{file}: bestand niet gevonden"
-    en_template = "{file}: file not found"
+    def __init__(self, file: str) -> None:
+        super().__init__(file=file, reason_nl="bestand niet gevonden", reason_en="file not found")
 
 
 def _split(ref: str) -> tuple[str, str]:
@@ -84,7 +84,7 @@ def schrijf_gemeenten(werkmap: Path, gemeenten: list[Gemeente], uit: Path | None
     werkmap = Path(werkmap)
     uit = Path(uit) if uit else werkmap
     if not werkmap.is_file():
-        raise BadGemeenten(file=str(werkmap), reason_nl="bestand niet gevonden", reason_en="file not found")
+        raise WerkmapOntbreekt(file=str(werkmap))
     target = HeadlessTarget(werkmap)
     try:
         layout = layout_of(target)
@@ -92,7 +92,7 @@ def schrijf_gemeenten(werkmap: Path, gemeenten: list[Gemeente], uit: Path | None
         sheet = blad(layout.raw)
         try:
             jaar_cell = target.read(sheet, f"{a1(*JAAR)}:{a1(*JAAR)}")[0][0]
-        except KeyError:
+        except MissingSheet:
             raise BadGemeenten(
                 file=werkmap.name,
                 reason_nl=f"de werkmap heeft geen blad {sheet}; bouw haar opnieuw met vng-xl build",
