@@ -96,7 +96,7 @@ def test_dutch_number_literals_that_break_the_notation_are_refused(formula, mess
     ],
 )
 def test_eval_errors_go_to_stderr_in_english(formula, message, capsys):
-    assert main(["eval", formula]) == 1
+    assert main(["eval", formula]) == 2  # bad input
     captured = capsys.readouterr()
     assert captured.out == ""
     assert message in captured.err and captured.err.count("\n") == 1

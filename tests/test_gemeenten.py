@@ -180,7 +180,7 @@ def test_cli_prints_the_bill(tmp_path, capsys):
 def test_cli_refuses_a_bad_list(tmp_path, capsys):
     path = tmp_path / "g.csv"
     path.write_text(HEADER + "GM0001;A;-5\n", encoding="utf-8")
-    assert main(["gemeenten", str(path)]) == 1
+    assert main(["gemeenten", str(path)]) == 2  # bad input
     assert capsys.readouterr().err == 'vng-xl gemeenten: g.csv: line 2 (A): inhabitants: "-5" must be above 0\n'
 
 

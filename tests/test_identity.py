@@ -69,7 +69,7 @@ def test_controle_sheet_has_one_row_per_published_figure():
 
 def test_build_and_controle_report_the_same_number(tmp_path, capsys):
     assert main(["build", str(tmp_path / "w.xlsm")]) == 0
-    built = int(re.search(r"(\d+) figures checked", capsys.readouterr().out).group(1))
+    built = int(re.search(r"(\d+) published figures", capsys.readouterr().out).group(1))
     main(["controle"])
     counted = sum(int(n) for n in re.findall(r"\((\d+) cijfers:", capsys.readouterr().out))
     assert built == counted == PUBLISHED

@@ -15,7 +15,7 @@ from vng_xl.cli import main
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="Excel may be present here")
 def test_excel_engine_refused_where_there_is_no_excel(tmp_path: Path, capsys):
     book = budget(tmp_path / "a.xlsx")
-    assert main(["recalc", str(book), "--engine", "excel", "--out", str(tmp_path / "out")]) == 1
+    assert main(["recalc", str(book), "--engine", "excel", "--out", str(tmp_path / "out")]) == 2  # bad input
     assert "needs Microsoft Excel" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 

@@ -207,8 +207,9 @@ def test_headless_refresh_reports_a_broken_index_set(tmp_path, capsys):
 
     path = copy_of(built_workbook(), tmp_path)
     write_cells(path, path, {"Parameters": {f"D{SETS_ROW + 9}": "veel"}})  # set 2, index B 2027
-    assert main(["refresh", str(path)]) == 1
-    assert "Indexset 2" in capsys.readouterr().out
+    assert main(["refresh", str(path)]) == 2  # bad input
+    captured = capsys.readouterr()
+    assert "Indexset 2" in captured.err and captured.out == ""
 
 
 def test_gemeenten_into_a_workbook_without_the_sheet_is_refused(tmp_path):
@@ -225,13 +226,13 @@ def test_gemeenten_into_a_workbook_without_the_sheet_is_refused(tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["controle", "{tmp}/weg.xlsm"], "weg.xlsm: file not found"),
-        (["gemeenten", "{csv}", "--werkmap", "{tmp}/weg.xlsm"], "weg.xlsm: file not found"),
-        (["gemeenten", "{csv}", "--werkmap", "{wb}", "-o", "{tmp}/geen/uit.xlsm"], "no folder"),
+        (["controle", "{tmp}/weg.xlsm"], "weg.xlsm: no such file or folder"),
+        (["gemeenten", "{csv}", "--werkmap", "{tmp}/weg.xlsm"], "weg.xlsm: no such file or folder"),
+        (["gemeenten", "{csv}", "--werkmap", "{wb}", "-o", "{tmp}/geen/uit.xlsm"], "does not exist"),
     ],
 )
 def test_workbook_commands_refuse_clearly(tmp_path, capsys, argv, message):
     csv = tmp_path / "g.csv"
     csv.write_text(LIJST, encoding="utf-8")
-    assert main([a.format(tmp=tmp_path, csv=csv, wb=built_workbook()) for a in argv]) == 1
+    assert main([a.format(tmp=tmp_path, csv=csv, wb=built_workbook()) for a in argv]) == 3  # a file problem
     assert message in capsys.readouterr().err

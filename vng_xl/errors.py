@@ -1,6 +1,20 @@
-"""One exception class per failure, each with a Dutch message for the cell and an English one for the CLI."""
+"""One exception class per failure, each with a Dutch message for the cell and an English one for the CLI.
+
+Each class also carries the exit status of the `vng-xl` command for its kind of failure; the
+command catches them in one place (vng_xl.cli.main) and prints the English message on one line.
+"""
 
 from __future__ import annotations
+
+import errno
+
+#: Exit statuses of `vng-xl` (the README's table "Exit codes and errors" lists the same).
+EXIT_OK = 0
+EXIT_NOT_CLEAN = 1  # the command ran; controle found a real discrepancy, or recalc a file it could not do
+EXIT_BAD_INPUT = 2  # bad arguments or bad values (argparse's own errors use 2 as well)
+EXIT_FILE = 3  # a file is missing, unreadable, unwritable or damaged
+EXIT_INTERNAL = 70  # a fault in vng_xl itself (EX_SOFTWARE): please report it
+EXIT_INTERRUPTED = 130  # Ctrl+C
 
 
 class VngError(Exception):
@@ -8,6 +22,7 @@ class VngError(Exception):
 
     nl_template = "ongeldige invoer"
     en_template = "invalid input"
+    exit_code = EXIT_BAD_INPUT
 
     def __init__(self, **details: object) -> None:
         self.details = details
@@ -47,8 +62,13 @@ class NotANumber(VngError):
 class NotAYear(VngError):
     """A year that is not a whole number in a sensible range."""
 
-    nl_template = "{argument}: {value} is geen geldig jaartal"
-    en_template = "{argument}: {value} is not a valid year"
+    nl_template = "{argument}: {value_nl} is geen geldig jaartal"
+    en_template = "{argument}: {value_en} is not a valid year"
+
+    def __init__(self, argument: str, value: object, value_en: object = None) -> None:
+        super().__init__(
+            argument=argument, value=value, value_nl=value, value_en=value if value_en is None else value_en
+        )
 
 
 class LengthMismatch(VngError):
@@ -80,7 +100,7 @@ class BadParameter(VngError):
 
 
 class BadFile(VngError):
-    """A file given on the command line or to a workbook that cannot be used; the message names it."""
+    """A file given on the command line or to a workbook whose content cannot be used; the message names it."""
 
     nl_template = "{file}: {reason_nl}"
     en_template = "{file}: {reason_en}"
@@ -171,6 +191,7 @@ class WriteRefused(VngError):
 
     nl_template = "{file}: niet geschreven: {reason_nl}"
     en_template = "{file}: not written: {reason_en}"
+    exit_code = EXIT_FILE
 
 
 class OpenInExcel(WriteRefused):
@@ -191,3 +212,57 @@ class TargetExists(WriteRefused):
 
 class WriteFailed(WriteRefused):
     """The operating system refused the write: disk full, read-only, no such folder, a broken link."""
+
+
+class MissingSheet(VngError):
+    """A workbook without a sheet the command needs (deleted or renamed)."""
+
+    nl_template = "{file}: de werkmap heeft geen blad {sheet}; bouw haar opnieuw met vng-xl build"
+    en_template = "{file}: the workbook has no sheet {sheet}; build it again with vng-xl build"
+
+
+class FormulaProblem(VngError):
+    """A formula the evaluator cannot parse or compute; formulas are stored in English, so is the reason."""
+
+    nl_template = "{reason}"
+    en_template = "{reason}"
+
+    def __init__(self, reason: str = "", **details: object) -> None:
+        super().__init__(reason=reason, **details)
+
+
+class WrongFileType(VngError):
+    """An output name whose extension does not fit what is written (a macro workbook not named .xlsm)."""
+
+    nl_template = "{file}: {reason_nl}; er is niets geschreven"
+    en_template = "{file}: {reason_en}; nothing was written"
+
+
+class FileProblem(VngError):
+    """A file or folder that is missing, unreadable, unwritable or damaged; the message names it."""
+
+    nl_template = "{file}: {reason_nl}"
+    en_template = "{file}: {reason_en}"
+    exit_code = EXIT_FILE
+
+
+#: errno -> (Dutch, English) reason, for the errors the operating system gives on files.
+OS_REASONS = {
+    errno.ENOENT: ("bestand of map niet gevonden", "no such file or folder"),
+    errno.EISDIR: ("is een map, geen bestand", "is a folder, not a file"),
+    errno.ENOTDIR: ("een deel van het pad is een bestand, geen map", "a part of the path is a file, not a folder"),
+    errno.EEXIST: ("bestaat al en is geen map", "exists and is not a folder"),
+    errno.EACCES: ("geen toegang", "permission denied"),
+    errno.EPERM: ("niet toegestaan", "operation not permitted"),
+    errno.ENOSPC: ("de schijf is vol", "no space left on the disk"),
+    errno.EROFS: ("alleen-lezen bestandssysteem", "read-only file system"),
+    errno.ENAMETOOLONG: ("naam te lang", "file name too long"),
+    errno.EIO: ("lees- of schrijffout van de schijf", "input/output error on the disk"),
+}
+
+
+def file_problem(exc: OSError, path: object = None) -> FileProblem:
+    """The operating system's error on a file as a FileProblem naming the path (the target of a rename)."""
+    name = path or exc.filename2 or exc.filename or "?"
+    nl, en = OS_REASONS.get(exc.errno, (exc.strerror or str(exc), exc.strerror or str(exc)))
+    return FileProblem(file=str(name), reason_nl=nl, reason_en=en)

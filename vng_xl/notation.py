@@ -1,6 +1,7 @@
 """Numbers as people type and read them: Dutch and English notation, the one way in and out.
 
-Writing: euro amounts and percentages in Dutch notation (39.059.724; 2,1%).
+Writing: euro amounts and percentages in Dutch notation (39.059.724; 2,1%), or in English notation
+(39,059,724; 2.1%) for the command line's English reports.
 
 Reading (the rules the README's "Typing numbers" states): in Dutch notation "." groups thousands,
 only in groups of exactly three digits, and "," is the decimal sign; in English notation it is the
@@ -56,22 +57,24 @@ DIGITS = frozenset("0123456789")
 YEARS = (1900, 2200)
 
 
-def bedrag(value: float, decimals: int = 0, brackets: bool = False) -> str:
-    """A euro amount in Dutch notation: 39.059.724, -10.345.280, or (465) for a deduction."""
+def bedrag(value: float, decimals: int = 0, brackets: bool = False, *, english: bool = False) -> str:
+    """A euro amount in Dutch notation: 39.059.724, -10.345.280, or (465) for a deduction (English: 39,059,724)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     rounded = float(excel_round(value, decimals))
-    text = f"{abs(rounded):,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    text = f"{abs(rounded):,.{decimals}f}"
+    if not english:
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
     if rounded < 0:
         return f"({text})" if brackets else f"-{text}"
     return text
 
 
-def procent(value: float, decimals: int = 1) -> str:
-    """A fraction as a Dutch percentage: 0.021 -> 2,1%."""
+def procent(value: float, decimals: int = 1, *, english: bool = False) -> str:
+    """A fraction as a Dutch percentage: 0.021 -> 2,1% (English: 2.1%)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return bedrag(value * 100, decimals) + "%"
+    return bedrag(value * 100, decimals, english=english) + "%"
 
 
 def _where(what: What) -> dict[str, str]:

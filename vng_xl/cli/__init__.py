@@ -1,17 +1,21 @@
 """The `vng-xl` command: argparse, one module function per sub-command group.
 
 Each sub-command module offers `add_parser(subparsers)` that registers its parser with `func=`
-set to a handler `(args) -> int` (the exit code). Errors for the user are printed in English.
+set to a handler `(args) -> int` (the exit code). Errors are caught here and nowhere else: each
+becomes one English line on standard error, `vng-xl COMMAND: message`, and an exit status from
+vng_xl.errors. The command modules import numpy, lxml and the rest inside their handlers, so
+`--help` and `--version` answer at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from vng_xl import __version__
-from vng_xl.errors import VngError
+from vng_xl.errors import EXIT_FILE, EXIT_INTERNAL, EXIT_INTERRUPTED, VngError, file_problem
 
 #: Modules whose `add_parser(subparsers)` adds sub-commands, in the order `--help` lists them.
 SUBCOMMANDS = (
@@ -23,11 +27,16 @@ SUBCOMMANDS = (
     "vng_xl.cli.export",
 )
 
+#: Set to 1 to see the Python traceback of an unexpected error instead of the one-line message.
+DEBUG_VARIABLE = "VNG_XL_DEBUG"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vng-xl",
         description="The VNG Kadernota 2026 budget model: tables, formulas, workbooks.",
+        epilog="Exit status: 0 done, 1 a real discrepancy or a file not done, 2 bad input, 3 a file "
+        "missing, unreadable, unwritable or damaged, 70 an internal error, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"vng-xl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -36,16 +45,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every failure becomes one line on standard error and a documented exit status."""
     args = build_parser().parse_args(argv)
+    say = f"vng-xl {args.command}:"
     try:
         return int(args.func(args) or 0)
     except VngError as exc:
-        print(f"vng-xl {args.command}: {exc.en}", file=sys.stderr)
-        return 1
+        print(say, _one_line(exc.en), file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:  # missing file, folder for a file, permission, disk full, read-only
+        print(say, _one_line(file_problem(exc).en), file=sys.stderr)
+        return EXIT_FILE
     except KeyboardInterrupt:
-        print(f"vng-xl {args.command}: interrupted", file=sys.stderr)
-        return 130
+        print(say, "interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
+            raise
+        detail = _one_line(f"{type(exc).__name__}: {exc}")[:300]
+        print(
+            say,
+            f"internal error ({detail}); please report it with the command you ran "
+            f"(set {DEBUG_VARIABLE}=1 to see the details)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -6,14 +6,14 @@ import argparse
 from collections.abc import Callable
 
 from vng_xl.errors import BadNumber
-from vng_xl.notation import parse_count, parse_year
 
 
 class _TypedAction(argparse.Action):
     """Reads the option's text with `reader`; a bad value ends the command with one English line (exit 2).
 
     argparse's own refusal (`type=`) prints the usage first; this prints only what is wrong, before
-    the command does anything.
+    the command does anything. The notation module is imported only when an option is given, so that
+    `--help` stays free of numpy.
     """
 
     reader: Callable[[str, str], object]
@@ -29,13 +29,21 @@ class _TypedAction(argparse.Action):
 class CountAction(_TypedAction):
     """A whole count above 0 in Dutch notation: 18.044.027 or 18044027."""
 
-    reader = staticmethod(lambda text, where: parse_count(text, "nl", where))
+    @staticmethod
+    def reader(text: str, where: str) -> object:
+        from vng_xl.notation import parse_count
+
+        return parse_count(text, "nl", where)
 
 
 class YearAction(_TypedAction):
     """A year: four plain digits."""
 
-    reader = staticmethod(lambda text, where: parse_year(text, where))
+    @staticmethod
+    def reader(text: str, where: str) -> object:
+        from vng_xl.notation import parse_year
+
+        return parse_year(text, where)
 
 
 def add_inwoners(parser: argparse.ArgumentParser, help: str) -> None:

@@ -4,34 +4,58 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import TYPE_CHECKING
 
 from vng_xl.cli.arguments import add_inwoners
 from vng_xl.cli.text import table
-from vng_xl.controle.bevindingen import Bevinding, Controle, Status, controleer
-from vng_xl.controle.rekenketen import CONTRIBUTIE, PER_INWONER, keten
-from vng_xl.notation import bedrag, procent
+from vng_xl.errors import EXIT_NOT_CLEAN, EXIT_OK
+
+if TYPE_CHECKING:
+    from vng_xl.controle.bevindingen import Bevinding, Controle, Status
 
 
-def waarde(b: Bevinding, value: float) -> str:
-    """A figure in the document's notation: euros, € 1.000, a percentage or euros per inwoner."""
+def waarde(b: Bevinding, value: float, english: bool = False) -> str:
+    """A figure in the report's notation: euros, € 1.000, a percentage or euros per inwoner."""
+    from vng_xl.controle.rekenketen import CONTRIBUTIE, PER_INWONER
+    from vng_xl.notation import bedrag, procent
+
     if math.isnan(value):
         return "-"
     if b.tabel == CONTRIBUTIE:
-        return procent(value, 1)
+        return procent(value, 1, english=english)
     if b.tabel == PER_INWONER:
-        return f"€ {bedrag(value, 3)}"
-    return bedrag(value)
+        return f"{'EUR' if english else '€'} {bedrag(value, 3, english=english)}"
+    return bedrag(value, english=english)
 
 
 def _aantal(n: int, s: Status, english: bool) -> str:
+    from vng_xl.controle.bevindingen import Status
+
     label = s.en if english else s.value
     if n != 1 and s is Status.AFWIJKING:
         label = "discrepancies" if english else "afwijkingen"
     return f"{n} {label}"
 
 
+def telling(c: Controle, english: bool = True) -> str:
+    """How many published figures were checked and how they came out, naming those that cannot be checked.
+
+    `build` and `controle` both print this line, so they count the same figures the same way.
+    """
+    from vng_xl.controle.bevindingen import Status
+
+    counts = {s: sum(b.status is s for b in c.bevindingen) for s in Status}
+    summary = ", ".join(_aantal(n, s, english) for s, n in counts.items() if n)
+    unknown = [f"{b.post} {b.jaar}" for b in c.bevindingen if b.status is Status.ONBEKEND]
+    named = f" ({', '.join(unknown)})" if unknown else ""
+    label = "published figures" if english else "gepubliceerde cijfers"
+    return f"{len(c.bevindingen)} {label}: {summary}{named}."
+
+
 def render(c: Controle, english: bool = False, alles: bool = False) -> str:
     """The check as text: per table a count, then each figure that differs with its explanation below it."""
+    from vng_xl.controle.bevindingen import Status
+
     parts = []
     for tabel in dict.fromkeys(b.tabel for b in c.bevindingen):
         rows = c.tabel(tabel)
@@ -51,8 +75,8 @@ def render(c: Controle, english: bool = False, alles: bool = False) -> str:
             [
                 b.label or b.post,
                 str(b.jaar),
-                waarde(b, b.gepubliceerd),
-                waarde(b, b.berekend),
+                waarde(b, b.gepubliceerd, english),
+                waarde(b, b.berekend, english),
                 b.status.en if english else b.status.value,
             ]
             for b in shown
@@ -79,19 +103,23 @@ def render(c: Controle, english: bool = False, alles: bool = False) -> str:
             if not n
             else (f"{n} afwijkingen, waarvan {verklaard} verklaard.")
         )
-    return "\n\n".join(parts) + "\n\n" + slot + "\n"
+    return "\n\n".join(parts) + "\n\n" + telling(c, english) + "\n" + slot + "\n"
 
 
 def cmd_controle(args: argparse.Namespace) -> int:
     """Run the check on the built-in data or a workbook and print it; exit 1 on a real discrepancy."""
     if args.workbook:
+        from vng_xl.cli.paths import input_file
         from vng_xl.workbook.werkmap import controle_werkmap
 
-        c = controle_werkmap(args.workbook, inwoners=args.inwoners)
+        c = controle_werkmap(input_file(args.workbook), inwoners=args.inwoners)
     else:
+        from vng_xl.controle.bevindingen import controleer
+        from vng_xl.controle.rekenketen import keten
+
         c = controleer(keten(), inwoners=args.inwoners)
     print(render(c, english=args.english, alles=args.alles), end="")
-    return 0 if c.in_orde else 1
+    return EXIT_OK if c.in_orde else EXIT_NOT_CLEAN
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from vng_xl.export.values import export_values, render_pdf
+from vng_xl.cli.paths import input_file, output_file
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the values-only copy (and the PDF with --pdf) and say what was done."""
-    report = export_values(args.workbook, args.out, allow_missing=args.allow_missing)
+    from vng_xl.export.values import export_values, render_pdf
+
+    report = export_values(input_file(args.workbook), output_file(args.out), allow_missing=args.allow_missing)
     print(
         f"{args.out}: {report.formules} formulas replaced by their values"
         + (f", removed {', '.join(report.verwijderd)}" if report.verwijderd else "")

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vng_xl.cli.arguments import YearAction, add_inwoners
+from vng_xl.cli.paths import input_file, macro_workbook
 from vng_xl.cli.text import table
-from vng_xl.notation import bedrag
-from vng_xl.sources.gemeenten import Rekening, bijdrage_leden, lees_gemeenten, rekening
+
+if TYPE_CHECKING:
+    from vng_xl.sources.gemeenten import Rekening
 
 
 def rekening_tekst(r: Rekening, bron: str = "") -> str:
     """The bill per municipality and its reconciliation with the bijdrage leden, as text."""
+    from vng_xl.notation import bedrag
+
     rows = [[g.code, g.naam, bedrag(g.inwoners), bedrag(b, 2)] for g, b in zip(r.gemeenten, r.bedragen)]
     rows += [
         ["", "Totaal gemeenten", bedrag(r.totaal_inwoners), bedrag(r.totaal, 2)],
@@ -28,17 +31,15 @@ def rekening_tekst(r: Rekening, bron: str = "") -> str:
 
 def cmd_gemeenten(args: argparse.Namespace) -> int:
     """Print the bill per municipality, or write the list into a workbook with --werkmap."""
-    gemeenten = lees_gemeenten(args.csv)
+    from vng_xl.sources.gemeenten import bijdrage_leden, lees_gemeenten, rekening
+
+    gemeenten = lees_gemeenten(input_file(args.csv))
     if args.werkmap:
-        from vng_xl.ooxml.package import PackageError
         from vng_xl.workbook.werkmap import schrijf_gemeenten
 
-        uit = args.output or args.werkmap
-        try:
-            verschil = schrijf_gemeenten(Path(args.werkmap), gemeenten, Path(uit), args.bron, force=args.force)
-        except PackageError as exc:  # the writer's own refusals: locked, unwritable, not a package
-            print(f"vng-xl gemeenten: {exc}", file=sys.stderr)
-            return 1
+        werkmap = input_file(args.werkmap)
+        uit = macro_workbook(args.output) if args.output else werkmap
+        verschil = schrijf_gemeenten(werkmap, gemeenten, uit, args.bron, force=args.force)
         print(
             f"{uit}: {len(gemeenten)} municipalities written to the Gemeenten sheet; "
             f"difference with the bijdrage leden: EUR {verschil:,.2f}"

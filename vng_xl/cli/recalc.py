@@ -10,8 +10,12 @@ import time
 from pathlib import Path
 
 from vng_xl.cli.arguments import CountAction
-from vng_xl.ooxml.sheet_xml import ExcelError
-from vng_xl.recalc.budget import DEFAULT_MEMORY_MIB, DEFAULT_SECONDS
+from vng_xl.cli.paths import input_file, output_folder
+from vng_xl.errors import EXIT_INTERRUPTED, EXIT_NOT_CLEAN, EXIT_OK, BadParameter, FormulaProblem
+
+#: The per-file budget of a batch unless --time-limit / --memory-limit say otherwise (README: Limits).
+DEFAULT_SECONDS = 600.0
+DEFAULT_MEMORY_MIB = 4096
 
 
 def add_parser(subparsers) -> None:
@@ -52,28 +56,24 @@ def _text(value: object) -> str:
 
 
 def _json_value(value: object) -> object:
+    from vng_xl.ooxml.sheet_xml import ExcelError
+
     if isinstance(value, ExcelError):
         return str(value)
     return value
 
 
 def eval_command(args: argparse.Namespace) -> int:
-    """Print the formula's value; an error's English message goes to standard error (exit 1)."""
-    from vng_xl.recalc.engine import FormulaFailed, FormulaUnsupported, evaluate
+    """Print the formula's value; a formula that cannot be computed raises FormulaProblem (English message)."""
+    from vng_xl.ooxml.sheet_xml import ExcelError
+    from vng_xl.recalc.engine import evaluate
 
-    try:
-        result = evaluate(args.formula, dutch=args.nl)
-    except (FormulaUnsupported, FormulaFailed) as exc:
-        print(f"vng-xl eval: {exc}", file=sys.stderr)
-        return 1
+    result = evaluate(args.formula, dutch=args.nl)
     if result.messages:
-        for msg in result.messages:
-            print(f"vng-xl eval: {msg.function}: {msg.en}", file=sys.stderr)
-        return 1
+        raise FormulaProblem("; ".join(f"{msg.function}: {msg.en}" for msg in result.messages))
     errors = sorted({str(v) for row in result.block for v in row if isinstance(v, ExcelError)})
     if isinstance(result.value, ExcelError):
-        print(f"vng-xl eval: the formula gives the Excel error {result.value}", file=sys.stderr)
-        return 1
+        raise FormulaProblem(f"the formula gives the Excel error {result.value}")
     if args.json:
         value = result.value
         out = [[_json_value(v) for v in row] for row in value] if isinstance(value, list) else _json_value(value)
@@ -85,7 +85,7 @@ def eval_command(args: argparse.Namespace) -> int:
         print(_text(result.value))
     if errors:
         print(f"vng-xl eval: the result holds Excel errors: {', '.join(errors)}", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------- recalc
@@ -142,7 +142,6 @@ def add_recalc_parser(subparsers) -> argparse.ArgumentParser:
 
 def recalc_command(args: argparse.Namespace) -> int:
     """Run the batch, print one line per file, optionally write the JSON report."""
-    from vng_xl.ooxml.writer import make_folder
     from vng_xl.recalc.batch import ProgressBar, collect, default_executor, plan, run_batch, write_report
     from vng_xl.recalc.budget import Budget
 
@@ -150,17 +149,25 @@ def recalc_command(args: argparse.Namespace) -> int:
         from vng_xl.recalc.excel_engine import excel_available
 
         if not excel_available():
-            print("vng-xl recalc: --engine excel needs Microsoft Excel (Windows or macOS)", file=sys.stderr)
-            return 1
+            raise BadParameter(
+                argument="--engine excel",
+                reason_nl="vraagt Microsoft Excel (Windows of macOS)",
+                reason_en="needs Microsoft Excel (Windows or macOS)",
+            )
     start = time.perf_counter()
+    for path in args.paths:  # a path that is not there is a typo, refused before anything starts
+        if not path.exists():
+            input_file(path)
     files = collect(args.paths)
     if not files:
-        print("vng-xl recalc: no workbooks found", file=sys.stderr)
-        return 1
+        raise BadParameter(
+            argument=" ".join(map(str, args.paths)),
+            reason_nl="geen werkmappen (.xlsx, .xlsm) gevonden",
+            reason_en="no workbooks (.xlsx, .xlsm) found",
+        )
     out_dir = None
     if not args.in_place:
-        out_dir = args.out or Path("recalculated")
-        make_folder(out_dir)
+        out_dir = output_folder(args.out or Path("recalculated"))
     budget = Budget(args.time_limit or None, args.memory_limit or None)
     jobs, refused = plan(files, out_dir, args.in_place, backup=not args.no_backup, engine=args.engine, budget=budget)
     workers = 1 if args.engine == "excel" else max(1, min(args.jobs, len(jobs)))
@@ -182,5 +189,5 @@ def recalc_command(args: argparse.Namespace) -> int:
         write_report(args.report, outcomes, seconds, interrupted)
     if interrupted:
         print("vng-xl recalc: interrupted; files not done are listed above", file=sys.stderr)
-        return 130
-    return 1 if failed else 0
+        return EXIT_INTERRUPTED
+    return EXIT_NOT_CLEAN if failed else EXIT_OK

@@ -425,8 +425,9 @@ def _per_inwoner(
                 Status.ONBEKEND,
                 f"de Kadernota noemt het aantal inwoners niet; de bijdrage leden (€ {bedrag(euros)}) "
                 f"geeft dit bedrag bij {bedrag(low)} tot en met {bedrag(high)} inwoners",
-                f"the Kadernota does not give the number of inhabitants; the bijdrage leden (€ {euros:,.0f}) "
-                f"gives this amount for {low:,} to {high:,} inhabitants",
+                "the Kadernota does not give the number of inhabitants; the bijdrage leden "
+                f"(EUR {bedrag(euros, english=True)}) "
+                f"gives this amount for {bedrag(low, english=True)} to {bedrag(high, english=True)} inhabitants",
             )
         out[(sleutel, jaar)] = b
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from lxml import etree
 
 from vng_xl.errors import BadFile
 from vng_xl.libreoffice.runner import LibreOfficeError, convert
-from vng_xl.ooxml.package import Package, PackageError
+from vng_xl.ooxml.package import CorruptPackage, Package, UnsafeXml
 from vng_xl.ooxml.writer import make_folder, same_file, write_file
 
 S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -74,24 +75,19 @@ def _xml(data: bytes, src: Path, part: str) -> etree._Element:
     try:
         tree = etree.ElementTree(etree.fromstring(data, _PARSER))
     except etree.XMLSyntaxError as exc:
-        raise _fail(src, f"onleesbaar onderdeel {part} ({exc})", f"unreadable part {part} ({exc})") from None
+        raise CorruptPackage(src, f"unreadable part {part} ({exc})") from None
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise _fail(src, f"onderdeel {part} heeft een DTD", f"part {part} has a DTD (refused)")
+        raise UnsafeXml(src, f"part {part} has a DTD")
     return tree.getroot()
 
 
 def _checked(src: Path) -> None:
     """Refuse a damaged package before copying anything of it: bad CRC, malformed XML, a DTD anywhere."""
+    pkg = Package.open(src, check_lock=False)
     try:
-        pkg = Package.open(src, check_lock=False)
-        try:
-            pkg.check_members()
-        finally:
-            pkg.close()
-    except PackageError as exc:
-        detail = f"{exc.reason} ({exc.detail})" if exc.detail else exc.reason
-        nl = "beschadigde of onveilige werkmap; er is niets geschreven"
-        raise _fail(src, nl, detail) from None
+        pkg.check_members()
+    finally:
+        pkg.close()
 
 
 def _drop_external(root: etree._Element, part: str, report: ExportReport) -> set[str]:
@@ -194,7 +190,16 @@ def _strip_vml_macros(data: bytes, report: ExportReport) -> bytes:
 
 
 def export_values(src: Path | str, dst: Path | str, allow_missing: bool = False) -> ExportReport:
-    """Write a values-only .xlsx copy of `src` (an .xlsx or .xlsm) to `dst`.
+    """Write a values-only .xlsx copy of `src` (an .xlsx or .xlsm) to `dst`; a damaged `src` raises PackageError."""
+    Package.open(src, check_lock=False).close()  # not a workbook, truncated, encrypted: refused by name
+    try:
+        return _export_values(Path(src), Path(dst), allow_missing)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a part fails its CRC or is cut short
+        raise CorruptPackage(src, str(exc)) from None
+
+
+def _export_values(src: Path, dst: Path, allow_missing: bool) -> ExportReport:
+    """The copy itself: each sheet's formulas replaced by their cached values, VBA and calcChain dropped.
 
     Args:
         allow_missing: write the copy even when a formula has no cached value (its cell is left

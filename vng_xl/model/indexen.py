@@ -58,7 +58,7 @@ def index_types(values: Iterable[object] | object, argument: str = "indextype") 
 def as_year(value: object, argument: str) -> int:
     """A year as int; floats from Excel cells are accepted when they are whole."""
     if isinstance(value, bool) or value is None or value != value:
-        raise NotAYear(argument=argument, value="(lege cel)")
+        raise NotAYear(argument=argument, value="(lege cel)", value_en="(empty cell)")
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -119,8 +119,8 @@ class Indexen:
             years = [as_year(v, "indexen") for v in arr[0]]
         except NotAYear as exc:
             raise BadIndexen(
-                reason_nl=f"de eerste rij moet jaartallen bevatten ({exc.details['value']})",
-                reason_en=f"the first row must hold years ({exc.details['value']})",
+                reason_nl=f"de eerste rij moet jaartallen bevatten ({exc.details['value_nl']})",
+                reason_en=f"the first row must hold years ({exc.details['value_en']})",
             ) from None
         rates = np.empty((2, arr.shape[1]))
         for row in (1, 2):

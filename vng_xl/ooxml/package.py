@@ -21,6 +21,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from vng_xl.errors import FileProblem
 from vng_xl.ooxml.sheet_patch import patch_sheet
 from vng_xl.ooxml.sheet_xml import NS, CellValue, CellWrite, ExcelError, SheetRefused, parse_ref, rich_text
 from vng_xl.ooxml.writer import Snapshot, Write, excel_lock_file, read_file, same_file, write_file
@@ -62,15 +63,17 @@ R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-class PackageError(Exception):
+class PackageError(FileProblem):
     """Base class: a file that cannot be read or written as a workbook package."""
 
     reason = "cannot be processed"
+    reason_nl = "kan niet als werkmap worden gelezen of geschreven"
 
     def __init__(self, path: Path | str, detail: str = "") -> None:
         self.path = Path(path)
         self.detail = detail
-        super().__init__(f"{self.path.name}: {self.reason}" + (f" ({detail})" if detail else ""))
+        extra = f" ({detail})" if detail else ""
+        super().__init__(file=self.path.name, reason_nl=self.reason_nl + extra, reason_en=self.reason + extra)
 
 
 class FileMissing(PackageError):

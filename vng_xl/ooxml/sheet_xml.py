@@ -132,7 +132,10 @@ def cell_value(c, shared_strings: list[str]):
         return rich_text(c.find(_IS)) if t == "str" and c.find(_IS) is not None else None
     text = v.text or ""
     if t == "s":
-        return shared_strings[int(text)]
+        index = int(text) if text.strip().isdigit() else -1
+        if not 0 <= index < len(shared_strings):  # a damaged package, not a fault of ours
+            raise ValueError(f"cell {c.get('r', '?')} refers to shared string {text!r}, which does not exist")
+        return shared_strings[index]
     if t == "str":
         return _unescape_ooxml(text)
     if t == "b":

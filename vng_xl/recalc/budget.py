@@ -18,16 +18,14 @@ except ImportError:  # pragma: no cover - not on Windows
     resource = None
 
 #: The budget of one file in `vng-xl recalc`, unless told otherwise.
-DEFAULT_SECONDS = 600.0
-DEFAULT_MEMORY_MIB = 4096
 
 
 @dataclass(frozen=True)
 class Budget:
     """Wall-clock seconds and memory (MiB beyond what the program itself already uses) for one job."""
 
-    seconds: float | None = DEFAULT_SECONDS
-    memory_mib: int | None = DEFAULT_MEMORY_MIB
+    seconds: float | None = None  # None: no limit (the command line sets its defaults)
+    memory_mib: int | None = None
 
 
 class OverBudget(Exception):

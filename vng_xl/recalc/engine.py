@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from vng_xl.errors import FormulaProblem
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
 from vng_xl.recalc.dutch import from_dutch
 from vng_xl.recalc.limits import MAX_TEXT_CHARS, formula_over_limits, install_text_caps
@@ -60,11 +61,11 @@ REFERENCE_FUNCTIONS = frozenset({"ROW", "ROWS", "COLUMN", "COLUMNS", "INDEX", "A
 FAST_PATH = True  # tests switch it off to compare with schedula's own dispatch
 
 
-class FormulaUnsupported(Exception):
+class FormulaUnsupported(FormulaProblem):
     """A formula the evaluator cannot compute; the message says why, in English."""
 
 
-class FormulaFailed(Exception):
+class FormulaFailed(FormulaProblem):
     """A formula whose evaluation raised; the message carries the English reason."""
 
 

@@ -21,6 +21,7 @@ from vng_xl.errors import BadFile, BadNumber
 from vng_xl.model import excel_round, in_euro, per_inwoner
 from vng_xl.model.kadernota import Kadernota, bereken
 from vng_xl.notation import parse_count
+from vng_xl.sources.textfile import read_text
 
 #: Header spellings (lower case, letters and digits only) of the three columns, as CBS files use them.
 KOLOMMEN = {
@@ -117,10 +118,7 @@ def lees_gemeenten(path: Path | str, text: str | None = None) -> list[Gemeente]:
         return BadGemeenten(file=name, reason_nl=nl, reason_en=en)
 
     if text is None:
-        try:
-            text = _decode(Path(path).read_bytes())
-        except OSError as exc:
-            raise bad(f"niet te lezen ({exc.strerror})", f"cannot be read ({exc.strerror})") from None
+        text = read_text(path, bad)
     text = text.lstrip("\ufeff")
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if not lines:

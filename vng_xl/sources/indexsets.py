@@ -22,6 +22,7 @@ from vng_xl.model import Indexen
 from vng_xl.model.indexen import TYPE_CODES
 from vng_xl.model.kadernota import Kadernota, bereken
 from vng_xl.notation import Notation, parse_rate, parse_year
+from vng_xl.sources.textfile import read_text
 
 #: Column names of an index CSV, lower case, mapped to the column they fill.
 CSV_KOLOMMEN = {"jaar": "jaar", "year": "jaar", **{k: "AB"[v] for k, v in TYPE_CODES.items()}}
@@ -234,16 +235,7 @@ def lees_toml(path: Path | str, text: str | None = None, kn: Kadernota | None = 
 
 
 def _read(path: Path | str) -> str:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise _bad(path, f"niet te lezen ({exc.strerror})", f"cannot be read ({exc.strerror})") from None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _bad(path, "onbekende tekenset", "unknown character encoding")  # pragma: no cover - cp1252 takes all
+    return read_text(path, lambda nl, en: _bad(path, nl, en), what="CSV/TOML")
 
 
 def lees_indexen(path: Path | str, kn: Kadernota | None = None) -> list[IndexSet]:

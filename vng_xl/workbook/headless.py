@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import getpass
 import io
+import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
 import openpyxl
 
-from vng_xl.ooxml.package import Package, cell_replacements
+from vng_xl.errors import MissingSheet
+from vng_xl.ooxml.package import CorruptPackage, Package, cell_replacements
 from vng_xl.ooxml.writer import Snapshot, Write, read_file
 from vng_xl.workbook.content import CellValue
 
@@ -53,13 +56,21 @@ class HeadlessTarget:
 
     def _workbook(self):
         if self._book is None:
+            Package.from_bytes(self.src, self._bytes()).close()  # a damaged file: PackageError naming it
             self._book = openpyxl.load_workbook(io.BytesIO(self._bytes()), read_only=True, data_only=True)
         return self._book
 
     def read(self, sheet: str, ref: str) -> list[list[CellValue]]:
-        """The cached values of a block, as any reader sees them."""
-        ws = self._workbook()[sheet]
-        return [[c.value for c in row] for row in ws[ref]]
+        """The cached values of a block, as any reader sees them; a missing sheet raises MissingSheet."""
+        try:
+            book = self._workbook()
+            if sheet not in book.sheetnames:
+                raise MissingSheet(file=self.src.name, sheet=sheet)
+            return [[c.value for c in row] for row in book[sheet][ref]]
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a part fails its CRC or is cut short
+            raise CorruptPackage(self.src, str(exc)) from None
+        except (ValueError, TypeError, IndexError) as exc:  # the reader's word for a malformed sheet
+            raise CorruptPackage(self.src, f"sheet {sheet}: {exc}") from None
 
     def has_sheet(self, sheet: str) -> bool:
         return sheet in self._workbook().sheetnames
@@ -76,6 +87,8 @@ class HeadlessTarget:
         pkg = Package.from_bytes(self.src, self._bytes(), self._snapshot)
         try:
             pkg.write(self.dst, cell_replacements(pkg, updates), session=self.session)
+        except ValueError as exc:  # a malformed sheet the patcher cannot place a cell in
+            raise CorruptPackage(self.src, str(exc)) from None
         finally:
             pkg.close()
 

@@ -20,15 +20,20 @@ from vng_xl.model.kadernota import Kadernota
 from vng_xl.sources.gemeenten import Gemeente
 from vng_xl.sources.indexsets import IndexSet, lees_toml
 
+#: Where an installed package keeps its copy of workbooks/ and macros/ (setup.py copies them in).
+PACKAGED_SOURCES = Path(__file__).resolve().parents[1] / "bronnen"
+
 
 def _sources_root() -> Path:
-    """The checkout holding workbooks/ and macros/: next to the package (editable install), else the cwd."""
-    beside = Path(__file__).resolve().parents[2]
-    return beside if (beside / "workbooks").is_dir() else Path.cwd()
+    """The folder holding workbooks/ and macros/: the checkout beside the package, else the packaged copy."""
+    checkout = Path(__file__).resolve().parents[2]
+    return checkout if (checkout / "workbooks" / "vng_begroting_2026.toml").is_file() else PACKAGED_SOURCES
 
 
-#: The repository's folder with the workbook definitions.
+#: The folders with the workbook definitions and the VBA sources (in a checkout: the repository's own).
 REPO_ROOT = _sources_root()
+#: True in a checkout (editable install): `vng-xl build` then writes into its workbooks/ folder.
+IN_CHECKOUT = REPO_ROOT != PACKAGED_SOURCES
 WORKBOOKS = REPO_ROOT / "workbooks"
 MACROS = REPO_ROOT / "macros"
 DEFAULT_LAYOUT = WORKBOOKS / "vng_begroting_2026.toml"

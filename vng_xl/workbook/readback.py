@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from vng_xl.errors import BadParameter, VngError
+from vng_xl.errors import BadParameter, MissingSheet, VngError
 from vng_xl.functions import arguments as inputs
 from vng_xl.model import GguParameters, Indexen
 from vng_xl.model.indexen import index_types
@@ -93,6 +93,10 @@ def _conf(target: WorkbookTarget, conf_sheet: str) -> dict[str, str]:
     """The key/value rows of the conf sheet that carry text."""
     try:
         rows = target.read(conf_sheet, CONF_AREA)
+    except MissingSheet as exc:
+        raise WorkbookLayoutMissing(sheet=conf_sheet) from exc
+    except VngError:  # the file itself is unusable (damaged, unreadable): say that, not "no layout"
+        raise
     except Exception as exc:  # noqa: BLE001 - a missing sheet surfaces differently per target
         raise WorkbookLayoutMissing(sheet=conf_sheet) from exc
     return {r[0]: r[1] for r in rows if len(r) > 1 and isinstance(r[0], str) and isinstance(r[1], str)}

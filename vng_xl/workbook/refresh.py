@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from vng_xl.controle.bevindingen import Controle
 from vng_xl.errors import VngError
 from vng_xl.workbook.build import herkomst, workbook_content
 from vng_xl.workbook.content import CellValue, a1
@@ -19,6 +20,7 @@ from vng_xl.workbook.controle import AFWIJKING, COLUMNS, FIRST_ROW
 from vng_xl.workbook.layout import Layout, standaard_invoer
 from vng_xl.workbook.positions import HERKOMST_FIELDS, HERKOMST_ROW, STATUS
 from vng_xl.workbook.readback import WorkbookLayoutMissing, WorkbookTarget, layout_of, read_invoer
+from vng_xl.workbook.verklaring import controle_van
 
 __all__ = ["RefreshResult", "WorkbookLayoutMissing", "WorkbookTarget", "layout_of", "read_invoer", "refresh"]
 
@@ -35,6 +37,7 @@ class RefreshResult:
     afwijkingen: int = 0
     fingerprint: str = ""
     error: VngError | None = None  # why it failed, for a message in the caller's language
+    controle: Controle | None = None  # the check on the refreshed inputs, which the Controle sheet explains
 
 
 def _status_update(layout: Layout, text: str) -> dict[str, dict[str, CellValue]]:
@@ -81,7 +84,7 @@ def refresh(target: WorkbookTarget, now: datetime | None = None, status_on_failu
             target.write(_status_update(layout, status), {})
         return RefreshResult(False, status, error=exc)
     target.write(values, results)
-    return RefreshResult(True, status, len(verdicts), n_off, invoer.fingerprint())
+    return RefreshResult(True, status, len(verdicts), n_off, invoer.fingerprint(), controle=controle_van(ctx))
 
 
 def _finite(cells: dict[str, CellValue]) -> dict[str, CellValue]:

@@ -24,8 +24,13 @@ def verklaring(c: Controle, sleutel: Cijfer) -> str:
     return "" if b.status is Status.GELIJK else b.verklaring_nl
 
 
+def controle_van(ctx: Context) -> Controle:
+    """The check on the workbook's own inputs: what the Controle sheet explains and the commands count."""
+    return controleer(keten(ctx.invoer.kn, ctx.gepubliceerd), inwoners=ctx.invoer.inwoners or None)
+
+
 def controle_met_verklaring(ctx: Context) -> Sheet:
     """The Controle sheet with the explanation column filled by the slip search."""
-    c = controleer(keten(ctx.invoer.kn, ctx.gepubliceerd), inwoners=ctx.invoer.inwoners or None)
+    c = controle_van(ctx)
     rows = [replace(r, verklaring=verklaring(c, r.sleutel)) for r in controle_rijen(ctx)]
     return controle_sheet_from_rows(ctx, rows)

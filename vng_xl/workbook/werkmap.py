@@ -9,7 +9,7 @@ from pathlib import Path
 
 from vng_xl.controle.bevindingen import Controle, controleer
 from vng_xl.controle.rekenketen import Sleutel, keten
-from vng_xl.errors import VngError
+from vng_xl.errors import FileProblem
 from vng_xl.ooxml.writer import same_file, writing
 from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
 from vng_xl.workbook.build import workbook_content
@@ -19,11 +19,11 @@ from vng_xl.workbook.headless import HeadlessTarget
 from vng_xl.workbook.readback import layout_of, read_invoer, shape_of_workbook
 
 
-class WerkmapOntbreekt(VngError):
+class WerkmapOntbreekt(FileProblem):
     """A workbook path that does not exist."""
 
-    nl_template = "{file}: bestand niet gevonden"
-    en_template = "{file}: file not found"
+    def __init__(self, file: str) -> None:
+        super().__init__(file=file, reason_nl="bestand niet gevonden", reason_en="file not found")
 
 
 def _split(ref: str) -> tuple[str, str]:
