@@ -21,6 +21,7 @@ SUBCOMMANDS = (
     "vng_xl.cli.controle",
     "vng_xl.cli.gemeenten",
     "vng_xl.cli.export",
+    "vng_xl.cli.libreoffice",
 )
 
 

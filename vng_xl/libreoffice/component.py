@@ -53,8 +53,8 @@ def _load():
         return None
     try:
         from vng_xl.libreoffice import calc
-    except ImportError as exc:
-        _failure = f"vng_xl niet gevonden (gezocht in {', '.join(CONFIG['source'])}): {exc}"
+    except ImportError:
+        _failure = f"vng_xl niet gevonden (gezocht in {', '.join(CONFIG['source'])})"
         return None
     _calc = calc
     return calc
