@@ -80,10 +80,13 @@ def run(job: dict[str, object], profile: Path | None = None, timeout: float = 30
     return json.loads(done.stdout)
 
 
-def install(profile: Path | None = None) -> list[list[str]]:
-    """Build the add-in for this environment and add it to the profile (replacing an older one)."""
+def install(profile: Path | None = None, env: dict[str, object] | None = None) -> list[list[str]]:
+    """Build the add-in for this environment (or `env`, see addin.environment) and add it to the profile.
+
+    An add-in installed before is removed first. Returns identifier and file of each extension there.
+    """
     with tempfile.TemporaryDirectory(prefix="vng-xl-oxt-") as work:
-        oxt = build_oxt(Path(work, "vng_xl.oxt"))
+        oxt = build_oxt(Path(work, "vng_xl.oxt"), env)
         answer = run({"remove": IDENTIFIER, "install": str(oxt)}, profile)
     return answer["installed"]  # type: ignore[return-value]
 
