@@ -9,13 +9,14 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pytest
 from lxml import etree
 
 from tests.kadernota_figures import KERNORGANISATIE
 from vng_xl.cli import main
 from vng_xl.functions import FUNCTIONS
-from vng_xl.libreoffice import calc, session
+from vng_xl.libreoffice import calc, names, session
 from vng_xl.libreoffice.addin import IDENTIFIER, idl_name
 from vng_xl.recalc.engine import evaluate
 
@@ -162,3 +163,28 @@ def test_a_missing_vng_xl_gives_a_dutch_message_and_uninstall_removes_it(tmp_pat
     assert main(["libreoffice", "uninstall", "--profile", str(tmp_path / "profile")]) == 0
     ((cell,),) = session.evaluate([SALARISSEN_2027], tmp_path / "profile")[0]
     assert cell.get("error") and cell["text"] == "#NAME?"  # the function is gone
+
+
+# --- .xlsx files: LibreOffice 7.4 reads the add-in's programmatic name, not the Excel name ---------
+
+
+def test_a_copy_for_libreoffice_names_every_vng_call_as_the_add_in_and_leaves_strings_alone() -> None:
+    xml = '<f>VNG_RAMING(B5,&quot;VNG_INDEX(&quot;)+vng_index("A",2027)+MYVNG_INDEX(1)+ROUND(1,0)</f>'
+    assert names.rename_part(xml) == (
+        '<f>vng.xl.VngFunctions.VNG_RAMING(B5,&quot;VNG_INDEX(&quot;)+vng.xl.VngFunctions.VNG_INDEX("A",2027)'
+        "+MYVNG_INDEX(1)+ROUND(1,0)</f>"
+    )
+    assert names.rename_part("<c><v>VNG_RAMING(1)</v></c>") == "<c><v>VNG_RAMING(1)</v></c>"  # only formulas
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_computes_an_xlsx_through_the_renamed_copy(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active["A1"] = '=VNG_RAMING(39059724,"A",2027)'
+    book.active["A2"] = '=ROUND(VNG_RAMING(39059724,"A",2027),0)&" VNG_RAMING("'
+    book.save(tmp_path / "book.xlsx")
+    assert names.copy_for_libreoffice(tmp_path / "book.xlsx", tmp_path / "book-lo.xlsx") == 1
+    session.install(tmp_path / "profile")
+    (cells,) = session.compute([tmp_path / "book-lo.xlsx"], tmp_path / "profile")
+    assert round(cells["Sheet!A1"]["value"]) == KERNORGANISATIE["Salarissen"][3]
+    assert cells["Sheet!A2"]["text"] == f"{KERNORGANISATIE['Salarissen'][3]} VNG_RAMING("

@@ -140,6 +140,25 @@ def evaluate(ctx, formulas):
         doc.close(True)
 
 
+def compute(ctx, path):
+    """Open a workbook, recalculate everything, and return each formula cell: {"Sheet!A1": cell}."""
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, _hidden())
+    try:
+        doc.calculateAll()
+        cells = {}
+        for sheet in doc.Sheets:
+            ranges = sheet.queryContentCells(FORMULA)
+            for address in ranges.getRangeAddresses():
+                for row in range(address.StartRow, address.EndRow + 1):
+                    for col in range(address.StartColumn, address.EndColumn + 1):
+                        cell = sheet.getCellByPosition(col, row)
+                        cells[f"{sheet.Name}!{cell.AbsoluteName.split('.')[-1].replace('$', '')}"] = _cell(cell)
+        return cells
+    finally:
+        doc.close(True)
+
+
 def main():
     job = json.load(sys.stdin)
     proc, ctx = start(job["soffice"], job.get("profile"))
@@ -154,6 +173,8 @@ def main():
         answer["installed"] = installed(ctx)
         if job.get("evaluate"):
             answer["evaluated"] = evaluate(ctx, job["evaluate"])
+        if job.get("compute"):
+            answer["computed"] = [compute(ctx, path) for path in job["compute"]]
     finally:
         stop(proc, ctx)
     json.dump(answer, sys.stdout)

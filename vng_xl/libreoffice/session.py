@@ -100,3 +100,8 @@ def uninstall(profile: Path | None = None) -> bool:
 def evaluate(formulas: list[object], profile: Path | None = None) -> list[list[list[dict[str, object]]]]:
     """Compute formulas (API notation) in a new sheet of LibreOffice on `profile`: per formula its block of cells."""
     return run({"evaluate": formulas}, profile)["evaluated"]  # type: ignore[return-value]
+
+
+def compute(workbooks: list[Path], profile: Path | None = None) -> list[dict[str, dict[str, object]]]:
+    """Open each workbook in one LibreOffice on `profile`, recalculate, and return its formula cells by address."""
+    return run({"compute": [str(Path(w).resolve()) for w in workbooks]}, profile)["computed"]  # type: ignore[return-value]
