@@ -47,7 +47,10 @@ def test_eval_json(formula, expected, capsys):
 DUTCH = [
     ("=SOM(1,5;2)", "=SUM(1.5,2)", "3.5"),
     ("={1\\2;3\\4}*2", "={1,2;3,4}*2", "2.0\t4.0\n6.0\t8.0"),
-    ("={1.2;3.4}", "={1,2;3,4}", "1.0\t2.0\n3.0\t4.0"),
+    ("=1.000*2", "=1000*2", "2000.0"),  # "." groups thousands in Dutch notation
+    ("=1.000.000,25-1.000.000", "=1000000.25-1000000", "0.25"),
+    ("=,5+1", "=0.5+1", "1.5"),
+    ('=SOM("1.5";A1:B2)', '=SUM("1.5",A1:B2)', None),  # text and references keep their dots and digits
     ('=ALS(WAAR;"a;b";"c,d")', '=IF(TRUE,"a;b","c,d")', "a;b"),
     ('=AFRONDEN(VNG_RAMING(39059724;"A";2027)/1000;1)', '=ROUND(VNG_RAMING(39059724,"A",2027)/1000,1)', "41394.7"),
     ("='Blad; 1'!A1", "='Blad; 1'!A1", None),
@@ -60,6 +63,25 @@ def test_dutch_notation(dutch, english, printed, capsys):
     if printed is not None:
         assert main(["eval", "--nl", dutch]) == 0
         assert capsys.readouterr().out == printed + "\n"
+
+
+@pytest.mark.parametrize(
+    ("formula", "message"),
+    [
+        ("=1.5*2", '"1.5" is ambiguous'),  # 1,5 or 1.500: refused, never read as 2 or 3
+        ("=1.50", '"1.50" is ambiguous'),
+        ("={1.2;3.4}", '"1.2" is ambiguous'),  # columns are separated by \\ in Dutch notation
+        ("=SOM(1,2,3)", '"1,2,3" is not a number'),
+        ("=1..000", '"1..000" is not a number'),
+        ("=1,5E3", "no exponent notation"),
+    ],
+)
+def test_dutch_number_literals_that_break_the_notation_are_refused(formula, message, capsys):
+    assert main(["eval", "--nl", formula]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("vng-xl eval: number in the formula: ") and captured.err.count("\n") == 1
+    assert message in captured.err
 
 
 @pytest.mark.parametrize(

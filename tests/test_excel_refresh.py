@@ -75,6 +75,9 @@ class _Book:
 
 
 class _Sheets(dict):
+    def __iter__(self):  # as xlwings' Sheets: the sheets themselves
+        return iter(self.values())
+
     def __getitem__(self, key):
         if isinstance(key, int):
             return list(self.values())[key]

@@ -10,7 +10,6 @@ from vng_xl.cli import main
 from vng_xl.sources.gemeenten import (
     BadGemeenten,
     Gemeente,
-    aantal,
     bijdrage_leden,
     gemeentecode,
     lees_gemeenten,
@@ -67,9 +66,9 @@ BAD = [
     (HEADER + "GM0001;A;1\nGM0001;B;2\n", "line 3: municipality code GM0001 already on line 2"),
     (HEADER + "GM0001;A;1\n1;B;2\n", "line 3: municipality code GM0001 already on line 2"),
     (HEADER + "GM0001;Aa;1\nGM0002;aa;2\n", 'line 3: municipality "aa" already on line 2'),
-    (HEADER + "GM0001;A;-5\n", "line 2 (A): negative number of inhabitants (-5)"),
-    (HEADER + "GM0001;A;veel\n", 'line 2 (A): "veel" is not a number of inhabitants'),
-    (HEADER + "GM0001;A;\n", "line 2 (A): the number of inhabitants is missing"),
+    (HEADER + "GM0001;A;-5\n", 'line 2 (A): inhabitants: "-5" must be above 0'),
+    (HEADER + "GM0001;A;veel\n", 'line 2 (A): inhabitants: "veel" is not a number'),
+    (HEADER + "GM0001;A;\n", "line 2 (A): inhabitants: empty"),
     (HEADER + "GM0001;;10\n", "line 2: the municipality name is empty"),
     (HEADER + "NL01;Nederland;18000000\n", '"NL01" is not a municipality code'),
     (HEADER + "PV20;Groningen;600000\n", '"PV20" is not a municipality code'),
@@ -86,27 +85,46 @@ def test_bad_lists_are_refused_with_a_clear_message(text, message):
 
 
 @pytest.mark.parametrize(
-    ("text", "value"),
+    ("count", "expected"),
     [
         ("1.234.567", 1234567),
         ("1234567", 1234567),
         ("12.345", 12345),
         ("12345,0", 12345),
-        ("1,234,567", 1234567),
-        ("1.234,5", 1234.5),
-        ("1,234.5", 1234.5),
-        ("0", 0),
         (" 17 ", 17),
+        ("931.298", 931298),
     ],
 )
-def test_counts_in_dutch_and_english_notation(text, value):
-    assert aantal(text) == value
+def test_counts_are_read_in_dutch_notation(count, expected):
+    (g,) = _read(HEADER + f"GM0363;Amsterdam;{count}\n")
+    assert g.inwoners == expected
 
 
-@pytest.mark.parametrize("text", ["", "1.2.3,4,5", "12a", "--1"])
-def test_not_a_count(text):
-    with pytest.raises(ValueError):
-        aantal(text)
+@pytest.mark.parametrize(
+    ("count", "message"),
+    [
+        # 931,298 in Dutch notation is 931 point 298: no whole count, refused (it was read as 931).
+        ('"931,298"', 'line 2 (Amsterdam): inhabitants: "931,298" is not a whole number'),
+        ("1.234,5", '"1.234,5" is not a whole number'),
+        ('"1,234,567"', '"1,234,567" is ambiguous'),  # English notation
+        ("1.2.3", '"1.2.3" is not a number'),
+        ("12.34", '"12.34" is ambiguous'),
+        ("0", '"0" must be above 0'),
+        ("--1", '"--1" is not a number'),
+        ("12a", '"12a" is not a number'),
+    ],
+)
+def test_counts_that_are_not_whole_dutch_numbers_above_0_are_refused(count, message):
+    with pytest.raises(BadGemeenten) as info:
+        _read(HEADER + f"GM0363;Amsterdam;{count}\n")
+    assert message in info.value.en
+
+
+def test_a_comma_separated_list_with_a_quoted_decimal_count_is_refused_not_truncated(capsys):
+    """The reported case: the list's reconciliation looked fine while Amsterdam counted 931 inhabitants."""
+    text = 'Gemeentecode,Gemeentenaam,Inwoners\nGM0363,Amsterdam,"931,298"\n'
+    with pytest.raises(BadGemeenten, match="not a whole number"):
+        _read(text)
 
 
 @pytest.mark.parametrize(
@@ -163,12 +181,12 @@ def test_cli_refuses_a_bad_list(tmp_path, capsys):
     path = tmp_path / "g.csv"
     path.write_text(HEADER + "GM0001;A;-5\n", encoding="utf-8")
     assert main(["gemeenten", str(path)]) == 1
-    assert "negative number of inhabitants" in capsys.readouterr().err
+    assert capsys.readouterr().err == 'vng-xl gemeenten: g.csv: line 2 (A): inhabitants: "-5" must be above 0\n'
 
 
 @st.composite
 def _lijsten(draw):
-    """Lists of municipalities with distinct codes and names, counts up to a million."""
+    """Lists of municipalities with distinct codes and names, counts from 1 to a million."""
     n = draw(st.integers(1, 25))
     codes = draw(st.lists(st.integers(1, 9999), min_size=n, max_size=n, unique=True))
     names = draw(
@@ -179,7 +197,7 @@ def _lijsten(draw):
             unique_by=str.lower,
         )
     )
-    counts = draw(st.lists(st.integers(0, 1_000_000), min_size=n, max_size=n))
+    counts = draw(st.lists(st.integers(1, 1_000_000), min_size=n, max_size=n))
     return [Gemeente(f"GM{c:04d}", name, float(k)) for c, name, k in zip(codes, names, counts)]
 
 

@@ -91,11 +91,16 @@ BAD_CSV = [
     ("jaar;loon;A\n2026;2%;2%\n", 'column "A" appears twice'),
     ("jaar;A\n2026;2%\n", "column B is missing"),
     (YEARS + "2026;2%\n", "line 2: 2 fields, the header has 3"),
-    (YEARS + "twintig;2%;2%\n", "line 2: 'twintig' is not a year"),
+    (YEARS + "twintig;2%;2%\n", 'line 2: "twintig" is not a year'),
     (YEARS + "2026,5;2%;2%\n", "is not a year"),
-    (YEARS + "2026;twee;2%\n", "line 2, index A: 'twee' is not a number"),
-    (YEARS + "2026;2%;\n", "line 2, index B: an empty cell"),
+    (YEARS + "2026;twee;2%\n", 'line 2, index A: "twee" is not a number'),
+    (YEARS + "2026;2%;\n", "line 2, index B: empty"),
     (YEARS + "2026;3,9;2%\n", "looks like a percentage"),
+    # A `;` file is in Dutch notation: a decimal point is refused, never read as either.
+    (YEARS + "2026;0.039;2%\n", 'line 2, index A: "0.039" is ambiguous'),
+    (YEARS + "2026;3.9%;2%\n", 'line 2, index A: "3.9%" is ambiguous'),
+    (YEARS + "2026;2,5,1%;2%\n", 'line 2, index A: "2,5,1%" is not a number'),
+    (YEARS + "2.026;2%;2%\n", 'line 2: "2.026" is not a year'),
     (YEARS + "2026;-120%;2%\n", "line 2, index A: an index of -100% or lower"),
     (YEARS + "2026;2%;2%\n2026;2%;2%\n", "year 2026 appears twice"),
     (YEARS + "2026;2%;2%\n2028;2%;2%\n2029;2%;2%\n", "2027 is missing"),
@@ -122,7 +127,7 @@ BAD_TOML = [
     (TOML_YEARS + "A = [0.02, 0.02, 0.02, 2]\nB = [0.02, 0.02, 0.02, 0.02]\n", "looks like a percentage"),
     (
         TOML_YEARS + "A = [0.02, 0.02, 0.02, true]\nB = [0.02, 0.02, 0.02, 0.02]\n",
-        "A 2029: True is not a number",
+        'A 2029: "True" is not a number',
     ),
     (TOML_YEARS + "A = [0.02, 0.02, 0.02, 0.02]\nB = [0.02, 0.02, 0.02, 0.02]\nC = 1\n", 'unknown key "C"'),
     (

@@ -35,9 +35,47 @@ def _xlwings_wrappers(monkeypatch: pytest.MonkeyPatch) -> str:
     return out.getvalue()
 
 
-def test_wrappers_equal_xlwings_generator(monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = _xlwings_wrappers(monkeypatch)
+def _with_error_conversion(xlwings_text: str) -> str:
+    """xlwings' wrappers with exactly the workbook's error conversion, for the figure functions only:
+
+    - after the CallUDF line of the Excel branch: `NAME = VngCelwaarde(NAME)` (a message becomes #VALUE!);
+    - under `failed:`: `NAME = CVErr(xlErrValue)` instead of `NAME = Err.Description`.
+    VNG_FOUT (a message function) keeps xlwings' text unchanged.
+    """
+    out, name = [], None
+    for line in xlwings_text.split("\n"):
+        m = re.match(r"Function (\w+)\(", line)
+        if m:
+            name = m.group(1)
+        figure = name is not None and not FUNCTIONS[name].message
+        if figure and line == f"    {name} = Err.Description":
+            line = f"    {name} = CVErr(xlErrValue)"
+        out.append(line)
+        if figure and line.startswith(f"        {name} = XLPy.CallUDF(") and line.endswith("Application.Caller)"):
+            out.append(f"        {name} = VngCelwaarde({name})")
+    return "\n".join(out)
+
+
+def test_wrappers_equal_xlwings_generator_but_for_the_error_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _with_error_conversion(_xlwings_wrappers(monkeypatch))
     assert vba.udf_wrapper_body() == expected
+    assert expected.count("= VngCelwaarde(") == len([f for f in FUNCTIONS.values() if not f.message]) > 0
+
+
+def test_a_figure_function_never_returns_text_to_a_cell() -> None:
+    """Every way out of a figure function's wrapper in Excel is its converted result or #VALUE!."""
+    body = vba.udf_wrapper_body()
+    for fn in FUNCTIONS.values():
+        block = body[body.index(f"Function {fn.name}(") :]
+        block = block[: block.index("End Function")]
+        if fn.message:
+            assert "Err.Description" in block and "VngCelwaarde" not in block
+            continue
+        excel_branch = block[: block.index("#Else")]
+        assert excel_branch.index("XLPy.CallUDF") < excel_branch.index(f"{fn.name} = VngCelwaarde({fn.name})")
+        assert excel_branch.index("VngCelwaarde") < excel_branch.index("Exit Function")
+        assert "Err.Description" not in block
+        assert block.rstrip().endswith(f"failed:\n    {fn.name} = CVErr(xlErrValue)")
 
 
 def test_every_function_has_a_wrapper_with_its_arguments() -> None:
@@ -46,6 +84,8 @@ def test_every_function_has_a_wrapper_with_its_arguments() -> None:
         params = ", ".join(("Optional " if a.optional else "") + a.name for a in fn.args)
         assert f"Function {fn.name}({params})\n" in body
         assert f'XLPy.CallUDF("vng_xl.excel.udfs", "{fn.name}"' in body
+        # xlwings' reserved `caller`: the last array element, which CallUDF replaces by the calling cell
+        assert f"Array({', '.join([*(a.name for a in fn.args), 'Nothing'])})" in body
 
 
 def test_a_vba_keyword_cannot_name_an_argument() -> None:
@@ -81,7 +121,15 @@ def _modules(path: Path) -> dict[str, str]:
 
 def test_built_workbook_carries_the_modules() -> None:
     modules = _modules(built_workbook())
-    assert {"ThisWorkbook", "Vernieuwen", "xlwings_udfs", "VngFunctiehulp", "xlwings", "Dictionary"} <= set(modules)
+    assert {
+        "ThisWorkbook",
+        "Vernieuwen",
+        "xlwings_udfs",
+        "VngFunctiehulp",
+        "VngCelfout",
+        "xlwings",
+        "Dictionary",
+    } <= set(modules)
     assert 'RunPython "import vng_xl.excel.refresh; vng_xl.excel.refresh.vernieuwen()"' in modules["Vernieuwen"]
     assert "Public Sub Vernieuwen()" in modules["Vernieuwen"]
     for fn in FUNCTIONS.values():

@@ -84,3 +84,80 @@ class BadFile(VngError):
 
     nl_template = "{file}: {reason_nl}"
     en_template = "{file}: {reason_en}"
+
+
+class BadNumber(VngError):
+    """A typed number that cannot be read (vng_xl.notation); the message names where and the value as typed."""
+
+    nl_template = '{where_nl}: "{value}" is geen getal'
+    en_template = '{where_en}: "{value}" is not a number'
+
+
+class EmptyNumber(BadNumber):
+    """Nothing typed where a number belongs."""
+
+    nl_template = "{where_nl}: leeg; geef een getal"
+    en_template = "{where_en}: empty; give a number"
+
+
+class MisplacedSeparator(BadNumber):
+    """Group or decimal signs that no notation allows where they stand (1..000, 1,2,3, 1.000.0)."""
+
+    nl_template = '{where_nl}: "{value}" is geen getal: {hint_nl}'
+    en_template = '{where_en}: "{value}" is not a number: {hint_en}'
+
+
+class AmbiguousNumber(BadNumber):
+    """A number that reads differently in Dutch and English notation (1.5 typed where Dutch is read)."""
+
+    nl_template = '{where_nl}: "{value}" is dubbelzinnig: {hint_nl}'
+    en_template = '{where_en}: "{value}" is ambiguous: {hint_en}'
+
+
+class CurrencySign(BadNumber):
+    """A € sign in a typed number: the unit (euro, € 1.000) is the field's, not the text's."""
+
+    nl_template = '{where_nl}: "{value}": schrijf het getal zonder €-teken'
+    en_template = '{where_en}: "{value}": write the number without the € sign'
+
+
+class ExponentNotation(BadNumber):
+    """A number in exponent notation (1,5E3), which typed figures do not use."""
+
+    nl_template = '{where_nl}: "{value}": geen E-notatie; schrijf het getal uit'
+    en_template = '{where_en}: "{value}": no exponent notation; write the number out'
+
+
+class PercentNotAllowed(BadNumber):
+    """A percentage where an amount or a count belongs."""
+
+    nl_template = '{where_nl}: "{value}" is een percentage; hier hoort een getal zonder %'
+    en_template = '{where_en}: "{value}" is a percentage; a number without % belongs here'
+
+
+class LooksLikePercentage(BadNumber):
+    """A rate of 1 or more without a % sign: 3 could mean 3% or 300%."""
+
+    nl_template = '{where_nl}: "{value}" lijkt een percentage; schrijf {value}% of als fractie {fraction}'
+    en_template = '{where_en}: "{value}" looks like a percentage; write {value}% or the fraction {fraction}'
+
+
+class NotAWholeCount(BadNumber):
+    """A count (inhabitants) with a fraction: 931,298 in Dutch notation is 931 point 298."""
+
+    nl_template = '{where_nl}: "{value}" is geen geheel aantal'
+    en_template = '{where_en}: "{value}" is not a whole number'
+
+
+class NotPositive(BadNumber):
+    """A count that is zero or negative."""
+
+    nl_template = '{where_nl}: "{value}" moet groter dan 0 zijn'
+    en_template = '{where_en}: "{value}" must be above 0'
+
+
+class BadYear(BadNumber):
+    """A typed year that is not four plain digits between 1900 and 2200."""
+
+    nl_template = '{where_nl}: "{value}" is geen jaartal'
+    en_template = '{where_en}: "{value}" is not a year'

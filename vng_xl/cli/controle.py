@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from vng_xl.cli.arguments import add_inwoners
 from vng_xl.cli.text import table
 from vng_xl.controle.bevindingen import Bevinding, Controle, Status, controleer
 from vng_xl.controle.rekenketen import CONTRIBUTIE, PER_INWONER, keten
@@ -104,7 +105,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "workbook", nargs="?", metavar="WORKBOOK", help="a workbook built by vng-xl build (default: the built-in data)"
     )
-    p.add_argument("--inwoners", type=float, help="number of inhabitants, to check the bijdrage per inwoner")
+    add_inwoners(p, "number of inhabitants, to check the bijdrage per inwoner")
     p.add_argument("--english", action="store_true", help="statuses and explanations in English")
     p.add_argument("--alles", action="store_true", help="list every figure, also those reproduced exactly")
     p.set_defaults(func=cmd_controle)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from vng_xl.cli.arguments import YearAction, add_inwoners
 from vng_xl.cli.text import table
 from vng_xl.notation import bedrag
 from vng_xl.sources.gemeenten import Rekening, bijdrage_leden, lees_gemeenten, rekening
@@ -57,8 +58,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "into the Fonds GGU: bijdrage per inwoner × inwoners, with the total against the bijdrage leden.",
     )
     p.add_argument("csv", metavar="CSV", help="the CBS list: gemeentecode, gemeentenaam, inwoners")
-    p.add_argument("--jaar", type=int, default=2026, help="the year billed (default 2026)")
-    p.add_argument("--inwoners", type=float, help="divide by this count instead of the list's total")
+    p.add_argument("--jaar", action=YearAction, default=2026, help="the year billed (default 2026)")
+    add_inwoners(p, "divide by this count instead of the list's total")
     p.add_argument("--bron", default="", help="source of the list, e.g. CBS StatLine table and date")
     p.add_argument("--werkmap", metavar="WORKBOOK", help="write the list into this workbook's Gemeenten sheet")
     p.add_argument("-o", "--output", metavar="OUT", help="with --werkmap: write the result here instead of in place")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from vng_xl.cli.arguments import add_inwoners
 from vng_xl.cli.text import table
 from vng_xl.data import ggu_hoofdstukken_2026, kadernota_2026
 from vng_xl.model import excel_round
@@ -132,7 +133,7 @@ def cmd_raming(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("raming", help="print the Kadernota 2026 tables computed by the model")
-    p.add_argument("--inwoners", type=float, help="number of inhabitants for the contribution per inhabitant")
+    add_inwoners(p, "number of inhabitants for the contribution per inhabitant")
     p.add_argument("--inwoners-bron", default="", help="source of the number of inhabitants")
     p.add_argument(
         "--indexen",

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from vng_xl.cli.arguments import CountAction
 from vng_xl.ooxml.sheet_xml import ExcelError
 
 
@@ -29,7 +30,8 @@ def add_eval_parser(subparsers) -> argparse.ArgumentParser:
         description=(
             "Evaluate one Excel formula as stored in files (en-US: ',' between arguments, "
             "{1,2;3,4} for array constants) with the VNG functions available. --nl reads Dutch "
-            "notation: ';' between arguments, decimal comma, {1\\2;3\\4} for array constants, "
+            "notation: ';' between arguments, numbers as 1.000,5 ('.' groups thousands, ',' is the "
+            "decimal sign; 1.5 is refused as ambiguous), {1\\2;3\\4} for array constants, "
             "Dutch function names such as SOM and AFRONDEN."
         ),
     )
@@ -107,7 +109,7 @@ def add_recalc_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--no-backup", action="store_true", help="with --in-place: keep no NAME.bak copy")
     p.add_argument(
         "--jobs",
-        type=int,
+        action=CountAction,
         default=os.cpu_count() or 1,
         metavar="N",
         help="worker processes (default: the number of cores)",

@@ -41,20 +41,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse_set(items: list[str]) -> dict[str, dict[str, object]]:
-    """'Parameters!C7=0.03' -> {"Parameters": {"C7": 0.03}}; numbers where they parse."""
-    updates: dict[str, dict[str, object]] = {}
-    for item in items:
-        ref, _, text = item.partition("=")
-        sheet, _, cell = ref.rpartition("!")
-        if not sheet or not cell or not _:
-            raise SystemExit(f"vng-xl refresh: --set expects SHEET!CELL=VALUE, got {item!r}")
-        try:
-            value: object = float(text.replace(",", "."))
-        except ValueError:
-            value = text
-        updates.setdefault(sheet.strip("'"), {})[cell.upper()] = value
-    return updates
+def _set_updates(src: Path, items: list[str]) -> dict[str, dict[str, object]]:
+    """The --set values, read and checked against the workbook's input cells (BadSet if one is wrong)."""
+    from vng_xl.workbook.headless import HeadlessTarget
+    from vng_xl.workbook.inputs import set_updates
+
+    target = HeadlessTarget(src)
+    try:
+        return set_updates(items, target)
+    finally:
+        target.close()
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -69,15 +65,20 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if dst.resolve() != src.resolve() and dst.exists() and not args.force:
         print(f"vng-xl refresh: {dst} exists; give --force to replace it", file=sys.stderr)
         return 1
+    updates = _set_updates(src, args.set) if args.set else {}  # every --set checked before anything is written
     try:
         with tempfile.TemporaryDirectory(dir=dst.resolve().parent, prefix=".vng-xl-refresh-") as work:
             staged = src
-            if args.set:  # the changed inputs go into a staged copy; dst is written once, atomically
+            if updates:  # the changed inputs go into a staged copy; dst is written once, atomically
                 staged = Path(work) / src.name
-                write_cells(src, staged, _parse_set(args.set))
-            result = refresh(HeadlessTarget(staged, dst))
+                write_cells(src, staged, updates)
+            # With changed inputs a failed refresh writes nothing: the changes are discarded with the copy.
+            result = refresh(HeadlessTarget(staged, dst), status_on_failure=not updates)
     except PackageError as exc:
         print(f"vng-xl refresh: {exc}", file=sys.stderr)
+        return 1
+    if updates and not result.ok and result.error is not None:
+        print(f"vng-xl refresh: {result.error.en}; nothing was written", file=sys.stderr)
         return 1
     print(result.status)
     if result.ok:
@@ -98,6 +99,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--set",
         action="append",
         metavar="SHEET!CELL=VALUE",
-        help="change an input first, e.g. --set Parameters!C7=0.03 (repeatable)",
+        help="change an input cell first, in Dutch notation, e.g. --set Parameters!C7=3,0%% or "
+        "--set Parameters!B15=82.055 (repeatable; all are checked before anything is written)",
     )
     p.set_defaults(func=cmd_refresh)

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import xlwings as xw
 
-from vng_xl.workbook import sheets as pos
 from vng_xl.workbook.content import CellValue, a1
+from vng_xl.workbook.positions import STATUS
 from vng_xl.workbook.refresh import RefreshResult, refresh
 
 # The protection the build gives each sheet (see vng_xl.workbook.build), restored after writing.
@@ -39,6 +39,9 @@ class XlwingsTarget:
 
     def read(self, sheet: str, ref: str) -> list[list[CellValue]]:
         return self.book.sheets[sheet].range(ref).options(ndim=2).value
+
+    def has_sheet(self, sheet: str) -> bool:
+        return sheet in [s.name for s in self.book.sheets]
 
     def write(
         self, values: Mapping[str, Mapping[str, CellValue]], results: Mapping[str, Mapping[str, CellValue]]
@@ -71,5 +74,5 @@ def vernieuwen() -> RefreshResult:
         return refresh(target)
     except Exception as exc:  # noqa: BLE001 - a button must report, never crash
         status = f"Vernieuwen mislukt door een interne fout ({type(exc).__name__}: {exc}); meld dit aan de beheerder."
-        target.write({book.sheets[0].name: {a1(*pos.STATUS): status}}, {})  # Parameters is the first sheet
+        target.write({book.sheets[0].name: {a1(*STATUS): status}}, {})  # Parameters is the first sheet
         return RefreshResult(False, status)

@@ -181,6 +181,7 @@ class Argument:
     help: str
     optional: bool = False
     range: bool = False  # arrives as a 2-D block of cells
+    errors: bool = False  # an error value in it arrives as a CellError instead of failing the call
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ class ExcelFunction:
     args: tuple[Argument, ...]
     examples: tuple[tuple[str, str], ...]  # (formula in Dutch Excel notation, what it gives)
     impl: Callable[..., object]
+    message: bool = False  # gives a message (text), not a figure: its cell never turns into an error
 
     @property
     def required(self) -> int:
@@ -207,12 +209,12 @@ FUNCTIONS: dict[str, ExcelFunction] = {}
 
 
 def excel_function(
-    name: str, help: str, args: list[Argument], examples: list[tuple[str, str]]
+    name: str, help: str, args: list[Argument], examples: list[tuple[str, str]], message: bool = False
 ) -> Callable[[Callable[..., object]], Callable[..., object]]:
     """Register an implementation under its Excel name."""
 
     def register(impl: Callable[..., object]) -> Callable[..., object]:
-        fn = ExcelFunction(name, help, tuple(args), tuple(examples), impl)
+        fn = ExcelFunction(name, help, tuple(args), tuple(examples), impl, message)
         too_long = [t for t in [help, *(a.help for a in args)] if len(t) > HELP_LIMIT]
         if too_long:
             raise ValueError(f"{name}: help over {HELP_LIMIT} characters: {too_long[0][:40]}...")

@@ -57,6 +57,12 @@ class RecalcOutcome:
         if self.errors:
             first = self.errors[0]
             line += f" (first: {first.sheet}!{first.cell}: {first.reason})"
+        if self.error_values:
+            first = self.error_values[0]
+            line += (
+                f"; {len(self.error_values)} cells show #VALUE! from bad input to a VNG function"
+                f" (first: {first.sheet}!{first.cell}: {first.reason})"
+            )
         return line
 
 

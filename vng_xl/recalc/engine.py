@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from vng_xl.errors import VngError
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
 from vng_xl.recalc.dutch import from_dutch
 
@@ -36,6 +35,15 @@ from formulas.ranges import Ranges  # noqa: E402
 from formulas.tokens.function import Function as _FunctionToken  # noqa: E402
 from formulas.tokens.operand import Range as _RangeToken  # noqa: E402
 from formulas.tokens.operand import XlError  # noqa: E402
+
+from vng_xl.recalc.vng_cells import (  # noqa: E402
+    VngCellError,
+    VngMessage,
+    VngXlError,
+    vng_error,
+    wrap_vng,
+    xl_error,
+)
 
 EMPTY = _sh.EMPTY
 _FUNCTIONS = _ff.get_functions()
@@ -62,17 +70,13 @@ class FormulaFailed(Exception):
 # ---------------------------------------------------------------- values
 
 
-def xl_error(code: str) -> XlError:
-    """The formulas XlError for an Excel error code."""
-    return _ff.Error.errors.get(code) or XlError(code)
-
-
 def to_formulas(value: object) -> object:
     """A cell value as formulas expects it (errors as XlError, missing as its empty marker)."""
     if value is None:
         return EMPTY
     if isinstance(value, ExcelError):
-        return xl_error(str(value))
+        message = getattr(value, "vng_message", None)
+        return xl_error(str(value)) if message is None else vng_error(message)
     return value
 
 
@@ -87,7 +91,8 @@ def from_formulas(value: object, empty_as: object = 0.0) -> object:
     if value is EMPTY or value is None:
         return empty_as
     if isinstance(value, XlError):
-        return ExcelError(str(value))
+        message = getattr(value, "vng_message", None)
+        return ExcelError(str(value)) if message is None else VngCellError(str(value), message)
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, float, np.integer, np.floating)):
@@ -109,92 +114,6 @@ def result_block(value: object, empty_as: object = 0.0) -> list[list[object]]:
 
 
 # ---------------------------------------------------------------- VNG functions
-
-
-class VngXlError(XlError):
-    """#VALUE! from a VngError, carrying the message along: formulas propagates the same object, and
-    folds constant sub-formulas at compile time, so the error value is the one sure carrier."""
-
-    vng_message: VngMessage | None = None
-
-
-@dataclass(frozen=True)
-class VngMessage:
-    """A VngError raised inside a cell: the cell shows #VALUE!, the report shows the message."""
-
-    function: str
-    en: str
-    nl: str
-
-
-def _arg_to_impl(value: object, as_block: bool) -> object:
-    """One argument from formulas to the registry contract: scalar, or 2-D array with None for empty."""
-    if isinstance(value, Ranges):
-        value = value.value
-    if isinstance(value, np.ndarray):
-        arr = np.array(value, dtype=object, copy=True)
-        if arr.ndim < 2:
-            arr = arr.reshape(1, -1)
-        for idx, v in np.ndenumerate(arr):
-            if isinstance(v, np.ndarray) and v.ndim == 0:  # formulas wraps negative constants: {1;-2}
-                v = arr[idx] = v.item()
-            if v is EMPTY:
-                arr[idx] = None
-            elif isinstance(v, XlError):
-                raise _PropagateError(v)
-            elif isinstance(v, np.generic):
-                arr[idx] = v.item()
-        if arr.shape == (1, 1) and not as_block:
-            return arr[0, 0]
-        return arr
-    if value is EMPTY:
-        return None
-    if isinstance(value, XlError):
-        raise _PropagateError(value)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-class _PropagateError(Exception):
-    def __init__(self, error: XlError) -> None:
-        self.error = error
-
-
-def wrap_vng(name: str, impl: Callable[..., object], block_args: tuple[bool, ...] = ()) -> Callable[..., object]:
-    """formulas-callable wrapper around a VNG implementation; a VngError becomes #VALUE!."""
-
-    def vng_function(*args: object) -> object:
-        try:
-            converted = [_arg_to_impl(a, block_args[i] if i < len(block_args) else False) for i, a in enumerate(args)]
-        except _PropagateError as exc:
-            return exc.error
-        try:
-            result = impl(*converted)
-        except VngError as exc:
-            error = VngXlError("#VALUE!")
-            error.vng_message = VngMessage(name, exc.en, exc.nl)
-            return error
-        if isinstance(result, np.ndarray):
-            out = np.array(result, dtype=object)
-            out = out.reshape(out.shape[0], -1) if out.ndim >= 2 else out.reshape(1, -1)
-            for idx, v in np.ndenumerate(out):
-                if v is None:
-                    out[idx] = EMPTY
-                elif isinstance(v, ExcelError):
-                    out[idx] = xl_error(str(v))
-                elif isinstance(v, np.generic):
-                    out[idx] = v.item()
-            return out
-        if result is None:
-            return EMPTY
-        if isinstance(result, ExcelError):
-            return xl_error(str(result))
-        return result
-
-    vng_function.__name__ = name
-    return vng_function
-
 
 _registered: dict[str, Callable[..., object]] = {}
 
@@ -237,7 +156,8 @@ def register_functions(functions: Mapping[str, Any]) -> None:
     for name, fn in functions.items():
         key = name.upper()
         block = tuple(bool(getattr(a, "range", False)) for a in getattr(fn, "args", ()))
-        wrapper = wrap_vng(key, fn.impl, block)
+        takes_errors = tuple(bool(getattr(a, "errors", False)) for a in getattr(fn, "args", ()))
+        wrapper = wrap_vng(key, fn.impl, block, takes_errors)
         _FUNCTIONS[key] = wrapper
         _FUNCTIONS["_XLUDF." + key] = wrapper
         _registered[key] = wrapper
@@ -539,7 +459,9 @@ __all__ = [
     "FormulaFailed",
     "FormulaUnsupported",
     "Ranges",
+    "VngCellError",
     "VngMessage",
+    "VngXlError",
     "call",
     "compile_formula",
     "ensure_vng_functions",

@@ -1,9 +1,9 @@
 """The bill per municipality: the CBS list of municipalities and what each pays into the Fonds GGU.
 
 The list comes from a CSV as CBS publishes it (municipality code, name, inhabitants), in the usual
-Dutch variants: `;` or `,` as separator, decimal comma, thousands dots, a byte-order mark, a title
-line above the header and a source line below the data. Duplicates, unknown columns, negative or
-missing counts and codes that are not a municipality's (a province, the country) are refused with
+Dutch variants: `;` or `,` as separator, counts in Dutch notation (thousands dots), a byte-order
+mark, a title line above the header and a source line below the data. Duplicates, unknown columns,
+counts that are not whole and above 0 and codes that are not a municipality's (a province, the country) are refused with
 a message that names the line. The package ships no population figures: the user supplies them.
 """
 
@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vng_xl.data import kadernota_2026
-from vng_xl.errors import BadFile
+from vng_xl.errors import BadFile, BadNumber
 from vng_xl.model import excel_round
 from vng_xl.model.kadernota import Kadernota, bereken
+from vng_xl.notation import parse_count
 
 #: Header spellings (lower case, letters and digits only) of the three columns, as CBS files use them.
 KOLOMMEN = {
@@ -97,26 +98,6 @@ def gemeentecode(value: str) -> str | None:
     if not text.isdigit() or len(text) > 4:
         return None
     return "GM" + text.zfill(4)
-
-
-def aantal(text: str) -> float:
-    """A count in Dutch or English notation: 1.234.567, 1234567, 12345,0, 1,234,567; ValueError if not."""
-    raw = text.strip().replace(" ", "").replace("\u00a0", "")
-    if not raw:
-        raise ValueError("empty")
-    if "," in raw and "." in raw:
-        decimal = "," if raw.rfind(",") > raw.rfind(".") else "."
-        thousands = "." if decimal == "," else ","
-        raw = raw.replace(thousands, "").replace(decimal, ".")
-    elif raw.count(".") > 1 or re.fullmatch(r"-?\d{1,3}(\.\d{3})+", raw):
-        raw = raw.replace(".", "")  # thousands dots: 12.345 is twelve thousand in a Dutch file
-    elif raw.count(",") > 1:
-        raw = raw.replace(",", "")
-    else:
-        raw = raw.replace(",", ".")
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", raw):
-        raise ValueError(text)
-    return float(raw)
 
 
 def _decode(data: bytes) -> str:
@@ -198,24 +179,12 @@ def lees_gemeenten(path: Path | str, text: str | None = None) -> list[Gemeente]:
         naam = row[columns["naam"]].strip()
         if not naam:
             raise bad(f"regel {n}: de gemeentenaam is leeg", f"line {n}: the municipality name is empty")
-        raw = row[columns["inwoners"]]
         try:
-            count = aantal(raw)
-        except ValueError:
-            shown = raw.strip()
-            raise bad(
-                f'regel {n} ({naam}): "{shown}" is geen aantal inwoners'
-                if shown
-                else f"regel {n} ({naam}): het aantal inwoners ontbreekt",
-                f'line {n} ({naam}): "{shown}" is not a number of inhabitants'
-                if shown
-                else f"line {n} ({naam}): the number of inhabitants is missing",
-            ) from None
-        if count < 0:
-            raise bad(
-                f"regel {n} ({naam}): negatief aantal inwoners ({raw.strip()})",
-                f"line {n} ({naam}): negative number of inhabitants ({raw.strip()})",
+            count = parse_count(
+                row[columns["inwoners"]], "nl", (f"regel {n} ({naam}): inwoners", f"line {n} ({naam}): inhabitants")
             )
+        except BadNumber as exc:
+            raise bad(exc.nl, exc.en) from None
         if code in seen:
             raise bad(
                 f"regel {n}: gemeentecode {code} staat er al op regel {seen[code]}",

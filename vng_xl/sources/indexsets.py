@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from vng_xl.data import kadernota_2026
-from vng_xl.errors import BadFile
+from vng_xl.errors import BadFile, BadNumber
 from vng_xl.model import Indexen, excel_round
 from vng_xl.model.indexen import TYPE_CODES
 from vng_xl.model.kadernota import Kadernota, bereken
+from vng_xl.notation import Notation, parse_rate, parse_year
 
 #: Column names of an index CSV, lower case, mapped to the column they fill.
 CSV_KOLOMMEN = {"jaar": "jaar", "year": "jaar", **{k: "AB"[v] for k, v in TYPE_CODES.items()}}
@@ -55,50 +54,22 @@ def _bad(path: Path | str, nl: str, en: str) -> BadIndexFile:
     return BadIndexFile(file=Path(path).name, reason_nl=nl, reason_en=en)
 
 
-def _rate(text: object, path: Path | str, where_nl: str, where_en: str) -> float:
-    """One index figure: a fraction (0.039) or a percentage with a % sign (3,9%); decimal comma accepted."""
-    if isinstance(text, bool):
-        raise _bad(path, f"{where_nl}: {text} is geen getal", f"{where_en}: {text} is not a number")
-    if isinstance(text, (int, float)):
-        value, percent = float(text), False
-    else:
-        raw = str(text).strip()
-        percent = raw.endswith("%")
-        number = raw.rstrip("%").strip().replace(" ", "")
-        if re.fullmatch(r"[+-]?\d+,\d+", number):
-            number = number.replace(",", ".")
-        try:
-            value = float(number)
-        except ValueError:
-            shown = raw or "een lege cel"
-            raise _bad(
-                path,
-                f"{where_nl}: {shown!r} is geen getal" if raw else f"{where_nl}: {shown}",
-                f"{where_en}: {raw!r} is not a number" if raw else f"{where_en}: an empty cell",
-            ) from None
-        if percent:
-            value /= 100
-    if not math.isfinite(value):
-        raise _bad(path, f"{where_nl}: geen eindig getal", f"{where_en}: not a finite number")
-    if value <= -1:
+def _rate(value: object, path: Path | str, notation: Notation, where_nl: str, where_en: str) -> float:
+    """One index figure: a fraction (0,039) or a percentage with a % sign (3,9%), in the file's notation."""
+    try:
+        rate = parse_rate(value, notation, (where_nl, where_en))  # type: ignore[arg-type]
+    except BadNumber as exc:
+        raise _bad(path, exc.nl, exc.en) from None
+    if rate <= -1:
         raise _bad(path, f"{where_nl}: een index van -100% of lager", f"{where_en}: an index of -100% or lower")
-    if not percent and abs(value) >= 1:
-        raise _bad(
-            path,
-            f"{where_nl}: {text} lijkt een percentage; schrijf {text}% of als fractie {value / 100:g}",
-            f"{where_en}: {text} looks like a percentage; write {text}% or the fraction {value / 100:g}",
-        )
-    return value
+    return rate
 
 
 def _year(value: object, path: Path | str, where_nl: str, where_en: str) -> int:
     try:
-        number = float(str(value).strip())
-    except ValueError:
-        number = math.nan
-    if not number.is_integer() or not 1900 <= number <= 2200:
-        raise _bad(path, f"{where_nl}: {value!r} is geen jaartal", f"{where_en}: {value!r} is not a year")
-    return int(number)
+        return parse_year(value, (where_nl, where_en))  # type: ignore[arg-type]
+    except BadNumber as exc:
+        raise _bad(path, exc.nl, exc.en) from None
 
 
 def _indexen(path: Path | str, years: list[int], a: list[float], b: list[float], bron: str, kn: Kadernota) -> Indexen:
@@ -159,6 +130,9 @@ def lees_csv(path: Path | str, text: str | None = None, kn: Kadernota | None = N
         else ("\t" if "\t" in first else ",")
     )
     rows = list(csv.reader(io.StringIO("\n".join(line for _, line in lines)), delimiter=delimiter))
+    # Excel writes a `,`-separated CSV in English notation (a decimal comma cannot stand in it
+    # unquoted); `;` and tab, as Dutch Excel writes them, in Dutch notation.
+    notation: Notation = "en" if delimiter == "," else "nl"
     header = [h.strip() for h in rows[0]]
     columns: dict[str, int] = {}
     for i, h in enumerate(header):
@@ -191,8 +165,8 @@ def lees_csv(path: Path | str, text: str | None = None, kn: Kadernota | None = N
             )
         year = _year(row[columns["jaar"]], path, f"regel {n}", f"line {n}")
         years.append(year)
-        a.append(_rate(row[columns["A"]], path, f"regel {n}, index A", f"line {n}, index A"))
-        b.append(_rate(row[columns["B"]], path, f"regel {n}, index B", f"line {n}, index B"))
+        a.append(_rate(row[columns["A"]], path, notation, f"regel {n}, index A", f"line {n}, index A"))
+        b.append(_rate(row[columns["B"]], path, notation, f"regel {n}, index B", f"line {n}, index B"))
     naam = meta.get("naam") or Path(path).stem
     return [IndexSet(naam, _indexen(path, years, a, b, meta.get("bron", ""), kn))]
 
@@ -248,8 +222,8 @@ def lees_toml(path: Path | str, text: str | None = None, kn: Kadernota | None = 
                 f"{where_en}: jaren, A and B differ in length",
             )
         years = [_year(y, path, f"{where_nl}, jaren", f"{where_en}, jaren") for y in t["jaren"]]
-        a = [_rate(v, path, f"{where_nl}, A {y}", f"{where_en}, A {y}") for v, y in zip(t["A"], years)]
-        b = [_rate(v, path, f"{where_nl}, B {y}", f"{where_en}, B {y}") for v, y in zip(t["B"], years)]
+        a = [_rate(v, path, "nl", f"{where_nl}, A {y}", f"{where_en}, A {y}") for v, y in zip(t["A"], years)]
+        b = [_rate(v, path, "nl", f"{where_nl}, B {y}", f"{where_en}, B {y}") for v, y in zip(t["B"], years)]
         naam = str(t.get("naam") or (Path(path).stem if len(tables) == 1 else f"set {n}"))
         sets.append(IndexSet(naam, _indexen(path, years, a, b, str(t.get("bron", "")), kn)))
     names = [s.naam for s in sets]

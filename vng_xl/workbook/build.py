@@ -252,10 +252,15 @@ def write_workbook(path: Path, layout: Layout, sheets: Sequence[Sheet], macros: 
             os.unlink(tmp)
 
 
-def build(path: Path, layout_path: Path | None = None, builders: Sequence[SheetBuilder] | None = None) -> Context:
-    """Build the workbook for the Kadernota's own inputs; returns the context (figures, checks) it used."""
+def build(
+    path: Path,
+    layout_path: Path | None = None,
+    builders: Sequence[SheetBuilder] | None = None,
+    invoer: Invoer | None = None,
+) -> Context:
+    """Build the workbook for the Kadernota's own inputs (or `invoer`); returns the context it used."""
     layout = read_layout(layout_path) if layout_path else read_layout()
-    invoer = standaard_invoer(layout)
+    invoer = invoer or standaard_invoer(layout)
     prov = herkomst(
         invoer,
         "nog niet vernieuwd (gebouwd uit de bronnen)",

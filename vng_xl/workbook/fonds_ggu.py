@@ -13,7 +13,15 @@ import numpy as np
 
 from vng_xl.model import excel_round
 from vng_xl.workbook.content import Chart, Context, Figure, Sheet, a1, area, col_letters, quote_sheet, row_series
-from vng_xl.workbook.sheets import GGU_FIRST, GGU_HEADER, result_block
+from vng_xl.workbook.positions import (
+    GGU_HEADER,
+    GGU_LABEL_COL,
+    GGU_NR_COL,
+    GGU_ONTWIKKELING_COL,
+    GGU_STRUCTUREEL_COL,
+    shape_of,
+)
+from vng_xl.workbook.sheets import result_block
 
 #: The note under the bijdrage per inwoner: where the count comes from, or that it is still missing.
 VERWIJZING_INWONERS = "Aantal inwoners en bron: zie het blad Parameters."
@@ -43,9 +51,10 @@ def ggu_sheet(ctx: Context) -> Sheet:
     for i, year in enumerate(years):
         s.put(h, 4 + i, year, style="kop_jaar")
     jaren_ref = area(h, 4, h, 3 + n)
-    chapters = sorted(inv.hoofdstukken)
-    first, end = GGU_FIRST, GGU_FIRST + len(chapters) - 1
-    hoofdstukken_ref = area(first, 1, end, 3)
+    shape = shape_of(inv)
+    chapters, chapter_rows = shape.hoofdstukken, shape.ggu_rows()
+    first, end = chapter_rows[0], chapter_rows[-1]
+    hoofdstukken_ref = area(first, GGU_NR_COL, end, GGU_ONTWIKKELING_COL)
     # Indexatie block (years, rate) further down; its position is fixed before the formulas need it.
     tot, herp, begr = end + 1, end + 2, end + 3
     d_head = begr + 2
@@ -72,13 +81,12 @@ def ggu_sheet(ctx: Context) -> Sheet:
         for i, year in enumerate(years):
             ctx.figures.append(Figure(tabel, regel, year, s.ref(row, 4 + i), float(values[i]), 1, "duizend"))
 
-    for k, nr in enumerate(chapters):
-        row = first + k
+    for nr, row in zip(chapters, chapter_rows):
         naam, structureel, ontwikkeling = inv.hoofdstukken[nr]
-        s.put(row, 0, f"{nr}. {naam}", style="label")
-        s.put(row, 1, nr, style="getal_midden")
-        s.put(row, 2, float(structureel), style="invoer_duizend")
-        s.put(row, 3, float(ontwikkeling), style="invoer_duizend")
+        s.put(row, GGU_LABEL_COL, f"{nr}. {naam}", style="label")
+        s.put(row, GGU_NR_COL, nr, style="getal_midden")
+        s.put(row, GGU_STRUCTUREEL_COL, float(structureel), style="invoer_duizend")
+        s.put(row, GGU_ONTWIKKELING_COL, float(ontwikkeling), style="invoer_duizend")
         values = g.hoofdstukken[nr]
         result_block(
             s,
@@ -87,8 +95,8 @@ def ggu_sheet(ctx: Context) -> Sheet:
             values[None, :],
             "duizend",
             vorm,
-            f"=VNG_GGU({a1(row, 1)},{jaren_ref},{tail}",
-            lambda r, c: f"=VNG_GGU($B{r + 1},{col_letters(c)}${h + 1},{tail}",
+            f"=VNG_GGU({a1(row, GGU_NR_COL)},{jaren_ref},{tail}",
+            lambda r, c: f"=VNG_GGU(${col_letters(GGU_NR_COL)}{r + 1},{col_letters(c)}${h + 1},{tail}",
         )
         for i, year in enumerate(years):
             ctx.figures.append(
@@ -96,8 +104,8 @@ def ggu_sheet(ctx: Context) -> Sheet:
             )
     s.put(tot, 0, "Totaal", style="label_totaal")
     s.put(tot, 1, None, style="label_totaal")
-    for c in (2, 3):
-        col_sum = sum(v[c - 1] for v in inv.hoofdstukken.values())
+    for c, k in ((GGU_STRUCTUREEL_COL, 1), (GGU_ONTWIKKELING_COL, 2)):
+        col_sum = sum(v[k] for v in inv.hoofdstukken.values())
         s.put(tot, c, float(col_sum), formula=f"=SUM({a1(first, c)}:{a1(end, c)})", style="duizend_totaal")
     for i, year in enumerate(years):
         c = 4 + i
@@ -123,7 +131,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
     ggu_row(herp, "herprioritering", g.herprioritering, "duizend_haakjes", "Herprioritering")
     s.put(begr, 0, "Totaal Begroting", style="label_eindtotaal")
     s.put(begr, 1, None, style="label_eindtotaal")
-    for c in (2, 3):
+    for c in (GGU_STRUCTUREEL_COL, GGU_ONTWIKKELING_COL):
         s.put(begr, c, None, style="label_eindtotaal")
     for i, year in enumerate(years):
         c = 4 + i
@@ -133,7 +141,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
     s.names["GGU_Hoofdstukken"] = hoofdstukken_ref
 
     s.put(d_head, 0, "Dekking", style="kop")
-    for c in range(1, 4):
+    for c in range(GGU_NR_COL, GGU_ONTWIKKELING_COL + 1):
         s.put(d_head, c, None, style="kop")
     for i, year in enumerate(years):
         s.put(d_head, 4 + i, year, style="kop_jaar")
@@ -150,7 +158,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
         label_style = "label_eindtotaal" if key == "dekking" else "label_totaal"
         s.put(row, 0, labels[key], style=label_style if total_row else "label")
         if total_row:
-            for c in (1, 2, 3):
+            for c in range(GGU_NR_COL, GGU_ONTWIKKELING_COL + 1):
                 s.put(row, c, None, style=label_style)
     ggu_row(d_rows["fonds"], "fonds", g.fonds, "duizend", "Huidig fonds")
     ggu_row(d_rows["indexatie"], "indexatie", g.indexatie, "duizend", "Indexatie")
@@ -195,7 +203,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
 
     pi = ix_pct + 2
     s.put(pi, 0, "Bijdrage leden per inwoner (€)", style="label_totaal")
-    for c in (1, 2, 3):
+    for c in range(GGU_NR_COL, GGU_ONTWIKKELING_COL + 1):
         s.put(pi, c, None, style="label_totaal")
     for i, year in enumerate(years):
         c = 4 + i

@@ -8,14 +8,25 @@ figures); `vng-xl gemeenten CSV --werkmap` writes one in through the project's l
 
 from __future__ import annotations
 
-from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, rekening
-from vng_xl.workbook.content import CellValue, Context, Sheet, a1, area
+from collections.abc import Sequence
 
-MAX_GEMEENTEN = 400  # room for the list: the Netherlands had 342 municipalities in 2025
-JAAR, BIJDRAGE, INWONERS, PER_INWONER, TOTAAL, VERSCHIL, BRON = ((r, 1) for r in range(3, 10))
-HEADER = 11
-FIRST = HEADER + 1
-LAST = FIRST + MAX_GEMEENTEN - 1
+from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, Rekening, rekening
+from vng_xl.workbook.content import CellValue, Context, Sheet, a1, area
+from vng_xl.workbook.positions import GEMEENTE_BIJDRAGE_COL as BILL_COL
+from vng_xl.workbook.positions import GEMEENTE_CODE_COL as CODE_COL
+from vng_xl.workbook.positions import GEMEENTE_INWONERS_COL as INWONERS_COL
+from vng_xl.workbook.positions import GEMEENTE_NAAM_COL as NAAM_COL
+from vng_xl.workbook.positions import GEMEENTEN_BIJDRAGE as BIJDRAGE
+from vng_xl.workbook.positions import GEMEENTEN_BRON as BRON
+from vng_xl.workbook.positions import GEMEENTEN_FIRST as FIRST
+from vng_xl.workbook.positions import GEMEENTEN_HEADER as HEADER
+from vng_xl.workbook.positions import GEMEENTEN_INWONERS as INWONERS
+from vng_xl.workbook.positions import GEMEENTEN_JAAR as JAAR
+from vng_xl.workbook.positions import GEMEENTEN_PER_INWONER as PER_INWONER
+from vng_xl.workbook.positions import GEMEENTEN_TOTAAL as TOTAAL
+from vng_xl.workbook.positions import GEMEENTEN_VERSCHIL as VERSCHIL
+from vng_xl.workbook.positions import MAX_GEMEENTEN, shape_of
+
 DEFAULT_JAAR = 2026
 
 
@@ -25,15 +36,34 @@ def blad(raw_layout: dict, default: str = "Gemeenten") -> str:
 
 
 def _bill(row: int) -> str:
-    return f'=IF({a1(row, 2)}="","",ROUND({a1(*PER_INWONER, absolute=True)}*{a1(row, 2)},2))'
+    count = a1(row, INWONERS_COL)
+    return f'=IF({count}="","",ROUND({a1(*PER_INWONER, absolute=True)}*{count},2))'
+
+
+def _listed(gemeenten: Sequence[Gemeente | None]) -> list[Gemeente]:
+    return [g for g in gemeenten if g is not None]
+
+
+def _bills(gemeenten: Sequence[Gemeente | None], r: Rekening | None) -> list[CellValue]:
+    """The bill of each row, "" for an empty row: the values the bill formulas give."""
+    bills = iter(r.bedragen if r else ())
+    return ["" if g is None else next(bills) for g in gemeenten]
 
 
 def gemeenten_sheet(ctx: Context, gemeenten: list[Gemeente] | None = None, bron: str = "") -> Sheet:
-    """The Gemeenten sheet, empty or with a list; the cached values are the bill the list gives."""
+    """The Gemeenten sheet with the inputs' list (row by row), or `gemeenten`; cached values: the bill."""
+    inv = ctx.invoer
+    rows: Sequence[Gemeente | None] = gemeenten if gemeenten is not None else inv.gemeenten
+    bron = bron or inv.gemeenten_bron
     g = ctx.uitkomsten.ggu
-    jaar = DEFAULT_JAAR if DEFAULT_JAAR in g.jaren else int(g.jaren[0])
+    jaar = inv.gemeenten_jaar or (DEFAULT_JAAR if DEFAULT_JAAR in g.jaren else int(g.jaren[0]))
     leden = float(g.bijdrage[list(g.jaren).index(jaar)]) * 1000
-    r = rekening(gemeenten, leden, jaar) if gemeenten else None
+    listed = _listed(rows)
+    r = rekening(listed, leden, jaar) if listed else None
+    room = shape_of(inv).gemeente_rows()
+    if len(rows) > len(room):
+        raise _too_many(len(rows), len(room))
+    last = room[-1]
     s = Sheet("gemeenten", blad(ctx.layout.raw))
     s.widths = {0: 40, 1: 30, 2: 14, 3: 18}
     s.freeze = (FIRST, 0)
@@ -57,7 +87,7 @@ def gemeenten_sheet(ctx: Context, gemeenten: list[Gemeente] | None = None, bron:
     }
     for cell, label in labels.items():
         s.put(cell[0], 0, label, style="label_totaal" if cell == VERSCHIL else "label")
-    list_inwoners = area(FIRST, 2, LAST, 2)
+    list_inwoners = area(FIRST, INWONERS_COL, last, INWONERS_COL)
     s.put(*JAAR, jaar, style="invoer_jaar")
     s.put(
         *BIJDRAGE,
@@ -72,7 +102,7 @@ def gemeenten_sheet(ctx: Context, gemeenten: list[Gemeente] | None = None, bron:
         formula=f'=IF({a1(*INWONERS)}>0,VNG_PER_INWONER({a1(*BIJDRAGE)},{a1(*INWONERS)}),"")',
         style="per_inwoner",
     )
-    s.put(*TOTAAL, r.totaal if r else 0, formula=f"=SUM({area(FIRST, 3, LAST, 3)})", style="verschil")
+    s.put(*TOTAAL, r.totaal if r else 0, formula=f"=SUM({area(FIRST, BILL_COL, last, BILL_COL)})", style="verschil")
     s.put(
         *VERSCHIL,
         r.verschil if r else "",
@@ -80,29 +110,36 @@ def gemeenten_sheet(ctx: Context, gemeenten: list[Gemeente] | None = None, bron:
         style="verschil",
     )
     s.put(*BRON, bron or None, style="invoer_tekst")
-    for c, title in enumerate(["Gemeentecode", "Gemeente", "Inwoners", "Bijdrage (€)"]):
-        s.put(HEADER, c, title, style="kop" if c < 2 else "kop_rechts")
-    for i in range(MAX_GEMEENTEN):
-        row = FIRST + i
-        item = gemeenten[i] if gemeenten and i < len(gemeenten) else None
-        s.put(row, 0, item.code if item else None, style="invoer_tekst")
-        s.put(row, 1, item.naam if item else None, style="invoer_tekst")
-        s.put(row, 2, item.inwoners if item else None, style="invoer_getal")
-        s.put(row, 3, r.bedragen[i] if item and r else "", formula=_bill(row), style="verschil")
-    s.names["Gemeenten"] = area(HEADER, 0, LAST, 3)
+    titles = {CODE_COL: "Gemeentecode", NAAM_COL: "Gemeente", INWONERS_COL: "Inwoners", BILL_COL: "Bijdrage (€)"}
+    for c, title in titles.items():
+        s.put(HEADER, c, title, style="kop" if c in (CODE_COL, NAAM_COL) else "kop_rechts")
+    bills = _bills(rows, r)
+    for i, row in enumerate(room):
+        item = rows[i] if i < len(rows) else None
+        s.put(row, CODE_COL, item.code if item else None, style="invoer_tekst")
+        s.put(row, NAAM_COL, item.naam if item else None, style="invoer_tekst")
+        s.put(row, INWONERS_COL, item.inwoners if item else None, style="invoer_getal")
+        s.put(row, BILL_COL, bills[i] if i < len(bills) else "", formula=_bill(row), style="verschil")
+    s.names["Gemeenten"] = area(HEADER, CODE_COL, last, BILL_COL)
     s.names["Gemeenten_Verschil"] = a1(*VERSCHIL, absolute=True)
     s.highlight.append((a1(*VERSCHIL), f"=ABS({a1(*VERSCHIL)})>1000"))
     return s
 
 
-def gemeenten_updates(gemeenten: list[Gemeente], leden: float, jaar: int, bron: str = "") -> dict[str, CellValue]:
+def _too_many(n: int, room: int) -> BadGemeenten:
+    return BadGemeenten(
+        file="--werkmap",
+        reason_nl=f"{n} gemeenten; het blad heeft plaats voor {room}",
+        reason_en=f"{n} municipalities; the sheet has room for {room}",
+    )
+
+
+def gemeenten_updates(
+    gemeenten: list[Gemeente], leden: float, jaar: int, bron: str = "", room: int = MAX_GEMEENTEN
+) -> dict[str, CellValue]:
     """The cells `vng-xl gemeenten --werkmap` writes: the list, and the formulas' values for it."""
-    if len(gemeenten) > MAX_GEMEENTEN:
-        raise BadGemeenten(
-            file="--werkmap",
-            reason_nl=f"{len(gemeenten)} gemeenten; het blad heeft plaats voor {MAX_GEMEENTEN}",
-            reason_en=f"{len(gemeenten)} municipalities; the sheet has room for {MAX_GEMEENTEN}",
-        )
+    if len(gemeenten) > room:
+        raise _too_many(len(gemeenten), room)
     r = rekening(gemeenten, leden, jaar)
     cells: dict[str, CellValue] = {
         a1(*INWONERS): r.totaal_inwoners,
@@ -111,11 +148,11 @@ def gemeenten_updates(gemeenten: list[Gemeente], leden: float, jaar: int, bron: 
         a1(*VERSCHIL): r.verschil,
         a1(*BRON): bron or None,
     }
-    for i in range(MAX_GEMEENTEN):
+    for i in range(room):
         row = FIRST + i
         item = gemeenten[i] if i < len(gemeenten) else None
-        cells[a1(row, 0)] = item.code if item else None
-        cells[a1(row, 1)] = item.naam if item else None
-        cells[a1(row, 2)] = item.inwoners if item else None
-        cells[a1(row, 3)] = r.bedragen[i] if item else ""
+        cells[a1(row, CODE_COL)] = item.code if item else None
+        cells[a1(row, NAAM_COL)] = item.naam if item else None
+        cells[a1(row, INWONERS_COL)] = item.inwoners if item else None
+        cells[a1(row, BILL_COL)] = r.bedragen[i] if item else ""
     return cells

@@ -37,6 +37,9 @@ class HeadlessTarget:
         ws = self._workbook()[sheet]
         return [[c.value for c in row] for row in ws[ref]]
 
+    def has_sheet(self, sheet: str) -> bool:
+        return sheet in self._workbook().sheetnames
+
     def write(
         self, values: Mapping[str, Mapping[str, CellValue]], results: Mapping[str, Mapping[str, CellValue]]
     ) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 from vng_xl.data import ggu_hoofdstukken_2026, kadernota_2026
 from vng_xl.model.kadernota import Kadernota
+from vng_xl.sources.gemeenten import Gemeente
+from vng_xl.sources.indexsets import IndexSet, lees_toml
 
 
 def _sources_root() -> Path:
@@ -30,6 +32,8 @@ REPO_ROOT = _sources_root()
 WORKBOOKS = REPO_ROOT / "workbooks"
 MACROS = REPO_ROOT / "macros"
 DEFAULT_LAYOUT = WORKBOOKS / "vng_begroting_2026.toml"
+#: The user's index sets the workbook is built with (TOML, format in docs/trust.md).
+INDEXSETS = WORKBOOKS / "indexsets.toml"
 
 
 @dataclass(frozen=True)
@@ -88,14 +92,17 @@ class Invoer:
     inwoners_bron: str
     peildatum: str
     parameterset: str
-    # The Scenario sheet's index sets as the workbook holds them (vng_xl.scenario.IndexSet); None: from
-    # workbooks/indexsets.toml, as at a build.
-    indexsets: tuple | None = None
+    # The Scenario sheet's index sets as the workbook holds them; None: from workbooks/indexsets.toml.
+    indexsets: tuple[IndexSet, ...] | None = None
+    # The Gemeenten sheet's list row by row (None: an empty row), the year billed (None: the
+    # builder's default) and the list's source.
+    gemeenten: tuple[Gemeente | None, ...] = ()
+    gemeenten_jaar: int | None = None
+    gemeenten_bron: str = ""
 
-    def fingerprint(self) -> str:
-        """A short SHA-256 of the inputs: two refreshes on the same inputs carry the same hash."""
+    def _model_inputs(self) -> dict[str, Any]:
         kn = self.kn
-        data = {
+        return {
             "jaren": [int(y) for y in kn.indexen.years],
             "indexen": [[float(v) for v in row] for row in kn.indexen.rates],
             "regels": list(kn.regels),
@@ -108,8 +115,44 @@ class Invoer:
             "ontwikkeling_basisjaar": float(self.ontwikkeling_basisjaar),
             "inwoners": self.inwoners,
         }
-        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+    def fingerprint(self) -> str:
+        """A short SHA-256 of the model's inputs: two refreshes on the same inputs carry the same hash."""
+        text = json.dumps(self._model_inputs(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every input in plain values, for comparing what a workbook holds with what it was built from."""
+        kn = self.kn
+        sets = [
+            [s.naam, s.bron, [int(y) for y in s.indexen.years], [[float(v) for v in r] for r in s.indexen.rates]]
+            for s in (self.indexsets or ())
+        ]
+        return {
+            **self._model_inputs(),
+            "bron": kn.indexen.bron,
+            "groepen": list(kn.groepen),
+            "basisjaar": int(kn.basisjaar),
+            "ggu_basisjaar": int(kn.ggu.basisjaar),
+            "ggu_laatste_jaar": int(kn.ggu_laatste_jaar),
+            "ggu_hoofdstukken": {str(k): float(v) for k, v in sorted(kn.ggu.hoofdstukken.items())},
+            "inwoners_bron": self.inwoners_bron,
+            "peildatum": self.peildatum,
+            "indexsets": sets,
+            "gemeenten": [None if g is None else [g.code, g.naam, float(g.inwoners)] for g in self.gemeenten],
+            "gemeenten_jaar": self.gemeenten_jaar,
+            "gemeenten_bron": self.gemeenten_bron,
+        }
+
+
+def indexsets(path: Path = INDEXSETS, kn: Kadernota | None = None) -> tuple[IndexSet, ...]:
+    """The user's index sets to build with; none when the file is absent."""
+    return tuple(lees_toml(path, kn=kn)) if path.exists() else ()
+
+
+def indexsets_of(invoer: Invoer) -> tuple[IndexSet, ...]:
+    """The index sets the workbook holds for these inputs: their own, else those of workbooks/."""
+    return invoer.indexsets if invoer.indexsets is not None else indexsets(kn=invoer.kn)
 
 
 def standaard_invoer(layout: Layout) -> Invoer:

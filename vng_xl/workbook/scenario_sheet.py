@@ -8,24 +8,24 @@ a VNG function with that set as its `indexen` argument, so Excel's own recalcula
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
 import numpy as np
 
-from vng_xl.errors import BadParameter, VngError
-from vng_xl.model import Indexen, excel_round
+from vng_xl.model import excel_round
 from vng_xl.model.kadernota import Kadernota, bereken
-from vng_xl.sources.indexsets import IndexSet, lees_toml
-from vng_xl.workbook import sheets as pos
-from vng_xl.workbook.content import CellValue, Chart, Context, Sheet, a1, area, col_letters, quote_sheet
-from vng_xl.workbook.layout import WORKBOOKS
+from vng_xl.sources.indexsets import IndexSet
+from vng_xl.workbook.content import Chart, Context, Sheet, a1, area, col_letters, quote_sheet
+from vng_xl.workbook.layout import indexsets_of
+from vng_xl.workbook.positions import (
+    FIRST_VALUE_COL,
+    KERN_BEGROTING_COL,
+    KERN_HEADER,
+    KERN_LABEL_COL,
+    KERN_TYPE_COL,
+    SETS_ROW,
+    Shape,
+    shape_of,
+)
 
-#: The user's index sets the workbook is built with (TOML, format in docs/trust.md).
-INDEXSETS = WORKBOOKS / "indexsets.toml"
-#: First row (0-based) of the index-set block on the Parameters sheet, below the herkomst block.
-SETS_ROW = pos.HERKOMST_ROW + len(pos.HERKOMST_FIELDS) + 2
-SET_ROWS = 5  # name, jaar, A, B and an empty row
 SALARISLIJN = "Salarissen"
 
 # Scenario sheet rows (0-based).
@@ -45,55 +45,23 @@ def blad(ctx: Context, key: str, default: str) -> str:
     return ctx.layout.raw.get("bladen", {}).get(key, default)
 
 
-def indexsets(path: Path = INDEXSETS, kn: Kadernota | None = None) -> list[IndexSet]:
-    """The user's index sets to build with; none when the file is absent."""
-    return lees_toml(path, kn=kn) if path.exists() else []
-
-
-def indexsets_uit_parameters(par: Sequence[Sequence[CellValue]], n_years: int) -> tuple[IndexSet, ...]:
-    """The index sets as the Parameters sheet now holds them (`par`: its cells from A1, row by row).
-
-    A refresh reads them, so the Scenario sheet it writes follows sets edited in the workbook.
-    """
-
-    def cell(row: int, col: int) -> CellValue:
-        try:
-            return par[row][col]
-        except IndexError:
-            return None
-
-    out = []
-    for k in range(1, 100):
-        row = SETS_ROW + (k - 1) * SET_ROWS
-        label = cell(row, 0)
-        if not (isinstance(label, str) and label.startswith("Indexset ")):
-            break
-        block = [[cell(row + 1 + r, 1 + i) for i in range(n_years)] for r in range(3)]
-        bron = cell(row, pos.BRON_COL)
-        try:
-            indexen = Indexen.from_block(np.array(block, dtype=object), bron=str(bron or ""))
-        except VngError as exc:
-            raise BadParameter(argument=f"Indexset {k}", reason_nl=exc.nl, reason_en=exc.en) from None
-        out.append(IndexSet(str(cell(row, 1) or f"Indexset {k}"), indexen))
-    return tuple(out)
-
-
-def _set_block(par: Sheet, row: int, number: int, s: IndexSet, years: np.ndarray) -> str:
+def _set_block(par: Sheet, shape: Shape, number: int, s: IndexSet, years: np.ndarray) -> str:
     """One index set on the Parameters sheet; returns the defined name of its 3-row block."""
+    row = shape.set_row(number)
     par.put(row, 0, f"Indexset {number}: naam", style="label")
-    par.put(row, 1, s.naam, style="invoer_tekst")
-    par.put(row, pos.BRON_COL, s.bron or None, style="invoer_tekst")
+    par.put(row, FIRST_VALUE_COL, s.naam, style="invoer_tekst")
+    par.put(row, shape.bron_col, s.bron or None, style="invoer_tekst")
     par.put(row + 1, 0, "Jaar", style="label")
     par.put(row + 2, 0, "A Loonontwikkeling", style="label")
     par.put(row + 3, 0, "B Prijsontwikkeling", style="label")
     by_year = dict(zip(s.indexen.years.tolist(), s.indexen.rates.T.tolist()))
     for i, year in enumerate(years.tolist()):
         a, b = by_year.get(year, (None, None))
-        par.put(row + 1, 1 + i, int(year), style="invoer_jaar")
-        par.put(row + 2, 1 + i, a, style="invoer_index")
-        par.put(row + 3, 1 + i, b, style="invoer_index")
+        par.put(row + 1, FIRST_VALUE_COL + i, int(year), style="invoer_jaar")
+        par.put(row + 2, FIRST_VALUE_COL + i, a, style="invoer_index")
+        par.put(row + 3, FIRST_VALUE_COL + i, b, style="invoer_index")
     name = f"Indexset{number}"
-    par.names[name] = area(row + 1, 1, row + 3, len(years))
+    par.names[name] = area(row + 1, FIRST_VALUE_COL, row + 3, FIRST_VALUE_COL + len(years) - 1)
     return name
 
 
@@ -102,19 +70,19 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
     inv = ctx.invoer
     kn = inv.kn
     if sets is None:
-        sets = list(inv.indexsets) if inv.indexsets is not None else indexsets(kn=kn)
+        sets = list(indexsets_of(inv))
+    shape = shape_of(inv)
     par = ctx.sheets["parameters"]
     years = kn.indexen.years
     par.put(SETS_ROW - 1, 0, "Indexsets voor de scenario's (blad Scenario)", style="kop")
-    for c in range(1, pos.BRON_COL + 1):
+    for c in range(1, shape.bron_col + 1):
         par.put(SETS_ROW - 1, c, None, style="kop")
-    par.put(SETS_ROW - 1, pos.BRON_COL, "Bron", style="kop")
+    par.put(SETS_ROW - 1, shape.bron_col, "Bron", style="kop")
     # Set 0 is the Kadernota's own: the Indexen table at the top of the sheet.
     columns: list[tuple[str, str, Kadernota]] = [("Kadernota (CPB CEP 2025)", "Indexen", kn)]
     for k, s in enumerate(sets, start=1):
-        row = SETS_ROW + (k - 1) * SET_ROWS
-        name = _set_block(par, row, k, s, years)
-        columns.append((f"={par.ref(row, 1)}", name, kn.with_indexen(s.indexen)))
+        name = _set_block(par, shape, k, s, years)
+        columns.append((f"={par.ref(shape.set_row(k), FIRST_VALUE_COL)}", name, kn.with_indexen(s.indexen)))
 
     s = Sheet("scenario", blad(ctx, "scenario", "Scenario"))
     kern = ctx.sheets["kernorganisatie"]
@@ -132,21 +100,21 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
         style="subtitel",
     )
     # The cost base the contribution weighs: the cost lines of the Kernorganisatie sheet, contiguous.
-    rows = pos.kern_rows(kn.groepen)
+    rows = shape.kern_rows()
     s.put(BASE_ROW - 1, 0, "Kostenbasis (van het blad Kernorganisatie)", style="kop")
     s.put(BASE_ROW - 1, 1, "Index", style="kop_midden")
     s.put(BASE_ROW - 1, 2, f"Begroting {kn.basisjaar}", style="kop_rechts")
     for i, r in enumerate(rows):
-        s.put(BASE_ROW + i, 0, kn.regels[i], formula=f"={kern.ref(r, 0)}", style="label")
-        s.put(BASE_ROW + i, 1, kn.types[i], formula=f"={kern.ref(r, pos.KERN_TYPE_COL)}", style="getal_midden")
-        s.put(BASE_ROW + i, 2, float(kn.begroting[i]), formula=f"={kern.ref(r, pos.KERN_BEGROTING_COL)}", style="euro")
+        s.put(BASE_ROW + i, 0, kn.regels[i], formula=f"={kern.ref(r, KERN_LABEL_COL)}", style="label")
+        s.put(BASE_ROW + i, 1, kn.types[i], formula=f"={kern.ref(r, KERN_TYPE_COL)}", style="getal_midden")
+        s.put(BASE_ROW + i, 2, float(kn.begroting[i]), formula=f"={kern.ref(r, KERN_BEGROTING_COL)}", style="euro")
     end = BASE_ROW + len(rows) - 1
     bedragen, types = area(BASE_ROW, 2, end, 2), area(BASE_ROW, 1, end, 1)
     salaris = kn.regels.index(SALARISLIJN)
     sal_row = rows[salaris]
-    sal_bedrag = kern.ref(sal_row, pos.KERN_BEGROTING_COL)
-    sal_type = kern.ref(sal_row, pos.KERN_TYPE_COL)
-    basisjaar = kern.ref(pos.KERN_HEADER, pos.KERN_BEGROTING_COL)  # the Begroting's year, given explicitly
+    sal_bedrag = kern.ref(sal_row, KERN_BEGROTING_COL)
+    sal_type = kern.ref(sal_row, KERN_TYPE_COL)
+    basisjaar = kern.ref(KERN_HEADER, KERN_BEGROTING_COL)  # the Begroting's year, given explicitly
 
     for label_row, (_, label, _style) in enumerate(OUTCOMES, start=YEAR_ROW + 1):
         s.put(label_row, 0, label, style="label")
@@ -215,4 +183,4 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
 def _set_name(ctx: Context, k: int) -> str:
     """The cached value of a set's name cell on the Parameters sheet."""
     par = ctx.sheets["parameters"]
-    return str(par.cells[(SETS_ROW + (k - 1) * SET_ROWS, 1)].value)
+    return str(par.cells[(shape_of(ctx.invoer).set_row(k), FIRST_VALUE_COL)].value)

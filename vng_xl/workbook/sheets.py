@@ -2,8 +2,7 @@
 
 Each builder takes the shared Context and returns a Sheet. Inputs sit in cells styled `invoer_*`
 (the only unlocked ones); computed figures are formulas whose cached value is the model's result.
-Positions that other code needs (the refresh reads inputs, writes herkomst and status) are the
-module constants below.
+Every input's position comes from vng_xl.workbook.positions, which the read-back uses as well.
 """
 
 from __future__ import annotations
@@ -24,70 +23,40 @@ from vng_xl.workbook.content import (
     quote_sheet,
     row_series,
 )
-
-# Parameters sheet (0-based rows/columns).
-STATUS = (2, 1)  # B3
-INDEX_ROWS = (5, 6, 7)  # jaren, A, B in rows 6-8, columns B..
-INGROEI = (10, 1)  # B11
-ONTWIKKELING_BASISJAAR = (11, 1)  # B12
-FONDS = (14, 1)  # B15
-OVERBEGROTING_ROWS = (15, 16)  # jaren, percentage in rows 16-17, columns B..
-INWONERS = (19, 1)  # B20
-INWONERS_BRON = (19, 6)  # G20
-PEILDATUM = (20, 1)  # B21
-LAYOUT_KEY = "vng_xl layout"  # conf sheet: the row that carries the workbook's own definition
-HERKOMST_ROW = 23  # first row of the herkomst block (labels in A, values in B)
-HERKOMST_FIELDS = (
-    ("vernieuwd", "Vernieuwd op"),
-    ("door", "Door"),
-    ("hoe", "Met"),
-    ("vng_xl", "vng_xl-versie"),
-    ("xlwings", "xlwings-versie"),
-    ("parameterset", "Parameterset"),
-    ("bron", "Bron van de parameters"),
-    ("hash", "Hash van de invoer (SHA-256)"),
+from vng_xl.workbook.positions import (
+    BUTTON,
+    CONTRIBUTIE_HEADER,
+    FIRST_VALUE_COL,
+    FONDS,
+    GGU_PARAMETERS_HEADER,
+    HERKOMST_FIELDS,
+    HERKOMST_ROW,
+    INDEX_HEADER,
+    INDEX_ROWS,
+    INGROEI,
+    INWONERS,
+    INWONERS_HEADER,
+    KERN_BEGROTING_COL,
+    KERN_HEADER,
+    KERN_LABEL_COL,
+    KERN_TYPE_COL,
+    LAYOUT_KEY,
+    ONTWIKKELING_BASISJAAR,
+    OVERBEGROTING_ROWS,
+    PEILDATUM,
+    SHAPE_KEY,
+    STATUS,
+    shape_of,
 )
-BRON_COL = 6  # column G holds each parameter's source
-
-# Kernorganisatie sheet.
-KERN_HEADER = 3  # row 4: titles and years
-KERN_FIRST = 4  # first cost line in row 5
-KERN_BEGROTING_COL = 2  # C
-KERN_TYPE_COL = 1  # B
-
-# Fonds GGU sheet.
-GGU_HEADER = 3
-GGU_FIRST = 4
-GGU_STRUCTUREEL_COL = 2  # C
-GGU_ONTWIKKELING_COL = 3  # D
-
-
-def kern_rows(groepen: tuple[str, ...]) -> list[int]:
-    """The row of each cost line on the Kernorganisatie sheet, in the Kadernota's order.
-
-    The "kosten" lines come first, then their Totaal and a sub-header, then the "doorbelasting" lines.
-    """
-    n_kosten = sum(g == "kosten" for g in groepen)
-    rows, k, d = [], 0, 0
-    for g in groepen:
-        if g == "kosten":
-            rows.append(KERN_FIRST + k)
-            k += 1
-        else:
-            rows.append(KERN_FIRST + n_kosten + 2 + d)
-            d += 1
-    return rows
-
-
-def _bron(sheet: Sheet, row: int, text: str) -> None:
-    sheet.put(row, BRON_COL, text, style="bron")
 
 
 def parameters_sheet(ctx: Context) -> Sheet:
     """The inputs of the model, each with its source; status cell, herkomst block and the refresh button."""
     inv, kn = ctx.invoer, ctx.invoer.kn
+    shape = shape_of(inv)
+    bron_col = shape.bron_col
     s = Sheet("parameters", ctx.blad("parameters"))
-    s.widths = {0: 46, 1: 13, 2: 11, 3: 11, 4: 11, 5: 11, 6: 80}
+    s.widths = {0: 46, **{c: 13 if c == 1 else 11 for c in range(1, bron_col)}, bron_col: 80}
     s.pages_tall = 1
     s.put(0, 0, ctx.layout.raw["titel"], style="titel")
     s.put(
@@ -98,31 +67,38 @@ def parameters_sheet(ctx: Context) -> Sheet:
     )
     s.put(STATUS[0], 0, "Status", style="label")
     s.put(*STATUS, ctx.herkomst.get("status", ""), style="status")
-    s.button = ("G1", "Vernieuwen", "Vernieuwen")
+    s.button = (BUTTON, "Vernieuwen", "Vernieuwen")
 
-    s.put(4, 0, "Indexaties", style="kop")
-    for c in range(1, 7):
-        s.put(4, c, None, style="kop")
-    s.put(4, BRON_COL, "Bron", style="kop")
+    def kop(row: int, text: str, bron: str | None = None) -> None:
+        s.put(row, 0, text, style="kop")
+        for c in range(1, bron_col):
+            s.put(row, c, None, style="kop")
+        s.put(row, bron_col, bron, style="kop")
+
+    def bron(row: int, text: str) -> None:
+        s.put(row, bron_col, text, style="bron")
+
+    def year_row(row: int, years, style: str, values=None) -> None:
+        for i, year in enumerate(years):
+            s.put(row, FIRST_VALUE_COL + i, int(year) if values is None else float(values[i]), style=style)
+
+    kop(INDEX_HEADER, "Indexaties", "Bron")
     jaren, a_row, b_row = INDEX_ROWS
     s.put(jaren, 0, "Jaar", style="label")
     s.put(a_row, 0, "A Loonontwikkeling (loonvoet sector overheid)", style="label")
     s.put(b_row, 0, "B Prijsontwikkeling (CPI-index, HICP)", style="label")
-    for i, year in enumerate(kn.indexen.years):
-        s.put(jaren, 1 + i, int(year), style="invoer_jaar")
-        s.put(a_row, 1 + i, float(kn.indexen.rates[0, i]), style="invoer_index")
-        s.put(b_row, 1 + i, float(kn.indexen.rates[1, i]), style="invoer_index")
-    last = len(kn.indexen.years)
-    _bron(s, a_row, kn.indexen.bron)
-    _bron(s, b_row, kn.indexen.bron)
-    s.names["Indexen"] = area(jaren, 1, b_row, last)
+    years = kn.indexen.years
+    year_row(jaren, years, "invoer_jaar")
+    year_row(a_row, years, "invoer_index", kn.indexen.rates[0])
+    year_row(b_row, years, "invoer_index", kn.indexen.rates[1])
+    bron(a_row, kn.indexen.bron)
+    bron(b_row, kn.indexen.bron)
+    s.names["Indexen"] = area(jaren, FIRST_VALUE_COL, b_row, FIRST_VALUE_COL + len(years) - 1)
 
-    s.put(9, 0, "Contributie", style="kop")
-    for c in range(1, 7):
-        s.put(9, c, None, style="kop")
+    kop(CONTRIBUTIE_HEADER, "Contributie")
     s.put(*INGROEI, kn.ingroei, style="invoer_procent")
     s.put(INGROEI[0], 0, "Ingroei contributie per jaar", style="label")
-    _bron(s, INGROEI[0], "Kadernota 2026, Contributieontwikkeling (meerjarige contributiesystematiek ALV)")
+    bron(INGROEI[0], "Kadernota 2026, Contributieontwikkeling (meerjarige contributiesystematiek ALV)")
     s.put(
         ONTWIKKELING_BASISJAAR[0],
         0,
@@ -130,39 +106,33 @@ def parameters_sheet(ctx: Context) -> Sheet:
         style="label",
     )
     s.put(*ONTWIKKELING_BASISJAAR, inv.ontwikkeling_basisjaar, style="invoer_procent")
-    _bron(s, ONTWIKKELING_BASISJAAR[0], ctx.layout.raw.get("kernorganisatie", {}).get("ontwikkeling_bron", ""))
+    bron(ONTWIKKELING_BASISJAAR[0], ctx.layout.raw.get("kernorganisatie", {}).get("ontwikkeling_bron", ""))
     s.names["Ingroei"] = area(*INGROEI, *INGROEI)
     s.names["Ontwikkeling_basisjaar"] = area(*ONTWIKKELING_BASISJAAR, *ONTWIKKELING_BASISJAAR)
 
-    s.put(13, 0, "Fonds GGU (bedragen in € 1.000)", style="kop")
-    for c in range(1, 7):
-        s.put(13, c, None, style="kop")
+    kop(GGU_PARAMETERS_HEADER, "Fonds GGU (bedragen in € 1.000)")
     s.put(FONDS[0], 0, f"Huidig fonds {kn.ggu.basisjaar} (stand vorig boekjaar)", style="label")
     s.put(*FONDS, kn.ggu.fonds, style="invoer_duizend")
-    _bron(s, FONDS[0], "Kadernota 2026, Meerjarig perspectief Fonds GGU, tabel Dekking")
+    bron(FONDS[0], "Kadernota 2026, Meerjarig perspectief Fonds GGU, tabel Dekking")
     s.names["GGU_Fonds"] = area(*FONDS, *FONDS)
     ob_jaren, ob_pct = OVERBEGROTING_ROWS
     s.put(ob_jaren, 0, "Jaar", style="label")
     s.put(ob_pct, 0, "Overbegroting (deel van de bijdrage leden)", style="label")
-    for i, (year, pct) in enumerate(sorted(kn.ggu.overbegroting.items())):
-        s.put(ob_jaren, 1 + i, int(year), style="invoer_jaar")
-        s.put(ob_pct, 1 + i, float(pct), style="invoer_procent")
-    _bron(s, ob_pct, "Kadernota 2026: 'afgebouwd tot 1% in 2029'; het pad volgt uit de gepubliceerde tabel")
-    s.names["Overbegroting"] = area(ob_jaren, 1, ob_pct, len(kn.ggu.overbegroting))
+    path = sorted(kn.ggu.overbegroting.items())
+    year_row(ob_jaren, [y for y, _ in path], "invoer_jaar")
+    year_row(ob_pct, [y for y, _ in path], "invoer_procent", [p for _, p in path])
+    bron(ob_pct, "Kadernota 2026: 'afgebouwd tot 1% in 2029'; het pad volgt uit de gepubliceerde tabel")
+    s.names["Overbegroting"] = area(ob_jaren, FIRST_VALUE_COL, ob_pct, FIRST_VALUE_COL + len(path) - 1)
 
-    s.put(18, 0, "Inwoners", style="kop")
-    for c in range(1, 7):
-        s.put(18, c, None, style="kop")
+    kop(INWONERS_HEADER, "Inwoners")
     s.put(INWONERS[0], 0, "Aantal inwoners (bijdrage per inwoner)", style="label")
     s.put(*INWONERS, inv.inwoners, style="invoer_getal")
-    s.put(*INWONERS_BRON, inv.inwoners_bron, style="invoer_tekst")
+    s.put(*shape.inwoners_bron, inv.inwoners_bron, style="invoer_tekst")
     s.put(PEILDATUM[0], 0, "Peildatum van het aantal inwoners", style="label")
     s.put(*PEILDATUM, inv.peildatum, style="invoer_tekst")
     s.names["Inwoners"] = area(*INWONERS, *INWONERS)
 
-    s.put(HERKOMST_ROW - 1, 0, "Herkomst (bijgewerkt door Vernieuwen)", style="kop")
-    for c in range(1, 7):
-        s.put(HERKOMST_ROW - 1, c, None, style="kop")
+    kop(HERKOMST_ROW - 1, "Herkomst (bijgewerkt door Vernieuwen)")
     for i, (key, label) in enumerate(HERKOMST_FIELDS):
         s.put(HERKOMST_ROW + i, 0, label, style="label")
         s.put(HERKOMST_ROW + i, 1, ctx.herkomst.get(key, ""), style="herkomst")
@@ -226,45 +196,48 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
 
     kosten = [i for i, g in enumerate(kn.groepen) if g == "kosten"]
     doorbelasting = [i for i, g in enumerate(kn.groepen) if g != "kosten"]
+    line_rows = shape_of(ctx.invoer).kern_rows()
     tabel = "Kosten kernorganisatie"
+    bc, tc = KERN_BEGROTING_COL, KERN_TYPE_COL
 
-    def block(first: int, lines: list[int]) -> int:
-        end = first + len(lines) - 1
-        for k, i in enumerate(lines):
-            s.put(first + k, 0, kn.regels[i], style="label")
-            s.put(first + k, 1, kn.types[i], style="invoer_type")
-            s.put(first + k, 2, float(kn.begroting[i]), style="invoer_euro")
+    def block(lines: list[int]) -> tuple[int, int]:
+        """The cost lines `lines` (contiguous rows) with their raming; returns the first and last row."""
+        first, end = line_rows[lines[0]], line_rows[lines[-1]]
+        for i in lines:
+            s.put(line_rows[i], KERN_LABEL_COL, kn.regels[i], style="label")
+            s.put(line_rows[i], tc, kn.types[i], style="invoer_type")
+            s.put(line_rows[i], bc, float(kn.begroting[i]), style="invoer_euro")
         formula = (
-            f"=VNG_RAMING({area(first, 2, end, 2, False)},{area(first, 1, end, 1, False)},"
+            f"=VNG_RAMING({area(first, bc, end, bc, False)},{area(first, tc, end, tc, False)},"
             f"{jaren_ref},{basis_ref},Indexen)"
         )
         result_block(
             s,
             first,
-            3,
+            bc + 1,
             u.raming[lines][:, 1:],
             "euro",
             vorm,
             formula,
             lambda r, c: (
-                f"=VNG_RAMING(${col_letters(2)}{r + 1},${col_letters(1)}{r + 1},"
+                f"=VNG_RAMING(${col_letters(bc)}{r + 1},${col_letters(tc)}{r + 1},"
                 f"{col_letters(c)}${h + 1},{basis_ref},Indexen)"
             ),
         )
-        for k, i in enumerate(lines):
+        for i in lines:
             for j, year in enumerate(years):
                 ctx.figures.append(
                     Figure(
                         tabel,
                         kn.regels[i],
                         int(year),
-                        s.ref(first + k, 2 + j),
+                        s.ref(line_rows[i], bc + j),
                         float(u.raming[i, j]),
                         1,
                         "euro",
                     )
                 )
-        return end
+        return first, end
 
     def total(row: int, label: str, formula_of, values: np.ndarray, style: str = "euro_totaal") -> None:
         label_style = "label_eindtotaal" if style.endswith("eindtotaal") else "label_totaal"
@@ -274,15 +247,14 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
             s.put(row, 2 + j, float(values[j]), formula=formula_of(2 + j), style=style)
             ctx.figures.append(Figure(tabel, label, int(year), s.ref(row, 2 + j), float(values[j]), 1, "euro"))
 
-    end = block(KERN_FIRST, kosten)
+    first, end = block(kosten)
     t1 = end + 1
-    total(t1, "Totaal", lambda c: f"=SUM({a1(KERN_FIRST, c)}:{a1(end, c)})", u.totaal_kosten)
+    total(t1, "Totaal", lambda c: f"=SUM({a1(first, c)}:{a1(end, c)})", u.totaal_kosten)
     sub = t1 + 1
     s.put(sub, 0, "Doorbelasting van kosten en overige baten", style="kop")
     for c in range(1, last_col + 1):
         s.put(sub, c, None, style="kop")
-    first2 = sub + 1
-    end2 = block(first2, doorbelasting)
+    first2, end2 = block(doorbelasting)
     t2 = end2 + 1
     total(
         t2,
@@ -299,7 +271,7 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
         style="euro_eindtotaal",
     )
     s.names["Kernorganisatie_Raming"] = area(h, 0, t3, last_col)
-    s.names["Kernorganisatie_Begroting"] = area(KERN_FIRST, 2, end2, 2)
+    s.names["Kernorganisatie_Begroting"] = area(first, bc, end2, bc)
 
     # Cost development and contribution growth.
     o, g, c_row, v_row = t3 + 2, t3 + 3, t3 + 4, t3 + 5
@@ -469,6 +441,9 @@ def conf_sheet(ctx: Context) -> Sheet:
         s.put(i, 3, note, style="bron")
     # After an empty row, which ends what xlwings reads: the layout this workbook was built with,
     # so a refresh (in Excel or headless) lays out the same sheets without the repository at hand.
+    # Next to it the Shape, which says where the inputs sit however many there are.
     s.put(len(ctx.layout.xlwings) + 1, 0, LAYOUT_KEY, style="tekst")
     s.put(len(ctx.layout.xlwings) + 1, 1, ctx.layout.text, style="tekst")
+    s.put(len(ctx.layout.xlwings) + 2, 0, SHAPE_KEY, style="tekst")
+    s.put(len(ctx.layout.xlwings) + 2, 1, shape_of(ctx.invoer).to_text(), style="tekst")
     return s

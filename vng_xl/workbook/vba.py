@@ -1,7 +1,9 @@
 """The workbook's VBA project: our macros, the xlwings module, and the UDF wrappers generated from FUNCTIONS.
 
 The wrapper module is the one xlwings' "Import Functions" writes (module `xlwings_udfs`), so the
-workbook works without that step and without trusting access to the VBA project object model.
+workbook works without that step and without trusting access to the VBA project object model,
+with one change: a figure function's message becomes the error value #VALUE! (module VngCelfout),
+so totals pass it on. Running Import Functions again would undo that change.
 xlwings' own VBA (`xlwings.bas`, `Dictionary.cls`) is taken from the installed package at build
 time: this repository carries none of another project's code.
 """
@@ -17,10 +19,13 @@ from pathlib import Path
 import xlwings
 
 from vng_xl.functions import CATEGORY, FUNCTIONS, ExcelFunction
+from vng_xl.functions.melding import MESSAGE_PREFIX
 
 UDF_MODULE = "vng_xl.excel.udfs"  # the Python module xlwings' CallUDF imports
 WRAPPER_MODULE = "xlwings_udfs"  # the VBA module name xlwings' Import Functions uses
 HELP_MODULE = "VngFunctiehulp"  # registers the Dutch help of the functions when the workbook opens
+CELL_ERROR_MODULE = "VngCelfout"  # turns a VNG function's message into the error value #VALUE!
+CELL_VALUE = "VngCelwaarde"  # its function the wrappers call on every result
 SHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"  # VB_Base of a worksheet document module
 
 
@@ -48,15 +53,21 @@ class _Writer:
 
 
 def _wrapper(fn: ExcelFunction, out: _Writer, module_name: str) -> None:
-    """One function as xlwings.udfs.generate_vba_wrapper writes it (a workbook, not an add-in)."""
+    """One function as xlwings.udfs.generate_vba_wrapper writes it (a workbook, not an add-in), plus
+    the error conversion: a figure function's message or failure becomes #VALUE! (see CELL_ERROR_MODULE).
+
+    The last array element is xlwings' reserved `caller`, which CallUDF replaces by the calling cell.
+    """
     params = [("Optional " if a.optional else "") + a.name for a in fn.args]
-    call_args = "Array(" + ", ".join(a.name for a in fn.args) + ")"
+    call_args = "Array(" + ", ".join([*(a.name for a in fn.args), "Nothing"]) + ")"
     out.line(f"Function {fn.name}({', '.join(params)})")
     out.indent += 1
     out.line('#If App = "Microsoft Excel" Then')
     out.indent += 1
     out.line("If TypeOf Application.Caller Is Range Then On Error GoTo failed")
     out.line(f'{fn.name} = XLPy.CallUDF("{module_name}", "{fn.name}", {call_args}, ThisWorkbook, Application.Caller)')
+    if not fn.message:
+        out.line(f"{fn.name} = {CELL_VALUE}({fn.name})")
     out.line("Exit Function")
     out.indent -= 1
     out.line("#Else")
@@ -66,21 +77,59 @@ def _wrapper(fn: ExcelFunction, out: _Writer, module_name: str) -> None:
     out.indent -= 1
     out.line("#End If")
     out.label("failed")
-    out.line(f"{fn.name} = Err.Description")
+    # A message function shows why Python could not be reached; a figure never becomes text.
+    out.line(f"{fn.name} = Err.Description" if fn.message else f"{fn.name} = CVErr(xlErrValue)")
     out.indent -= 1
     out.line("End Function")
     out.line("")
 
 
 def udf_wrapper_body(functions: Mapping[str, ExcelFunction] = FUNCTIONS, module_name: str = UDF_MODULE) -> str:
-    """The wrapper functions as xlwings' generate_vba_wrapper writes them (in dir() order).
-
-    The one difference: an argument named like a VBA keyword (`type`) is renamed, see vba_identifier.
+    """The wrapper functions as xlwings' generate_vba_wrapper writes them (in dir() order), with the
+    error conversion of _wrapper. An argument may not be named like a VBA keyword (registry.VBA_RESERVED).
     """
     out = _Writer()
     for name in sorted(functions):
         _wrapper(functions[name], out, module_name)
     return "\n".join(out.lines) + "\n"
+
+
+def cell_error_module() -> str:
+    """The module the wrappers call: a result starting with MESSAGE_PREFIX becomes the error value #VALUE!.
+
+    Excel's SUM and AVERAGE skip text but pass errors on, so this is what keeps a bad line from
+    dropping silently out of a total. The message stays in Python for VNG_FOUT.
+    """
+    return "\n".join(
+        [
+            f'Attribute VB_Name = "{CELL_ERROR_MODULE}"',
+            "' Gegenereerd bij het bouwen van de werkmap (vng_xl.workbook.vba); niet met de hand wijzigen.",
+            "' Een VNG-functie met foute invoer geeft in de cel de foutwaarde #WAARDE!, zodat SOM en",
+            "' GEMIDDELDE de fout doorgeven. De melding: =VNG_FOUT(cel).",
+            "Option Explicit",
+            "",
+            f"Private Const MELDING As String = {_vba_string(MESSAGE_PREFIX)}",
+            "",
+            f"Public Function {CELL_VALUE}(ByVal uitkomst As Variant) As Variant",
+            "    Dim i As Long, j As Long",
+            "    If IsArray(uitkomst) Then",
+            "        For i = LBound(uitkomst, 1) To UBound(uitkomst, 1)",
+            "            For j = LBound(uitkomst, 2) To UBound(uitkomst, 2)",
+            "                If IsMelding(uitkomst(i, j)) Then uitkomst(i, j) = CVErr(xlErrValue)",
+            "            Next j",
+            "        Next i",
+            "    ElseIf IsMelding(uitkomst) Then",
+            "        uitkomst = CVErr(xlErrValue)",
+            "    End If",
+            f"    {CELL_VALUE} = uitkomst",
+            "End Function",
+            "",
+            "Private Function IsMelding(ByVal waarde As Variant) As Boolean",
+            "    If VarType(waarde) = vbString Then IsMelding = (Left$(waarde, Len(MELDING)) = MELDING)",
+            "End Function",
+            "",
+        ]
+    )
 
 
 def udf_wrapper_module(functions: Mapping[str, ExcelFunction] = FUNCTIONS) -> str:
@@ -165,6 +214,7 @@ def all_modules(macros: Path) -> list[VbaModule]:
     return [
         *macro_modules(macros),
         VbaModule(WRAPPER_MODULE, udf_wrapper_module()),
+        VbaModule(CELL_ERROR_MODULE, cell_error_module()),
         VbaModule(HELP_MODULE, help_module()),
         *xlwings_modules(),
     ]

@@ -15,9 +15,9 @@ from vng_xl.ooxml.package import check_target, write_cells
 from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
 from vng_xl.workbook.build import workbook_content
 from vng_xl.workbook.content import a1
-from vng_xl.workbook.gemeenten_sheet import BIJDRAGE, DEFAULT_JAAR, JAAR, blad, gemeenten_updates
+from vng_xl.workbook.gemeenten_sheet import BIJDRAGE, blad, gemeenten_updates
 from vng_xl.workbook.headless import HeadlessTarget
-from vng_xl.workbook.refresh import layout_of, read_invoer
+from vng_xl.workbook.readback import layout_of, read_invoer, shape_of_workbook
 from vng_xl.workbook.verklaring import sleutel
 
 
@@ -88,21 +88,20 @@ def schrijf_gemeenten(werkmap: Path, gemeenten: list[Gemeente], uit: Path | None
     target = HeadlessTarget(werkmap)
     try:
         layout = layout_of(target)
-        invoer = read_invoer(target, layout)
+        shape = shape_of_workbook(target, layout)
+        invoer = read_invoer(target, layout, shape)
         sheet = blad(layout.raw)
-        try:
-            jaar_cell = target.read(sheet, f"{a1(*JAAR)}:{a1(*JAAR)}")[0][0]
-        except KeyError:
+        if not target.has_sheet(sheet):
             raise BadGemeenten(
                 file=werkmap.name,
                 reason_nl=f"de werkmap heeft geen blad {sheet}; bouw haar opnieuw met vng-xl build",
                 reason_en=f"the workbook has no sheet {sheet}; build it again with vng-xl build",
-            ) from None
+            )
     finally:
         target.close()
-    jaar = int(jaar_cell) if isinstance(jaar_cell, (int, float)) else DEFAULT_JAAR
+    jaar = invoer.gemeenten_jaar
     leden = bijdrage_leden(jaar, invoer.kn)
-    cells = gemeenten_updates(gemeenten, leden, jaar, bron)
+    cells = gemeenten_updates(gemeenten, leden, jaar, bron, room=shape.gemeenten)
     cells[a1(*BIJDRAGE)] = leden
     check_target(uit)
     write_cells(werkmap, uit, {sheet: cells})
