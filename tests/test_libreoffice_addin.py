@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 
 from tests.kadernota_figures import KERNORGANISATIE
+from tests.workbook_fixtures import built_workbook
 from vng_xl.cli import main
 from vng_xl.functions import FUNCTIONS
 from vng_xl.libreoffice import calc, names, session
@@ -188,3 +189,34 @@ def test_libreoffice_computes_an_xlsx_through_the_renamed_copy(tmp_path: Path) -
     (cells,) = session.compute([tmp_path / "book-lo.xlsx"], tmp_path / "profile")
     assert round(cells["Sheet!A1"]["value"]) == KERNORGANISATIE["Salarissen"][3]
     assert cells["Sheet!A2"]["text"] == f"{KERNORGANISATIE['Salarissen'][3]} VNG_RAMING("
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_every_vng_formula_of_the_built_workbook_as_our_engine(tmp_path: Path) -> None:
+    """The official workbook: each cell with a VNG formula, computed by LibreOffice, equals the value we stored."""
+    source = built_workbook()
+    stored = openpyxl.load_workbook(source, data_only=True)
+    formulas = openpyxl.load_workbook(source)
+    vng_cells = {
+        f"{ws.title}!{cell.coordinate}": stored[ws.title][cell.coordinate].value
+        for ws in formulas
+        for row in ws.iter_rows()
+        for cell in row
+        if str(getattr(cell.value, "text", cell.value)).startswith("=") and "VNG_" in str(cell.value).upper()
+    }
+    assert len(vng_cells) > 100
+    copy = tmp_path / "lo.xlsm"
+    names.copy_for_libreoffice(source, copy)
+    session.install(tmp_path / "profile")
+    (computed,) = session.compute([copy], tmp_path / "profile")
+    differ = {}
+    for address, ours in vng_cells.items():
+        cell = computed[address]
+        theirs = cell.get("value", cell.get("text"))
+        if isinstance(ours, (int, float)) and not isinstance(ours, bool) and isinstance(theirs, float):
+            same = theirs == pytest.approx(ours, rel=1e-9, abs=1e-12)
+        else:
+            same = theirs == ("" if ours is None else ours)
+        if not same:
+            differ[address] = (ours, cell)
+    assert differ == {}
