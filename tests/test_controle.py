@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
+from tests import kadernota_figures as doc
 from vng_xl.cli import main
 from vng_xl.controle.bevindingen import Status, controleer, inwoners_bereik
 from vng_xl.controle.rekenketen import GGU_BEGROTING, KERN, PER_INWONER, keten
-from vng_xl.data import gepubliceerd
+from vng_xl.data import gepubliceerd, kadernota_2026
 
 JAREN = [2025, 2026, 2027, 2028, 2029]
+#: The document's line names -> the posts' keys (the names are labels; the check joins on keys).
+POST = {
+    **dict(zip(kadernota_2026().regels, kadernota_2026().ids)),
+    "Totaal": "totaal",
+    "Totaal doorbelasting van kosten en overige baten": "totaal_doorbelasting",
+    "Kosten 'Kernorganisatie'": "kosten_kernorganisatie",
+}
 
 
-def _pub_with(line: str, year: int, value: float, table: str = "regels") -> dict:
-    pub = copy.deepcopy(gepubliceerd())
-    pub["kernorganisatie"][table][line][JAREN.index(year)] = value
-    return pub
+def _pub_with(line: str, year: int, value: float, pub=None):
+    return (pub or gepubliceerd()).met({(KERN, POST[line], year): value})
 
 
 def _check(pub: dict | None = None, **kw):
@@ -28,34 +32,33 @@ def test_discrepancies_in_the_kadernota_are_the_known_ones():
     c = _check()
     afwijkingen = {(b.post, b.jaar) for b in c.afwijkingen}
     assert afwijkingen == {
-        (post, jaar)
+        (POST[post], jaar)
         for post in ("Activiteitskosten", "Totaal", "Kosten 'Kernorganisatie'")
         for jaar in (2027, 2028, 2029)
     }
     afronding = {(b.post, b.jaar) for b in c.bevindingen if b.status is Status.AFRONDING}
     assert afronding == {
-        ("Doorbelasting Salarissen Gelieerde instellingen", 2027),
-        ("Doorbelasting Salarissen Gelieerde instellingen", 2028),
+        (POST["Doorbelasting Salarissen Gelieerde instellingen"], 2027),
+        (POST["Doorbelasting Salarissen Gelieerde instellingen"], 2028),
     }
     assert not c.in_orde
 
 
-def test_every_published_figure_is_checked():
+def test_every_published_figure_is_checked_once():
     c = _check()
-    pub = gepubliceerd()
-    expected = (
-        5 * (len(pub["kernorganisatie"]["regels"]) + len(pub["kernorganisatie"]["totalen"]))
-        + 5 * 2  # ontwikkeling, stijging
-        + 4 * (len(pub["ggu"]["hoofdstukken"]) + len(pub["ggu"]["posten"]))
-        + 2  # per inwoner
-    )
-    assert len(c.bevindingen) == expected
-    assert all(b.status is Status.GELIJK for b in c.bevindingen if b.tabel.startswith("Fonds GGU"))
+    # Counted from the document: 13 lines of the kernorganisatie over 5 years; ontwikkeling, ingroei and
+    # stijging over 5 years and the voorstel 2026; 7 chapters and 8 posts of the fund over 4 years; 2 per inwoner.
+    expected = 5 * (len(doc.KERNORGANISATIE) + 3) + 3 * 5 + 1 + 4 * (len(doc.GGU_HOOFDSTUKKEN) + len(doc.GGU)) + 2
+    assert expected == 143
+    keys = [b.sleutel for b in c.bevindingen]
+    assert len(keys) == expected
+    assert set(keys) == set(gepubliceerd().cijfers()) and len(set(keys)) == expected
+    assert all(b.status is Status.GELIJK for b in c.bevindingen if b.tabel.startswith("ggu_"))
 
 
 @pytest.mark.parametrize("jaar", [2027, 2028, 2029])
 def test_activiteitskosten_is_explained_by_index_a_in_2027(jaar):
-    b = _check().vind(KERN, "Activiteitskosten", jaar)
+    b = _check().vind(KERN, "activiteitskosten", jaar)
     assert [(v.soort, v.jaar) for v in b.vergissingen] == [("ander_indextype", 2027)]
     assert "index A" in b.verklaring_nl and "in plaats van B" in b.verklaring_nl
     # 1,081,337 × 1.024 × 1.039 (× 1.022 × 1.022): the published figures, by hand.
@@ -64,7 +67,7 @@ def test_activiteitskosten_is_explained_by_index_a_in_2027(jaar):
 
 @pytest.mark.parametrize("jaar", [2027, 2028])
 def test_doorbelasting_salarissen_is_rounding_between_years(jaar):
-    b = _check().vind(KERN, "Doorbelasting Salarissen Gelieerde instellingen", jaar)
+    b = _check().vind(KERN, "doorbelasting_gelieerd", jaar)
     assert [v.soort for v in b.vergissingen] == ["afronding"]
     # round(-869,056 × 1.039) = -902,949; round(-902,949 × 1.039) = -938,164.
     assert b.vergissingen[0].waarden[jaar] == {2027: -902949, 2028: -938164}[jaar]
@@ -73,13 +76,13 @@ def test_doorbelasting_salarissen_is_rounding_between_years(jaar):
 @pytest.mark.parametrize("post", ["Totaal", "Kosten 'Kernorganisatie'"])
 @pytest.mark.parametrize("jaar", [2027, 2028, 2029])
 def test_totals_follow_from_the_explained_line(post, jaar):
-    b = _check().vind(KERN, post, jaar)
+    b = _check().vind(KERN, POST[post], jaar)
     assert "Activiteitskosten de verklaarde waarde" in b.verklaring_nl
     assert b.verklaard
 
 
 def test_a_total_equal_to_its_published_parts_says_so():
-    b = _check().vind(KERN, "Kosten 'Kernorganisatie'", 2027)
+    b = _check().vind(KERN, "kosten_kernorganisatie", 2027)
     # 43,968,046 + -7,886,470 = 36,081,576, as published.
     assert b.verklaring_nl.startswith("gelijk aan Totaal plus Totaal doorbelasting")
 
@@ -105,7 +108,7 @@ PLANTED = [
 
 @pytest.mark.parametrize(("line", "year", "value", "soort", "slip_year"), PLANTED)
 def test_a_planted_slip_is_found(line, year, value, soort, slip_year):
-    b = _check(_pub_with(line, year, value)).vind(KERN, line, year)
+    b = _check(_pub_with(line, year, value)).vind(KERN, POST[line], year)
     assert b.status is not Status.GELIJK
     assert (soort, slip_year) in [(v.soort, v.jaar) for v in b.vergissingen]
 
@@ -118,29 +121,31 @@ def test_rounding_chain_planted_differs_from_the_model():
 
 def test_a_figure_no_slip_explains_is_reported_as_such():
     c = _check(_pub_with("Afschrijvingen", 2028, 1902325 + 5000))
-    b = c.vind(KERN, "Afschrijvingen", 2028)
+    b = c.vind(KERN, "afschrijvingen", 2028)
     assert b.status is Status.AFWIJKING
     assert not b.vergissingen and not b.verklaard
     assert b.verklaring_nl.startswith("geen van de onderzochte vergissingen")
 
 
 def test_a_total_off_by_the_lines_rounding_is_within_rounding():
-    pub = _pub_with("Totaal", 2026, 42515962 + 1, table="totalen")
-    b = _check(pub).vind(KERN, "Totaal", 2026)
+    pub = _pub_with("Totaal", 2026, 42515962 + 1)
+    b = _check(pub).vind(KERN, "totaal", 2026)
     assert b.status is Status.AFRONDING
 
 
-def _corrected() -> dict:
+def _corrected():
     """The published tables with the figures the rules give (computed by hand, see the comments)."""
-    pub = copy.deepcopy(gepubliceerd())
-    k = pub["kernorganisatie"]
-    # 1,081,337 × 1.024 × 1.022^n
-    k["regels"]["Activiteitskosten"][2:] = [1131649, 1156546, 1181990]
-    # Sums of the unrounded lines, rounded: the published totals minus the 18,824 / 19,238 / 19,661
-    # that the Activiteitskosten slip added.
-    k["totalen"]["Totaal"][2:] = [43949222, 45433431, 46970470]
-    k["totalen"]["Kosten 'Kernorganisatie'"][2:] = [36062752, 37358109, 38701542]
-    return pub
+    figures = {
+        # 1,081,337 × 1.024 × 1.022^n
+        "activiteitskosten": [1131649, 1156546, 1181990],
+        # Sums of the unrounded lines, rounded: the published totals minus the 18,824 / 19,238 / 19,661
+        # that the Activiteitskosten slip added.
+        "totaal": [43949222, 45433431, 46970470],
+        "kosten_kernorganisatie": [36062752, 37358109, 38701542],
+    }
+    return gepubliceerd().met(
+        {(KERN, post, jaar): v for post, values in figures.items() for jaar, v in zip(JAREN[2:], values)}
+    )
 
 
 def test_exit_code_zero_when_every_figure_is_reproduced_or_within_rounding():
@@ -150,17 +155,16 @@ def test_exit_code_zero_when_every_figure_is_reproduced_or_within_rounding():
 
 
 def test_workbook_values_are_compared_instead_of_the_model():
-    shown = {(KERN, "Salarissen"): {2026: 39840918.0, 2027: 41_000_000.0}}
+    shown = {(KERN, "salarissen"): {2026: 39840918.0, 2027: 41_000_000.0}}
     c = _check(berekend=shown)
-    assert c.vind(KERN, "Salarissen", 2027).status is Status.AFWIJKING
-    assert c.vind(KERN, "Salarissen", 2026).status is Status.GELIJK
+    assert c.vind(KERN, "salarissen", 2027).status is Status.AFWIJKING
+    assert c.vind(KERN, "salarissen", 2026).status is Status.GELIJK
 
 
 def test_ggu_chapter_slip_is_found():
-    pub = copy.deepcopy(gepubliceerd())
     # Hoofdstuk 2: 28,695 with the 2028 index (3.6%) skipped: 28,695 × 1.036 = 29,728 in 2028.
-    pub["ggu"]["hoofdstukken"]["2"][2] = round(28695 * 1.036)
-    b = _check(pub).vind(GGU_BEGROTING, "2", 2028)
+    pub = gepubliceerd().met({(GGU_BEGROTING, "hoofdstuk_2", 2028): round(28695 * 1.036)})
+    b = _check(pub).vind(GGU_BEGROTING, "hoofdstuk_2", 2028)
     assert ("index_overgeslagen", 2028) in [(v.soort, v.jaar) for v in b.vergissingen]
 
 
@@ -183,7 +187,7 @@ def test_inwoners_range_is_empty_when_no_count_fits():
 
 
 def test_per_inwoner_without_a_count_gives_the_range():
-    b = _check().vind(PER_INWONER, "bijdrage per inwoner", 2026)
+    b = _check().vind(PER_INWONER, "bijdrage", 2026)
     assert b.status is Status.ONBEKEND
     low, high = inwoners_bereik(BIJDRAGE_2026, 4.644)
     assert f"{low:,}".replace(",", ".") in b.verklaring_nl and f"{high:,}".replace(",", ".") in b.verklaring_nl
@@ -191,19 +195,19 @@ def test_per_inwoner_without_a_count_gives_the_range():
 
 def test_per_inwoner_with_a_count_is_checked():
     c = _check(inwoners=18_040_000)  # 83,778,155 / 18,040,000 = 4.64402
-    assert c.vind(PER_INWONER, "bijdrage per inwoner", 2026).status is Status.GELIJK
+    assert c.vind(PER_INWONER, "bijdrage", 2026).status is Status.GELIJK
     # The count serves the fund's years; 2025's figure (the fund before indexation) keeps its range.
-    assert c.vind(PER_INWONER, "bijdrage per inwoner", 2025).status is Status.ONBEKEND
+    assert c.vind(PER_INWONER, "bijdrage", 2025).status is Status.ONBEKEND
 
 
 @pytest.mark.parametrize("count", [None, 0, -5, float("nan")])
 def test_no_usable_count_leaves_the_range(count):
-    b = _check(inwoners=count).vind(PER_INWONER, "bijdrage per inwoner", 2026)
+    b = _check(inwoners=count).vind(PER_INWONER, "bijdrage", 2026)
     assert b.status is Status.ONBEKEND and "18.038.143 tot en met 18.042.027" in b.verklaring_nl
 
 
 def test_per_inwoner_with_a_count_that_does_not_fit():
-    b = _check(inwoners=18_000_000).vind(PER_INWONER, "bijdrage per inwoner", 2026)  # 4.65434
+    b = _check(inwoners=18_000_000).vind(PER_INWONER, "bijdrage", 2026)  # 4.65434
     assert b.status is Status.AFWIJKING
     assert "18.038.143 tot en met 18.042.027 inwoners" in b.verklaring_nl
 
@@ -274,9 +278,9 @@ def test_every_slip_on_every_line_is_found(line, typ, begroting, soort):
     unplanted = _planted(begroting, typ, "geen", slip_year=0)
     if value == unplanted:
         pytest.skip("this slip leaves this line's figure unchanged")
-    pub = _corrected()  # without the document's own Activiteitskosten slip, which would explain 2029 too
-    pub["kernorganisatie"]["regels"][line][JAREN.index(2029)] = value
-    b = _check(pub).vind(KERN, line, 2029)
+    # Without the document's own Activiteitskosten slip, which would explain 2029 too.
+    pub = _pub_with(line, 2029, value, _corrected())
+    b = _check(pub).vind(KERN, POST[line], 2029)
     assert b.status is not Status.GELIJK
     expected_year = None if soort in ("afronding", "teken") else 2028
     assert (soort, expected_year) in [(v.soort, v.jaar) for v in b.vergissingen], b.verklaring_nl
@@ -292,10 +296,10 @@ def test_the_chain_computes_what_the_model_computes():
 
     kn = kadernota_2026()
     u, w = bereken(kn), keten(kn).bereken()
-    for i, regel in enumerate(kn.regels):
+    for i, regel in enumerate(kn.ids):
         np.testing.assert_allclose([w[(KERN, regel)][int(y)] for y in u.jaren], u.raming[i], rtol=1e-12)
     np.testing.assert_allclose(
-        [w[(KERN, "Kosten 'Kernorganisatie'")][int(y)] for y in u.jaren], u.kosten_kernorganisatie, rtol=1e-12
+        [w[(KERN, "kosten_kernorganisatie")][int(y)] for y in u.jaren], u.kosten_kernorganisatie, rtol=1e-12
     )
     np.testing.assert_allclose([w[(CONTRIBUTIE, "stijging")][int(y)] for y in u.jaren[1:]], u.contributie[1:])
     g = u.ggu
@@ -309,3 +313,20 @@ def test_the_chain_computes_what_the_model_computes():
         np.testing.assert_allclose([w[(GGU_DEKKING, name)][int(y)] for y in g.jaren], values, rtol=1e-12)
     for name, values in [("basisbegroting", g.basisbegroting), ("herprioritering", g.herprioritering)]:
         np.testing.assert_allclose([w[(GGU_BEGROTING, name)][int(y)] for y in g.jaren], values, rtol=1e-12)
+
+
+def test_a_slip_is_the_model_run_with_that_one_input_changed():
+    # "Index A instead of B for Activiteitskosten in 2027" is the model's raming of that line with
+    # index B of 2027 replaced by index A of 2027; nothing else differs.
+    import numpy as np
+
+    from vng_xl.model import Indexen, index_types, raming
+
+    kn = kadernota_2026()
+    i = kn.ids.index("activiteitskosten")
+    rates = np.array(kn.indexen.rates)
+    rates[1, 2027 - 2025] = rates[0, 2027 - 2025]
+    jaren = np.arange(2025, 2030)
+    expected = raming(kn.begroting[i : i + 1], index_types(["B"]), jaren, 2025, Indexen(kn.indexen.years, rates))[0]
+    [slip] = [v for v in _check().vind(KERN, "activiteitskosten", 2027).vergissingen]
+    np.testing.assert_allclose([slip.waarden[int(j)] for j in jaren], expected, rtol=1e-15)

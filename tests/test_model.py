@@ -89,18 +89,35 @@ def test_ggu_indexatie_uses_the_rounded_rate():
     assert excel_round(U.ggu.indexatie[0], 0) == 1723
 
 
+def _printed(tabel: str, label: str) -> list[float]:
+    """The published figures of the post shown as `label` in table `tabel`, in year order."""
+    pub = gepubliceerd()
+    [key] = [s for s in pub.waarden if s[0] == tabel and pub.label(s) == label]
+    return list(pub.waarden[key].values())
+
+
 def test_published_data_matches_the_document():
     pub = gepubliceerd()
     for name, values in doc.KERNORGANISATIE.items():
-        assert pub["kernorganisatie"]["regels"][name] == list(values[1:])
-    assert pub["kernorganisatie"]["totalen"]["Totaal"] == list(doc.TOTAAL)
-    assert pub["kernorganisatie"]["totalen"]["Kosten 'Kernorganisatie'"] == list(doc.KOSTEN_KERNORGANISATIE)
-    assert pub["contributie"]["stijging"] == list(doc.CONTRIBUTIESTIJGING)
+        assert _printed("kern", name) == list(values[1:])
+    assert _printed("kern", "Totaal") == list(doc.TOTAAL)
+    assert _printed("kern", "Kosten 'Kernorganisatie'") == list(doc.KOSTEN_KERNORGANISATIE)
+    assert list(pub.waarden[("contributie", "stijging")].values()) == list(doc.CONTRIBUTIESTIJGING)
+    assert list(pub.waarden[("contributie", "ontwikkeling")].values()) == list(doc.ONTWIKKELING)
+    assert dict(pub.waarden[("contributie", "voorstel")]) == {2026: doc.VOORSTEL_2026}
     for post, values in doc.GGU.items():
-        assert pub["ggu"]["posten"][post] == list(values)
+        tabel = "ggu_begroting" if post in ("basisbegroting", "herprioritering", "begroting") else "ggu_dekking"
+        assert list(pub.waarden[(tabel, post)].values()) == list(values)
     for nr, values in doc.GGU_HOOFDSTUKKEN.items():
-        assert pub["ggu"]["hoofdstukken"][str(nr)] == list(values[2:])
-    assert dict(zip(pub["per_inwoner"]["jaren"], pub["per_inwoner"]["bedrag"])) == doc.PER_INWONER
+        assert list(pub.waarden[("ggu_begroting", f"hoofdstuk_{nr}")].values()) == list(values[2:])
+    assert dict(pub.waarden[("per_inwoner", "bijdrage")]) == doc.PER_INWONER
+
+
+def test_cost_lines_have_the_keys_of_their_published_posts():
+    # The model's lines and the published lines meet on their keys; the labels agree with the document.
+    pub = gepubliceerd()
+    assert {("kern", i) for i in KN.ids} <= set(pub.waarden)
+    assert [pub.label(("kern", i)) for i in KN.ids] == list(doc.KERNORGANISATIE)
 
 
 @pytest.mark.parametrize(

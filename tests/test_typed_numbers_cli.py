@@ -84,7 +84,7 @@ def test_raming_inwoners_takes_the_form_the_program_prints(capsys):
 
 def test_controle_inwoners_takes_the_form_the_program_prints(capsys):
     main(["controle", "--alles", "--inwoners", "18.040.000"])
-    assert re.search(r"bijdrage per inwoner\s+2026\s+€ 4,644\s+€ 4,644\s+gelijk", capsys.readouterr().out)
+    assert re.search(r"Bijdrage GGU per inwoner\s+2026\s+€ 4,644\s+€ 4,644\s+gelijk", capsys.readouterr().out)
 
 
 GEMEENTEN = "Gemeentecode;Gemeentenaam;Inwoners\nGM0001;Aastad;10.000\nGM0002;Beedorp;20.000\n"

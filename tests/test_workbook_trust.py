@@ -211,25 +211,6 @@ def test_headless_refresh_reports_a_broken_index_set(tmp_path, capsys):
     assert "Indexset 2" in capsys.readouterr().out
 
 
-def test_every_controle_row_maps_to_a_checked_figure():
-    from vng_xl.controle.rekenketen import keten
-    from vng_xl.workbook.build import workbook_content
-    from vng_xl.workbook.controle import controle_rijen
-    from vng_xl.workbook.layout import read_layout, standaard_invoer
-    from vng_xl.workbook.verklaring import sleutel
-
-    layout = read_layout()
-    ctx, _ = workbook_content(layout, standaard_invoer(layout), {})
-    k = keten(ctx.invoer.kn, ctx.gepubliceerd)
-    unmapped = set()
-    for r in controle_rijen(ctx.figures, ctx.published):
-        key = sleutel(r.tabel, r.regel)
-        if key is None or r.jaar not in k.gepubliceerd.get(key, {}):
-            unmapped.add(r.regel)
-    # Inputs the workbook shows beside the document (not derived figures the check explains).
-    assert unmapped <= {"Ingroeipercentage contributie", "Voorstel 2026 (zonder ingroei)"}
-
-
 def test_gemeenten_into_a_workbook_without_the_sheet_is_refused(tmp_path):
     from vng_xl.workbook.build import build, default_builders
     from vng_xl.workbook.gemeenten_sheet import gemeenten_sheet

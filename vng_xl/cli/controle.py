@@ -37,7 +37,7 @@ def render(c: Controle, english: bool = False, alles: bool = False) -> str:
         rows = c.tabel(tabel)
         counts = {s: sum(b.status is s for b in rows) for s in Status}
         summary = ", ".join(_aantal(n, s, english) for s, n in counts.items() if n)
-        title = f"{tabel} ({len(rows)} {'figures' if english else 'cijfers'}: {summary})"
+        title = f"{rows[0].tabel_label or tabel} ({len(rows)} {'figures' if english else 'cijfers'}: {summary})"
         shown = rows if alles else [b for b in rows if b.status is not Status.GELIJK]
         if not shown:
             parts.append(f"{title}\n{'=' * len(title)}")
@@ -49,7 +49,7 @@ def render(c: Controle, english: bool = False, alles: bool = False) -> str:
         )
         body = [
             [
-                b.post,
+                b.label or b.post,
                 str(b.jaar),
                 waarde(b, b.gepubliceerd),
                 waarde(b, b.berekend),

@@ -11,7 +11,7 @@ import numpy as np
 from vng_xl.cli.arguments import add_inwoners
 from vng_xl.cli.text import table
 from vng_xl.data import ggu_hoofdstukken_2026, kadernota_2026
-from vng_xl.model import excel_round
+from vng_xl.model import in_euro, per_inwoner
 from vng_xl.model.kadernota import Kadernota, Uitkomsten, bereken
 from vng_xl.notation import bedrag, procent
 from vng_xl.sources.indexsets import IndexSet, kadernota_set, kerncijfers, kies, lees_indexen
@@ -40,7 +40,7 @@ def kernorganisatie_tekst(kn: Kadernota, u: Uitkomsten) -> str:
     note = (
         f"\n(Het {jaren[0]}-cijfer van de ontwikkeling vraagt de kosten van {jaren[0] - 1}, die niet in het "
         "model zitten.)\n"
-        f"Voorstel {jaren[1]}: contributie +{procent(excel_round(u.ontwikkeling[1], 3))} zonder ingroei."
+        f"Voorstel {jaren[1]}: contributie +{procent(u.zonder_ingroei[1])} zonder ingroei."
     )
     return table("Kosten kernorganisatie (bedragen in euro's)", header, rows) + note
 
@@ -99,7 +99,7 @@ def per_inwoner_tekst(u: Uitkomsten, inwoners: float | None, bron: str) -> str:
             "dus het pakket bevat geen eigen inwonertal."
         )
     header = ["Per inwoner", *[str(y) for y in g.jaren]]
-    per = [excel_round(v * 1000 / inwoners, 3) for v in g.bijdrage]
+    per = per_inwoner(in_euro(g.bijdrage), inwoners)
     rows = [["Bijdrage leden (€)", *[f"€ {bedrag(p, 3)}" for p in per]]]
     return table(f"{title} ({bedrag(inwoners)} inwoners; bron: {bron or 'niet opgegeven'})", header, rows)
 

@@ -13,23 +13,24 @@ import enum
 import itertools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from vng_xl.controle.rekenketen import (
     CONTRIBUTIE,
-    GGU_BEGROTING,
     GGU_DEKKING,
     PER_INWONER,
     Afgeleid,
     Keten,
     Reeks,
     Sleutel,
-    Vergissing,
+    Vast,
     Waarden,
     afronden,
     keten,
-    vergissingen,
 )
+from vng_xl.controle.vergissingen import Vergissing, vergissingen
+from vng_xl.data.cijfers import Cijfer
+from vng_xl.model import in_euro, per_inwoner
 from vng_xl.notation import bedrag
 
 #: Largest number of explained lines combined when explaining a total.
@@ -61,7 +62,10 @@ class Status(enum.Enum):
 
 @dataclass(frozen=True)
 class Bevinding:
-    """One published figure compared with the computed one, with its status and explanation."""
+    """One published figure compared with the computed one, with its status and explanation.
+
+    `tabel`, `post` and `jaar` are the figure's key; `label` and `tabel_label` are display text only.
+    """
 
     tabel: str
     post: str
@@ -74,6 +78,13 @@ class Bevinding:
     verklaring_en: str = ""
     vergissingen: tuple[Vergissing, ...] = ()
     verklaard: bool = False  # the explanation reproduces the published figure
+    label: str = field(default="", compare=False)
+    tabel_label: str = field(default="", compare=False)
+
+    @property
+    def sleutel(self) -> Cijfer:
+        """The figure's key: (table, post, year)."""
+        return (self.tabel, self.post, self.jaar)
 
     @property
     def verschil(self) -> float:
@@ -128,14 +139,14 @@ class Controle:
         """True when every figure is reproduced or within rounding (figures that cannot be checked aside)."""
         return not self.afwijkingen
 
-    def tabel(self, naam: str) -> tuple[Bevinding, ...]:
-        """The findings of one table, in the document's order."""
-        return tuple(b for b in self.bevindingen if b.tabel == naam)
+    def tabel(self, id: str) -> tuple[Bevinding, ...]:
+        """The findings of one table (by its key), in the document's order."""
+        return tuple(b for b in self.bevindingen if b.tabel == id)
 
     def vind(self, tabel: str, post: str, jaar: int) -> Bevinding:
-        """The finding for one published figure; KeyError when the check holds no such figure."""
+        """The finding for one published figure by its key; KeyError when the check holds no such figure."""
         for b in self.bevindingen:
-            if (b.tabel, b.post, b.jaar) == (tabel, post, jaar):
+            if b.sleutel == (tabel, post, jaar):
                 return b
         raise KeyError((tabel, post, jaar))
 
@@ -161,15 +172,15 @@ def controleer(
     shown = dict(model)
     if berekend:
         shown.update({s: dict(v) for s, v in berekend.items()})
-    bevindingen: dict[tuple[Sleutel, int], Bevinding] = {}
+    bevindingen: dict[tuple[Sleutel, int], Bevinding] = {}  # keyed ((table, post), year)
     uitleg: dict[Sleutel, tuple[Vergissing, ...]] = {}  # per series: slips that explain its differences
 
     # First the indexed series: compare, and search the slips for every figure not reproduced.
     for p in k.posten:
         if not isinstance(p, Reeks) or p.sleutel not in k.gepubliceerd:
             continue
-        eenheid = k.eenheden[p.tabel]
-        slips = list(vergissingen(p, model, eenheid, k.schalen[p.tabel]))
+        eenheid = k.eenheid(p.tabel)
+        slips = list(vergissingen(p, model, eenheid, k.schaal(p.tabel)))
         rows = {}
         hits: dict[int, list[Vergissing]] = {}
         for jaar, published in k.gepubliceerd[p.sleutel].items():
@@ -193,7 +204,7 @@ def controleer(
     for p in k.posten:
         if not isinstance(p, Afgeleid) or p.sleutel not in k.gepubliceerd:
             continue
-        eenheid = k.eenheden[p.tabel]
+        eenheid = k.eenheid(p.tabel)
         for jaar, published in k.gepubliceerd[p.sleutel].items():
             value = shown[p.sleutel].get(jaar, math.nan)
             status = _status(value, published, eenheid)
@@ -204,25 +215,34 @@ def controleer(
                 b = _uitleg_afgeleid(k, p, b, uitleg, bevindingen)
             bevindingen[(p.sleutel, jaar)] = b
 
+    # Inputs the document prints too (the ingroei): compared as they are, nothing to explain.
+    for p in k.posten:
+        if isinstance(p, Vast) and p.sleutel in k.gepubliceerd:
+            eenheid = k.eenheid(p.tabel)
+            for jaar, published in k.gepubliceerd[p.sleutel].items():
+                value = shown[p.sleutel].get(jaar, math.nan)
+                b = Bevinding(p.tabel, p.naam, jaar, published, value, eenheid, _status(value, published, eenheid))
+                bevindingen[(p.sleutel, jaar)] = b
+
     bevindingen.update(_per_inwoner(k, model, inwoners))
-    volgorde = {t: i for i, t in enumerate(k.tabellen)}
-    posten = {p.sleutel: i for i, p in enumerate(k.posten)}
-    ordered = sorted(
-        bevindingen.values(),
-        key=lambda b: (
-            volgorde.get(b.tabel, 99),
-            _document_order(k, b),
-            posten.get((b.tabel, b.post), 0),
-            b.jaar,
-        ),
-    )
-    return Controle(tuple(ordered), inwoners)
-
-
-def _document_order(k: Keten, b: Bevinding) -> int:
-    """Posts in the order the published tables list them."""
-    keys = [s for s in k.gepubliceerd if s[0] == b.tabel]
-    return keys.index((b.tabel, b.post)) if (b.tabel, b.post) in keys else len(keys)
+    # One finding per published figure, in the document's order; a figure no post computes says so.
+    out = []
+    for tabel, post, jaar in k.pub.cijfers():
+        b = bevindingen.get(((tabel, post), jaar))
+        if b is None:
+            b = Bevinding(
+                tabel,
+                post,
+                jaar,
+                k.gepubliceerd[(tabel, post)][jaar],
+                math.nan,
+                k.eenheid(tabel),
+                Status.ONBEKEND,
+                "het model kan dit cijfer niet berekenen",
+                "the model cannot compute this figure",
+            )
+        out.append(replace(b, label=k.label((tabel, post)), tabel_label=k.pub.tabel(tabel).label))
+    return Controle(tuple(out), inwoners)
 
 
 def _uitleg_reeks(b: Bevinding, hits: tuple[Vergissing, ...]) -> Bevinding:
@@ -257,8 +277,8 @@ def _uitleg_afgeleid(
         value = p.formule({d: k.gepubliceerd[d] for d in p.delen}).get(b.jaar)
         if _reproduces(value, b.gepubliceerd, eenheid):
             if len(p.delen) <= 3:
-                nl.append("gelijk aan " + " plus ".join(_regel(d) for d in p.delen) + " zoals gepubliceerd")
-                en.append("equals " + " plus ".join(_regel(d) for d in p.delen) + " as published")
+                nl.append("gelijk aan " + " plus ".join(k.label(d) for d in p.delen) + " zoals gepubliceerd")
+                en.append("equals " + " plus ".join(k.label(d) for d in p.delen) + " as published")
             else:
                 nl.append(f"gelijk aan de som van de {len(p.delen)} gepubliceerde regels")
                 en.append(f"equals the sum of the {len(p.delen)} published lines")
@@ -275,11 +295,11 @@ def _uitleg_afgeleid(
             if _reproduces(values, b.gepubliceerd, eenheid):
                 nl.append(
                     "gereproduceerd als "
-                    + " en ".join(f"{_regel(s)} de verklaarde waarde gebruikt ({v.nl})" for s, v in combo)
+                    + " en ".join(f"{k.label(s)} de verklaarde waarde gebruikt ({v.nl})" for s, v in combo)
                 )
                 en.append(
                     "reproduced when "
-                    + " and ".join(f"{_regel(s)} uses its explained value ({v.en})" for s, v in combo)
+                    + " and ".join(f"{k.label(s)} uses its explained value ({v.en})" for s, v in combo)
                 )
                 used = tuple(v for _, v in combo)
                 break
@@ -290,7 +310,7 @@ def _uitleg_afgeleid(
     if b.status is Status.AFRONDING:
         return b
     differing = [
-        _regel(d)
+        k.label(d)
         for d in _alle_delen(k, p.sleutel)
         if any(x.status is not Status.GELIJK for (s, _), x in bevindingen.items() if s == d)
     ]
@@ -307,10 +327,6 @@ def _uitleg_afgeleid(
         "the lines agree, the published total does not",
         verklaard=False,
     )
-
-
-def _regel(s: Sleutel) -> str:
-    return s[1] if s[0] != GGU_BEGROTING or not s[1].isdigit() else f"hoofdstuk {s[1]}"
 
 
 def _alle_delen(k: Keten, s: Sleutel) -> list[Sleutel]:
@@ -364,11 +380,12 @@ def _per_inwoner(
     k: Keten, model: Mapping[Sleutel, Waarden], inwoners: float | None
 ) -> dict[tuple[Sleutel, int], Bevinding]:
     """The bijdrage per inwoner: checked with a given count, otherwise the range of counts that fit."""
-    sleutel = (PER_INWONER, "bijdrage per inwoner")
+    sleutel = (PER_INWONER, "bijdrage")
     if sleutel not in k.gepubliceerd:
         return {}
-    eenheid = k.eenheden[PER_INWONER]
-    bijdrage = dict(model[(GGU_DEKKING, "bijdrage")])  # includes the year before the basisjaar: the fonds
+    eenheid = k.eenheid(PER_INWONER)
+    # In euros; includes the year before the basisjaar: the fonds.
+    bijdrage = {j: float(in_euro(v)) for j, v in model[(GGU_DEKKING, "bijdrage")].items()}
     out = {}
     for jaar, published in k.gepubliceerd[sleutel].items():
         if jaar not in bijdrage:
@@ -385,19 +402,19 @@ def _per_inwoner(
             )
         elif inwoners and jaar > min(bijdrage):
             # A count is a count at one date: it serves the fund's years, not the year before them.
-            value = bijdrage[jaar] * 1000 / inwoners
+            value = float(per_inwoner(bijdrage[jaar], inwoners))
             status = _status(value, published, eenheid)
             b = Bevinding(PER_INWONER, sleutel[1], jaar, published, value, eenheid, status)
             if status is not Status.GELIJK:
-                low, high = inwoners_bereik(bijdrage[jaar] * 1000, published, eenheid)
+                low, high = inwoners_bereik(bijdrage[jaar], published, eenheid)
                 b = _with(
                     b,
                     f"gereproduceerd met {bedrag(low)} tot en met {bedrag(high)} inwoners",
                     f"reproduced with {low:,} to {high:,} inhabitants",
                 )
         else:
-            low, high = inwoners_bereik(bijdrage[jaar] * 1000, published, eenheid)
-            euros = bijdrage[jaar] * 1000
+            low, high = inwoners_bereik(bijdrage[jaar], published, eenheid)
+            euros = bijdrage[jaar]
             b = Bevinding(
                 PER_INWONER,
                 sleutel[1],

@@ -1,52 +1,64 @@
-"""The Kadernota model as a chain of posts, and the slips a person makes in such a spreadsheet.
+"""The Kadernota model as a chain of posts, each under the key its published figures carry.
 
 The chain lays the model out the way the published tables are built: indexed series (a cost line,
 a Fonds GGU chapter, the fund itself), figures derived from them (totals, percentages) and inputs.
-Because every post can be evaluated with some posts replaced, a slip tried on one line carries
-through to the totals and percentages that depend on it; `vng_xl.controle.bevindingen` uses that to explain.
+Every post is computed by the rules of vng_xl.model, so the chain is the model, taken apart per
+post. Because every post can be evaluated with some posts replaced, a slip tried on one line
+carries through to the totals and percentages that depend on it; `vng_xl.controle.bevindingen`
+uses that to explain.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from vng_xl.data import gepubliceerd, kadernota_2026
-from vng_xl.model import excel_round
+from vng_xl.data.cijfers import (
+    CONTRIBUTIE,
+    GGU_BEGROTING,
+    GGU_DEKKING,
+    KERN,
+    PER_INWONER,
+    Gepubliceerd,
+    Sleutel,
+    hoofdstuk,
+)
+from vng_xl.model import (
+    contributie,
+    contributie_zonder_ingroei,
+    dekking,
+    doorgerekend,
+    excel_round,
+    herprioritering,
+    ontwikkeling,
+)
 from vng_xl.model.kadernota import Kadernota
 
+__all__ = [
+    "CONTRIBUTIE",
+    "GGU_BEGROTING",
+    "GGU_DEKKING",
+    "INDEXATIES",
+    "KERN",
+    "PER_INWONER",
+    "Afgeleid",
+    "Keten",
+    "Post",
+    "Reeks",
+    "Sleutel",
+    "Vast",
+    "Waarden",
+    "afronden",
+    "keten",
+]
+
 Waarden = dict[int, float]  # year -> amount
-Sleutel = tuple[str, str]  # (table, post)
 
-KERN = "Kosten kernorganisatie"
-CONTRIBUTIE = "Contributie"
-GGU_BEGROTING = "Fonds GGU begroting"
-GGU_DEKKING = "Fonds GGU dekking"
-PER_INWONER = "Bijdrage per inwoner"
-INDEXATIES = "Indexaties"
-
-
-def _pct(rate: float) -> str:
-    """A rate for an explanation: 0.039 -> 3,9% (Dutch), with more decimals only where needed."""
-    text = f"{rate * 100:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") + "%"
-
-
-def _pct_en(rate: float) -> str:
-    return f"{rate * 100:.2f}".rstrip("0").rstrip(".") + "%"
-
-
-def _met(naam: str, pct: str) -> str:
-    """ "A (loonontwikkeling)" and "3,9%" -> "A (loonontwikkeling, 3,9%)"."""
-    return naam[:-1] + f", {pct})" if naam.endswith(")") else f"{naam} ({pct})"
-
-
-def _eenheid_nl(eenheid: float, schaal: str) -> str:
-    if eenheid >= 1:
-        return "hele bedragen in € 1.000" if schaal == "EUR 1.000" else "hele euro's"
-    return _pct(eenheid) if schaal == "%" else f"{eenheid:g}".replace(".", ",")
+INDEXATIES = "indexaties"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,7 +85,7 @@ class Reeks:
 
     @property
     def sleutel(self) -> Sleutel:
-        """(table, post): how the chain and the published figures name this series."""
+        """(table, post): the key of this series and of its published figures."""
         return (self.tabel, self.naam)
 
     def jaren(self) -> range:
@@ -81,15 +93,21 @@ class Reeks:
         return range(self.basisjaar + 1, self.laatste_jaar + 1)
 
     def waarden(self, rates: Mapping[int, float], teken: float = 1.0, afronding: float | None = None) -> Waarden:
-        """The series with the given rate per year; `afronding` rounds the amount every year (a slip)."""
-        value = teken * self.basis
-        out = {self.basisjaar: value}
-        for jaar in self.jaren():
-            value = value * (1.0 + rates[jaar])
-            if afronding is not None:
-                value = afronden(value, afronding)
-            out[jaar] = value
-        return out
+        """The series by the model's indexation rule with the given rate per year.
+
+        `teken` and `afronding` are slips: a reversed sign, or the amount rounded every year before
+        the next year's index is applied.
+        """
+        jaren = list(self.jaren())
+        groei = np.array([rates[j] for j in jaren], dtype=float)
+        if afronding is None:
+            values = doorgerekend(teken * self.basis, groei).tolist()
+        else:
+            values, value = [], teken * self.basis
+            for rate in groei:
+                value = afronden(float(doorgerekend(value, rate[None])[-1]), afronding)
+                values.append(value)
+        return {self.basisjaar: teken * self.basis, **dict(zip(jaren, values))}
 
 
 @dataclass(frozen=True)
@@ -104,7 +122,7 @@ class Afgeleid:
 
     @property
     def sleutel(self) -> Sleutel:
-        """(table, post): how the chain and the published figures name this figure."""
+        """(table, post): the key of this figure and of its published figures."""
         return (self.tabel, self.naam)
 
 
@@ -127,13 +145,32 @@ Post = Reeks | Afgeleid | Vast
 
 @dataclass(frozen=True)
 class Keten:
-    """The model's posts in order of evaluation, the published figures and their rounding units."""
+    """The model's posts in order of evaluation, and the published figures they are checked against."""
 
     posten: tuple[Post, ...]
-    gepubliceerd: dict[Sleutel, Waarden]
-    eenheden: dict[str, float]  # table -> rounding unit
-    schalen: dict[str, str]  # table -> "EUR", "EUR 1.000" or "%"
-    tabellen: tuple[str, ...]  # tables in the document's order
+    pub: Gepubliceerd
+
+    @property
+    def gepubliceerd(self) -> Mapping[Sleutel, Mapping[int, float]]:
+        """The published figures per post: (table, post) -> year -> figure."""
+        return self.pub.waarden
+
+    @property
+    def tabellen(self) -> tuple[str, ...]:
+        """The tables' keys in the document's order."""
+        return tuple(t.id for t in self.pub.tabellen)
+
+    def eenheid(self, tabel: str) -> float:
+        """The table's rounding unit (1, 0.001)."""
+        return self.pub.tabel(tabel).afronding
+
+    def schaal(self, tabel: str) -> str:
+        """The table's scale: "EUR", "EUR 1.000" or "%"."""
+        return self.pub.tabel(tabel).schaal
+
+    def label(self, sleutel: Sleutel) -> str:
+        """How an explanation names a post (display only)."""
+        return self.pub.label(sleutel)
 
     def post(self, sleutel: Sleutel) -> Post:
         """The post with this key."""
@@ -172,7 +209,20 @@ def _som(delen: Sequence[Sleutel]) -> Callable[[Mapping[Sleutel, Waarden]], Waar
     return formule
 
 
-def keten(kn: Kadernota | None = None, pub: Mapping[str, Any] | None = None) -> Keten:
+def _per_jaar(regel: Callable[..., np.ndarray], *delen: Sleutel) -> Callable[[Mapping[Sleutel, Waarden]], Waarden]:
+    """A model rule applied year by year to the posts `delen`, over the years they all have."""
+
+    def formule(w: Mapping[Sleutel, Waarden]) -> Waarden:
+        jaren = sorted(set.intersection(*(set(w[d]) for d in delen)))
+        if not jaren:
+            return {}
+        uit = regel(*(np.array([w[d][j] for j in jaren]) for d in delen))
+        return dict(zip(jaren, np.asarray(uit, dtype=float).tolist()))
+
+    return formule
+
+
+def keten(kn: Kadernota | None = None, pub: Gepubliceerd | None = None) -> Keten:
     """The Kadernota's chain of posts with the published figures, ready for `controleer`."""
     kn = kn or kadernota_2026()
     pub = pub if pub is not None else gepubliceerd()
@@ -180,21 +230,21 @@ def keten(kn: Kadernota | None = None, pub: Mapping[str, Any] | None = None) -> 
     idx = kn.indexen
     a = (INDEXATIES, "A")
     b = (INDEXATIES, "B")
-    posten.append(Vast(INDEXATIES, "A", dict(zip(idx.years.tolist(), idx.rates[0].tolist()))))
-    posten.append(Vast(INDEXATIES, "B", dict(zip(idx.years.tolist(), idx.rates[1].tolist()))))
-    namen = {"A": "A (loonontwikkeling)", "B": "B (prijsontwikkeling)"}  # as _met() completes them
+    posten.append(Vast(*a, dict(zip(idx.years.tolist(), idx.rates[0].tolist()))))
+    posten.append(Vast(*b, dict(zip(idx.years.tolist(), idx.rates[1].tolist()))))
+    namen = {"A": "A (loonontwikkeling)", "B": "B (prijsontwikkeling)"}  # as the explanation completes them
 
     # Kosten kernorganisatie: one indexed series per line, three totals.
     kosten: list[Sleutel] = []
     doorbelasting: list[Sleutel] = []
-    for naam, typ, groep, amount in zip(kn.regels, kn.types, kn.groepen, kn.begroting):
+    for regel, typ, groep, amount in zip(kn.ids, kn.types, kn.groepen, kn.begroting):
         eigen, ander = (a, b) if typ.upper() == "A" else (b, a)
-        r = Reeks(KERN, naam, kn.basisjaar, float(amount), idx.last, eigen, ander, namen[eigen[1]], namen[ander[1]])
+        r = Reeks(KERN, regel, kn.basisjaar, float(amount), idx.last, eigen, ander, namen[eigen[1]], namen[ander[1]])
         posten.append(r)
         (kosten if groep == "kosten" else doorbelasting).append(r.sleutel)
-    totaal = (KERN, "Totaal")
-    totaal_db = (KERN, "Totaal doorbelasting van kosten en overige baten")
-    kern = (KERN, "Kosten 'Kernorganisatie'")
+    totaal = (KERN, "totaal")
+    totaal_db = (KERN, "totaal_doorbelasting")
+    kern = (KERN, "kosten_kernorganisatie")
     posten.append(Afgeleid(*totaal, tuple(kosten), _som(kosten)))
     posten.append(Afgeleid(*totaal_db, tuple(doorbelasting), _som(doorbelasting)))
     posten.append(Afgeleid(*kern, (totaal, totaal_db), _som([totaal, totaal_db])))
@@ -202,31 +252,33 @@ def keten(kn: Kadernota | None = None, pub: Mapping[str, Any] | None = None) -> 
     # Contributie: the development of the costs, rounded to 0.1%, plus the ingroei.
     ontw = (CONTRIBUTIE, "ontwikkeling")
 
-    def ontwikkeling(w: Mapping[Sleutel, Waarden]) -> Waarden:
+    def kosten_ontwikkeling(w: Mapping[Sleutel, Waarden]) -> Waarden:
         k = w[kern]
-        return {j: k[j] / k[j - 1] - 1.0 for j in k if j - 1 in k}
+        jaren = [j for j in k if j - 1 in k]
+        uit = ontwikkeling(np.array([k[j - 1] for j in jaren]), np.array([k[j] for j in jaren]))
+        return dict(zip(jaren, uit.tolist()))
 
-    def stijging(w: Mapping[Sleutel, Waarden]) -> Waarden:
-        return {j: afronden(v, 0.001) + kn.ingroei for j, v in w[ontw].items()}
-
-    posten.append(Afgeleid(*ontw, (kern,), ontwikkeling, soort="formule"))
-    posten.append(Afgeleid(CONTRIBUTIE, "stijging", (ontw,), stijging, soort="formule"))
+    ingroei = (CONTRIBUTIE, "ingroei")
+    posten.append(Afgeleid(*ontw, (kern,), kosten_ontwikkeling, soort="formule"))
+    posten.append(Vast(*ingroei, {int(j): float(kn.ingroei) for j in range(kn.basisjaar, idx.last + 1)}))
+    posten.append(Afgeleid(CONTRIBUTIE, "stijging", (ontw, ingroei), _per_jaar(contributie, ontw, ingroei), "formule"))
+    posten.append(Afgeleid(CONTRIBUTIE, "voorstel", (ontw,), _per_jaar(contributie_zonder_ingroei, ontw), "formule"))
 
     # Fonds GGU: chapters indexed with the contribution's rate excluding ingroei, rounded to 0.1%.
     ggu = kn.ggu
     pct = (GGU_DEKKING, "indexatiepercentage")
 
     def percentage(w: Mapping[Sleutel, Waarden]) -> Waarden:
-        return {j: afronden(v, 0.001) for j, v in w[ontw].items() if j >= ggu.basisjaar}
+        return {j: v for j, v in _per_jaar(contributie_zonder_ingroei, ontw)(w).items() if j >= ggu.basisjaar}
 
     posten.append(Afgeleid(*pct, (ontw,), percentage, soort="formule"))
     hoofdstukken = []
-    for nr, bedrag in ggu.hoofdstukken.items():
+    for nr, amount in ggu.hoofdstukken.items():
         r = Reeks(
             GGU_BEGROTING,
-            str(nr),
+            hoofdstuk(nr),
             ggu.basisjaar,
-            float(bedrag),
+            float(amount),
             kn.ggu_laatste_jaar,
             pct,
             index_naam="indexatiepercentage",
@@ -239,8 +291,7 @@ def keten(kn: Kadernota | None = None, pub: Mapping[str, Any] | None = None) -> 
     bijdrage = (GGU_DEKKING, "bijdrage")
     posten.append(
         Reeks(
-            GGU_DEKKING,
-            "bijdrage",
+            *bijdrage,
             ggu.basisjaar - 1,
             float(ggu.fonds),
             kn.ggu_laatste_jaar,
@@ -248,145 +299,36 @@ def keten(kn: Kadernota | None = None, pub: Mapping[str, Any] | None = None) -> 
             index_naam="indexatiepercentage",
         )
     )
-    fonds = (GGU_DEKKING, "fonds")
-    posten.append(
-        Afgeleid(
-            *fonds,
-            (bijdrage,),
-            lambda w: {j + 1: v for j, v in w[bijdrage].items() if j < kn.ggu_laatste_jaar},
-            soort="formule",
-        )
-    )
-    posten.append(
-        Afgeleid(
-            GGU_DEKKING,
-            "indexatie",
-            (fonds, pct),
-            lambda w: {j: w[fonds][j] * w[pct][j] for j in w[fonds]},
-            soort="formule",
-        )
-    )
     pad = (GGU_DEKKING, "overbegroting_pad")
     posten.append(Vast(*pad, {int(j): float(v) for j, v in ggu.overbegroting.items()}))
+
+    def dekking_post(i: int) -> Callable[[Mapping[Sleutel, Waarden]], Waarden]:
+        """Part `i` of the model's dekking (huidig fonds, indexatie, overbegroting, totaal) from the bijdrage."""
+
+        def formule(w: Mapping[Sleutel, Waarden]) -> Waarden:
+            jaren = [j for j in sorted(w[pad]) if j in w[bijdrage] and j in w[pct]]
+            delen = dekking(
+                w[bijdrage][ggu.basisjaar - 1],
+                np.array([w[bijdrage][j] for j in jaren]),
+                np.array([w[pct][j] for j in jaren]),
+                np.array([w[pad][j] for j in jaren]),
+            )
+            return dict(zip(jaren, delen[i].tolist()))
+
+        return formule
+
+    for i, naam in enumerate(("fonds", "indexatie", "overbegroting", "dekking")):
+        posten.append(Afgeleid(GGU_DEKKING, naam, (bijdrage, pct, pad), dekking_post(i), soort="formule"))
     over = (GGU_DEKKING, "overbegroting")
-    posten.append(
-        Afgeleid(
-            *over,
-            (bijdrage, pad),
-            lambda w: {j: w[bijdrage][j] * w[pad][j] for j in w[pad] if j in w[bijdrage]},
-            soort="formule",
-        )
-    )
-    dekking = (GGU_DEKKING, "dekking")
-    posten.append(Afgeleid(*dekking, (bijdrage, over), _som([bijdrage, over])))
-    posten.append(Afgeleid(GGU_BEGROTING, "begroting", (bijdrage, over), _som([bijdrage, over])))
+    begroting = (GGU_BEGROTING, "begroting")
+    posten.append(Afgeleid(*begroting, (bijdrage, over), _som([bijdrage, over])))
     posten.append(
         Afgeleid(
             GGU_BEGROTING,
             "herprioritering",
-            ((GGU_BEGROTING, "begroting"), basis),
-            lambda w: {j: w[(GGU_BEGROTING, "begroting")][j] - w[basis][j] for j in w[basis]},
-            soort="formule",
+            (begroting, basis),
+            _per_jaar(herprioritering, begroting, basis),
+            "formule",
         )
     )
-
-    # Published figures, by the same keys.
-    published: dict[Sleutel, Waarden] = {}
-    kt = pub["kernorganisatie"]
-    for groep in ("regels", "totalen"):
-        for naam, values in kt[groep].items():
-            published[(KERN, naam)] = dict(zip(kt["jaren"], map(float, values)))
-    ct = pub["contributie"]
-    for naam in ("ontwikkeling", "stijging"):
-        published[(CONTRIBUTIE, naam)] = dict(zip(ct["jaren"], map(float, ct[naam])))
-    gt = pub["ggu"]
-    for nr, values in gt["hoofdstukken"].items():
-        published[(GGU_BEGROTING, str(nr))] = dict(zip(gt["jaren"], map(float, values)))
-    for naam, values in gt["posten"].items():
-        tabel = GGU_BEGROTING if naam in ("basisbegroting", "herprioritering", "begroting") else GGU_DEKKING
-        published[(tabel, naam)] = dict(zip(gt["jaren"], map(float, values)))
-    it = pub.get("per_inwoner")
-    if it:
-        published[(PER_INWONER, "bijdrage per inwoner")] = dict(zip(it["jaren"], map(float, it["bedrag"])))
-    return Keten(
-        posten=tuple(posten),
-        gepubliceerd=published,
-        eenheden={
-            KERN: float(kt["afronding"]),
-            CONTRIBUTIE: float(ct["afronding"]),
-            GGU_BEGROTING: float(gt["afronding"]),
-            GGU_DEKKING: float(gt["afronding"]),
-            PER_INWONER: float(it["afronding"]) if it else 0.001,
-        },
-        schalen={
-            KERN: "EUR",
-            CONTRIBUTIE: "%",
-            GGU_BEGROTING: "EUR 1.000",
-            GGU_DEKKING: "EUR 1.000",
-            PER_INWONER: "EUR",
-        },
-        tabellen=(KERN, CONTRIBUTIE, GGU_BEGROTING, GGU_DEKKING, PER_INWONER),
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Slips: plausible mistakes in a spreadsheet, tried on an indexed series.
-
-
-@dataclass(frozen=True)
-class Vergissing:
-    """One slip applied to one series: what it is, in Dutch and English, and the values it gives."""
-
-    soort: str  # ander_indextype, index_overgeslagen, index_dubbel, index_afgetrokken, afronding, teken
-    jaar: int | None
-    nl: str
-    en: str
-    waarden: Waarden = field(compare=False, repr=False)
-
-
-def vergissingen(r: Reeks, w: Mapping[Sleutel, Waarden], eenheid: float, schaal: str) -> Iterator[Vergissing]:
-    """Every slip of the kinds the check knows, for every year of the series."""
-    eigen = w[r.index]
-    for jaar in r.jaren():
-        rate = eigen[jaar]
-        if r.ander is not None:
-            ander = w[r.ander][jaar]
-            rates = {**eigen, jaar: ander}
-            yield Vergissing(
-                "ander_indextype",
-                jaar,
-                f"in {jaar} index {_met(r.ander_naam, _pct(ander))} is gebruikt in plaats van "
-                f"{_met(r.index_naam, _pct(rate))}",
-                f"in {jaar} index {r.ander[1]} ({_pct_en(ander)}) was used instead of {r.index[1]} ({_pct_en(rate)})",
-                r.waarden(rates),
-            )
-        yield Vergissing(
-            "index_overgeslagen",
-            jaar,
-            f"de index van {jaar} ({_pct(rate)}) is overgeslagen",
-            f"the {jaar} index ({_pct_en(rate)}) was skipped",
-            r.waarden({**eigen, jaar: 0.0}),
-        )
-        yield Vergissing(
-            "index_dubbel",
-            jaar,
-            f"de index van {jaar} ({_pct(rate)}) is twee keer toegepast",
-            f"the {jaar} index ({_pct_en(rate)}) was applied twice",
-            r.waarden({**eigen, jaar: (1.0 + rate) ** 2 - 1.0}),
-        )
-        yield Vergissing(
-            "index_afgetrokken",
-            jaar,
-            f"de index van {jaar} ({_pct(rate)}) is afgetrokken in plaats van opgeteld",
-            f"the {jaar} index ({_pct_en(rate)}) was subtracted instead of added",
-            r.waarden({**eigen, jaar: -rate}),
-        )
-    yield Vergissing(
-        "afronding",
-        None,
-        f"het bedrag elk jaar is afgerond op {_eenheid_nl(eenheid, schaal)} voordat de index van het "
-        "volgende jaar is toegepast",
-        "the amount was rounded every year before the next year's index was applied",
-        r.waarden(eigen, afronding=eenheid),
-    )
-    yield Vergissing("teken", None, "het teken is omgedraaid", "the sign was reversed", r.waarden(eigen, teken=-1.0))
+    return Keten(posten=tuple(posten), pub=pub)

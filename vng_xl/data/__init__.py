@@ -1,21 +1,27 @@
 """The Kadernota 2026 data built into the package: the model's inputs and the published figures.
 
-Read once per process from the package's TOML files; the arrays handed out are read-only, so a
-stray write cannot change later results.
+Read once per process from the package's TOML files; everything handed out is read-only (arrays
+with writeable=False, mappings as MappingProxyType, tuples), so a stray write raises instead of
+changing every later result in the process.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
+from vng_xl.data.cijfers import Gepubliceerd, lees_gepubliceerd
 from vng_xl.model.ggu import GguParameters
 from vng_xl.model.indexen import Indexen
 from vng_xl.model.kadernota import Kadernota
+
+__all__ = ["Gepubliceerd", "ggu_hoofdstukken_2026", "gepubliceerd", "kadernota_2026"]
 
 
 def _read_toml(name: str) -> dict[str, Any]:
@@ -33,6 +39,7 @@ def kadernota_2026() -> Kadernota:
         naam=raw["naam"],
         indexen=Indexen(np.array(idx["jaren"]), np.array([idx["A"], idx["B"]]), idx["bron"]),
         regels=tuple(r["naam"] for r in kern["regels"]),
+        ids=tuple(r["id"] for r in kern["regels"]),
         types=tuple(r["type"] for r in kern["regels"]),
         groepen=tuple(r["groep"] for r in kern["regels"]),
         begroting=np.array([r["begroting"] for r in kern["regels"]], dtype=float),
@@ -50,13 +57,13 @@ def kadernota_2026() -> Kadernota:
 
 
 @cache
-def ggu_hoofdstukken_2026() -> dict[int, tuple[str, float, float]]:
+def ggu_hoofdstukken_2026() -> Mapping[int, tuple[str, float, float]]:
     """Chapter number -> (name, structureel, ontwikkeling) of the Fonds GGU begroting 2026."""
     raw = _read_toml("kadernota2026.toml")["ggu"]["hoofdstukken"]
-    return {h["nummer"]: (h["naam"], h["structureel"], h["ontwikkeling"]) for h in raw}
+    return MappingProxyType({h["nummer"]: (h["naam"], h["structureel"], h["ontwikkeling"]) for h in raw})
 
 
 @cache
-def gepubliceerd() -> dict[str, Any]:
-    """The published figures of chapter 9, exactly as printed (for checks, never an input)."""
-    return _read_toml("gepubliceerd.toml")
+def gepubliceerd() -> Gepubliceerd:
+    """The published figures of chapter 9 by key, exactly as printed (for checks, never an input)."""
+    return lees_gepubliceerd(_read_toml("gepubliceerd.toml"))

@@ -14,7 +14,15 @@ from vng_xl.data import kadernota_2026
 from vng_xl.errors import BadParameter, UnknownPost
 from vng_xl.functions import arguments as inputs
 from vng_xl.functions.registry import Argument, excel_function
-from vng_xl.model import GguParameters, contributie, excel_round, gewogen_index, ggu_raming, raming
+from vng_xl.model import (
+    GguParameters,
+    contributie,
+    contributie_zonder_ingroei,
+    gewogen_index,
+    ggu_raming,
+    per_inwoner,
+    raming,
+)
 from vng_xl.model.kadernota import Kadernota, bereken
 
 
@@ -307,7 +315,7 @@ def vng_ggu(
     last = max(params.overbegroting)
     jaren = np.arange(params.basisjaar, last + 1)
     if inputs.is_missing(indexatie):
-        pct = excel_round(_ontwikkeling(jaren, None, None, indexen), 3)
+        pct = contributie_zonder_ingroei(_ontwikkeling(jaren, None, None, indexen))
     else:
         given = inputs.year_values(indexatie, "indexatie")
         absent = [int(y) for y in jaren if int(y) not in given]
@@ -362,7 +370,7 @@ def vng_per_inwoner(bedrag: object, inwoners: object) -> float:
     count = inputs.number(inwoners, "inwoners")
     if count <= 0:
         raise BadParameter(argument="inwoners", reason_nl="moet groter dan 0 zijn", reason_en="must be above 0")
-    return float(excel_round(amount / count, 3))
+    return float(per_inwoner(amount, count))
 
 
 @excel_function(

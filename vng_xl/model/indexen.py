@@ -22,6 +22,21 @@ TYPE_LETTERS = ("A", "B")
 YEAR_RANGE = (1900, 2200)
 
 
+def alleen_lezen(values: object, dtype: type | None = None) -> np.ndarray:
+    """A read-only copy: data handed out (and cached) cannot be changed by a stray write."""
+    arr = np.array(values, dtype=dtype)
+    arr.setflags(write=False)
+    return arr
+
+
+def doorgerekend(basis: float | np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """The indexation rule: `basis` carried through each year's rate, basis × Π(1 + rate) up to each year.
+
+    `rates` runs over the last axis; a leading axis of `basis` gives one series per amount.
+    """
+    return np.asarray(basis, dtype=float)[..., None] * np.cumprod(1.0 + np.asarray(rates, dtype=float), axis=-1)
+
+
 def index_types(values: Iterable[object] | object, argument: str = "indextype") -> np.ndarray:
     """Map "A"/"B"/"loon"/"prijs" (any case) to row numbers 0/1, as an int array.
 
@@ -81,8 +96,8 @@ class Indexen:
                 reason_nl="een index is leeg of -100% of lager",
                 reason_en="an index is empty or -100% or lower",
             )
-        object.__setattr__(self, "years", years.astype(np.int64))
-        object.__setattr__(self, "rates", rates)
+        object.__setattr__(self, "years", alleen_lezen(years, np.int64))
+        object.__setattr__(self, "rates", alleen_lezen(rates, float))
 
     @classmethod
     def from_block(cls, block: object, bron: str = "") -> Indexen:
@@ -146,14 +161,13 @@ class Indexen:
         tot = np.atleast_1d(np.asarray(tot, dtype=np.int64))
         if np.any(tot < van):
             raise YearOrder(argument=argument, value=int(tot[tot < van][0]), base_name="basisjaar", base=van)
-        growth = 1.0 + self.rates
         table = np.ones((2, tot.size))
         later = tot > van
         if np.any(later):
             # The series is contiguous, so its ends decide whether van+1 .. max(tot) is covered.
             self._position(np.array([van + 1, int(tot.max())]), argument)
             start = van + 1 - self.first
-            cumulative = np.cumprod(growth[:, start:], axis=1)
+            cumulative = doorgerekend(np.ones(2), self.rates[:, start:])
             table[:, later] = cumulative[:, tot[later] - van - 1]
         return table
 

@@ -52,18 +52,30 @@ def gewogen_index(
         )
     both = np.concatenate([jaren - 1, jaren])
     totals = raming(bedragen, types, both, basisjaar, indexen).sum(axis=0)
-    before, after = totals[: jaren.size], totals[jaren.size :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = after / before - 1.0
-    if np.any(before == 0):
+    return ontwikkeling(totals[: jaren.size], totals[jaren.size :])
+
+
+def ontwikkeling(voor: np.ndarray | float, na: np.ndarray | float) -> np.ndarray:
+    """The development of the costs from one year's total to the next: na / voor − 1, unrounded."""
+    voor = np.asarray(voor, dtype=float)
+    if np.any(voor == 0):
         raise BadParameter(
             argument="bedragen",
             reason_nl="de kosten tellen op tot 0; een ontwikkeling is dan niet te bepalen",
             reason_en="the costs add up to 0, so their development is undefined",
         )
-    return ratio
+    return np.asarray(na, dtype=float) / voor - 1.0
 
 
-def contributie(ontwikkeling: np.ndarray, ingroei: float | np.ndarray = 0.01) -> np.ndarray:
+#: The contribution's rate is rounded to 0.1% (three decimals of a fraction).
+AFRONDING_PERCENTAGE = 3
+
+
+def contributie_zonder_ingroei(ontwikkeling: np.ndarray | float) -> np.ndarray:
+    """The cost development rounded to 0.1%: the contribution before ingroei, and the Fonds GGU's indexatie."""
+    return excel_round(np.asarray(ontwikkeling, dtype=float), AFRONDING_PERCENTAGE)
+
+
+def contributie(ontwikkeling: np.ndarray | float, ingroei: float | np.ndarray = 0.01) -> np.ndarray:
     """Contributiestijging: the cost development rounded to 0.1%, plus the ingroei."""
-    return excel_round(np.asarray(ontwikkeling), 3) + np.asarray(ingroei, dtype=float)
+    return contributie_zonder_ingroei(ontwikkeling) + np.asarray(ingroei, dtype=float)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from vng_xl.data import kadernota_2026
 from vng_xl.errors import BadFile, BadNumber
-from vng_xl.model import excel_round
+from vng_xl.model import excel_round, in_euro, per_inwoner
 from vng_xl.model.kadernota import Kadernota, bereken
 from vng_xl.notation import parse_count
 
@@ -247,7 +247,7 @@ def rekening(gemeenten: list[Gemeente], bijdrage_leden: float, jaar: int, inwone
             reason_nl="geen inwoners om door te delen",
             reason_en="no inhabitants to divide by",
         )
-    per = float(excel_round(bijdrage_leden / total, 3))
+    per = float(per_inwoner(bijdrage_leden, total))
     bedragen = tuple(float(excel_round(per * g.inwoners, 2)) for g in gemeenten)
     return Rekening(jaar, bijdrage_leden, total, per, tuple(gemeenten), bedragen)
 
@@ -257,11 +257,11 @@ def bijdrage_leden(jaar: int, kn: Kadernota | None = None) -> float:
     kn = kn or kadernota_2026()
     g = bereken(kn).ggu
     if jaar == int(g.jaren[0]) - 1:
-        return float(g.fonds[0]) * 1000
+        return float(in_euro(g.fonds[0]))
     if jaar not in g.jaren:
         raise BadGemeenten(
             file="--jaar",
             reason_nl=f"geen bijdrage leden voor {jaar}; kies {int(g.jaren[0]) - 1}-{int(g.jaren[-1])}",
             reason_en=f"no bijdrage leden for {jaar}; choose {int(g.jaren[0]) - 1}-{int(g.jaren[-1])}",
         )
-    return float(g.bijdrage[list(g.jaren).index(jaar)]) * 1000
+    return float(in_euro(g.bijdrage[list(g.jaren).index(jaar)]))

@@ -18,7 +18,7 @@ import numpy as np
 
 from vng_xl.data import kadernota_2026
 from vng_xl.errors import BadFile, BadNumber
-from vng_xl.model import Indexen, excel_round
+from vng_xl.model import Indexen
 from vng_xl.model.indexen import TYPE_CODES
 from vng_xl.model.kadernota import Kadernota, bereken
 from vng_xl.notation import Notation, parse_rate, parse_year
@@ -271,8 +271,8 @@ class Kerncijfers:
     herprioritering: np.ndarray  # € 1,000, negative: the cut
 
 
-#: The salary line is found by name in the Kadernota's cost lines.
-SALARISLIJN = "Salarissen"
+#: The salary line is found by its key among the Kadernota's cost lines (its label may change).
+SALARISLIJN = "salarissen"
 
 
 def kerncijfers(s: IndexSet, kn: Kadernota | None = None) -> Kerncijfers:
@@ -280,11 +280,11 @@ def kerncijfers(s: IndexSet, kn: Kadernota | None = None) -> Kerncijfers:
     kn = (kn or kadernota_2026()).with_indexen(s.indexen)
     u = bereken(kn)
     later = u.jaren > kn.basisjaar
-    salaris = u.raming[kn.regels.index(SALARISLIJN)]
+    salaris = u.raming[kn.ids.index(SALARISLIJN)]
     return Kerncijfers(
         naam=s.naam,
         jaren=u.jaren[later],
-        ontwikkeling=excel_round(u.ontwikkeling[later], 3),
+        ontwikkeling=u.zonder_ingroei[later],
         contributie=u.contributie[later],
         salarissen=salaris[later],
         kosten_kernorganisatie=u.kosten_kernorganisatie[later],

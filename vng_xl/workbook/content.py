@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from vng_xl.data import gepubliceerd
+from vng_xl.data import Gepubliceerd, gepubliceerd
+from vng_xl.data.cijfers import Cijfer, Sleutel
 from vng_xl.model.kadernota import Uitkomsten, bereken
 from vng_xl.ooxml import sheet_xml
 from vng_xl.workbook.layout import Invoer, Layout
@@ -126,15 +127,18 @@ class Sheet:
 
 @dataclass(frozen=True)
 class Figure:
-    """A computed figure the Controle compares: where it is and what it is."""
+    """A computed figure the Controle compares: its key (as the published figure has it) and its cell."""
 
-    tabel: str
-    regel: str
+    post: Sleutel  # (table, post) keys of vng_xl.data.cijfers, never a label
     jaar: int
     ref: str  # e.g. Kernorganisatie!$D$5
     value: float
-    eenheid: float  # the document's rounding unit: 1 (euro or € 1.000), 0.001 (0.1%)
     style: str
+
+    @property
+    def sleutel(self) -> Cijfer:
+        """The figure's key: (table, post, year)."""
+        return (*self.post, self.jaar)
 
 
 @dataclass
@@ -144,9 +148,9 @@ class Context:
     layout: Layout
     invoer: Invoer
     uitkomsten: Uitkomsten
-    gepubliceerd: dict[str, Any]
+    gepubliceerd: Gepubliceerd
     figures: list[Figure] = field(default_factory=list)
-    published: dict[tuple[str, str, int], tuple[str, float]] = field(default_factory=dict)
+    published: dict[Cijfer, tuple[str, float]] = field(default_factory=dict)  # key -> (cell, value)
     sheets: dict[str, Sheet] = field(default_factory=dict)
     herkomst: dict[str, CellValue] = field(default_factory=dict)
 

@@ -1,8 +1,9 @@
-"""The Controle sheet: each computed figure beside its published one, with the difference and a verdict.
+"""The Controle sheet: each published figure beside its computed one, with the difference and a verdict.
 
-A difference within the document's rounding unit (a euro, € 1.000, 0,1%) is rounding; anything
-larger is a real discrepancy and is marked. The builder takes rows, so a later column (Verklaring)
-is one more field of ControleRij.
+One row per published figure, joined with the computed figure by its key (never by a label); a
+published figure the workbook does not compute gets its row too, marked "niet berekend". A
+difference within the document's rounding unit (a euro, € 1.000, 0,1%) is rounding; anything
+larger is a real discrepancy and is marked.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vng_xl.workbook.content import Context, Figure, Sheet, a1, area
+from vng_xl.data.cijfers import Cijfer, code
+from vng_xl.workbook.content import Context, Sheet, a1, area
+from vng_xl.workbook.sheets import PUBLISHED_STYLE
 
 BINNEN = "binnen afronding"
 AFWIJKING = "AFWIJKING"
@@ -26,6 +29,7 @@ COLUMNS = (
     "Afronding",
     "Oordeel",
     "Verklaring",
+    "Sleutel",
 )
 FIRST_ROW = 6  # row 7: the first comparison
 DIFF_STYLE = {
@@ -38,18 +42,25 @@ DIFF_STYLE = {
 
 @dataclass(frozen=True)
 class ControleRij:
-    """One comparison: the computed figure (a cell reference and its value) and the published one."""
+    """One comparison: the published figure and the computed one (a cell reference and its value).
 
+    `sleutel` is the figure's identity; `tabel` and `regel` are the labels shown.
+    """
+
+    sleutel: Cijfer
     tabel: str
     regel: str
-    jaar: int
-    berekend_ref: str
+    berekend_ref: str | None  # None: the workbook does not compute this figure
     berekend: float
     gepubliceerd_ref: str
     gepubliceerd: float
     eenheid: float
     style: str
     verklaring: str = ""
+
+    @property
+    def jaar(self) -> int:
+        return self.sleutel[2]
 
     @property
     def verschil(self) -> float:
@@ -63,24 +74,35 @@ class ControleRij:
         return BINNEN if abs(self.verschil) <= self.eenheid * (1 + 1e-9) else AFWIJKING
 
 
-def controle_rijen(
-    figures: Sequence[Figure], published: dict[tuple[str, str, int], tuple[str, float]]
-) -> list[ControleRij]:
-    """Pair each computed figure with its published counterpart (figures without one are left out)."""
+def controle_rijen(ctx: Context) -> list[ControleRij]:
+    """One row per published figure, in the document's order, with the computed figure of the same key."""
+    pub = ctx.gepubliceerd
+    computed = {f.sleutel: f for f in ctx.figures}
     rows = []
-    for f in figures:
-        found = published.get((f.tabel, f.regel, f.jaar))
-        if found is None:
-            continue
-        ref, value = found
-        rows.append(ControleRij(f.tabel, f.regel, f.jaar, f.ref, f.value, ref, value, f.eenheid, f.style))
+    for key in pub.cijfers():
+        tabel, post, _ = key
+        ref, value = ctx.published[key]
+        f = computed.get(key)
+        rows.append(
+            ControleRij(
+                key,
+                pub.tabel(tabel).label,
+                pub.label((tabel, post)),
+                f.ref if f else None,
+                f.value if f else math.nan,
+                ref,
+                value,
+                pub.tabel(tabel).afronding,
+                f.style if f else PUBLISHED_STYLE.get(tabel, "duizend"),
+            )
+        )
     return rows
 
 
 def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet:
     """Lay out the comparisons with live formulas (cached values from the model) and a summary on top."""
     s = Sheet("controle", ctx.blad("controle"))
-    s.widths = {0: 22, 1: 46, 2: 7, 3: 14, 4: 14, 5: 11, 6: 10, 7: 16, 8: 50}
+    s.widths = {0: 22, 1: 46, 2: 7, 3: 14, 4: 14, 5: 11, 6: 10, 7: 16, 8: 50, 9: 34}
     s.freeze = (FIRST_ROW, 3)
     s.put(0, 0, "Controle: berekend tegen gepubliceerd", style="titel")
     s.put(
@@ -113,7 +135,7 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
             row,
             3,
             NIET_BEREKEND if missing else r.berekend,
-            formula=f'=IF(ISNUMBER({r.berekend_ref}),{r.berekend_ref},"{NIET_BEREKEND}")',
+            formula=f'=IF(ISNUMBER({r.berekend_ref}),{r.berekend_ref},"{NIET_BEREKEND}")' if r.berekend_ref else None,
             style=r.style,
         )
         s.put(row, 4, r.gepubliceerd, formula=f"={r.gepubliceerd_ref}", style=r.style)
@@ -134,6 +156,7 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
             style="oordeel",
         )
         s.put(row, 8, r.verklaring or None, style="tekst")
+        s.put(row, 9, code(r.sleutel), style="tekst")
     s.highlight.append(
         (
             area(FIRST_ROW, 0, last, len(COLUMNS) - 1, absolute=False),
@@ -148,4 +171,4 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
 
 def controle_sheet(ctx: Context) -> Sheet:
     """The Controle for everything earlier builders computed and the Gepubliceerd sheet holds."""
-    return controle_sheet_from_rows(ctx, controle_rijen(ctx.figures, ctx.published))
+    return controle_sheet_from_rows(ctx, controle_rijen(ctx))

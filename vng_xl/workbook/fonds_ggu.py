@@ -11,7 +11,10 @@ import math
 
 import numpy as np
 
-from vng_xl.model import excel_round
+from vng_xl.data.cijfers import GGU_BEGROTING, GGU_DEKKING, PER_INWONER, Sleutel, hoofdstuk
+from vng_xl.model import in_euro, per_inwoner
+from vng_xl.model.ggu import DUIZEND
+from vng_xl.model.kernorganisatie import AFRONDING_PERCENTAGE as PCT
 from vng_xl.workbook.content import Chart, Context, Figure, Sheet, a1, area, col_letters, quote_sheet, row_series
 from vng_xl.workbook.positions import (
     GGU_HEADER,
@@ -26,6 +29,15 @@ from vng_xl.workbook.sheets import result_block
 #: The note under the bijdrage per inwoner: where the count comes from, or that it is still missing.
 VERWIJZING_INWONERS = "Aantal inwoners en bron: zie het blad Parameters."
 GEEN_INWONERS = "Vul het aantal inwoners in op het blad Parameters: de Kadernota noemt haar telling niet."
+#: The dekking rows' labels on the sheet (display only: the Controle joins on the posts' keys).
+DEKKING_LABELS = {
+    "fonds": "Huidig fonds (stand vorig boekjaar)",
+    "indexatie": "Indexatie",
+    "subtotaal": "Totaal inclusief indexatie",
+    "bijdrage": "Bijdrage leden",
+    "overbegroting": "Overbegroting",
+    "dekking": "Totaal Dekking",
+}
 
 
 def ggu_sheet(ctx: Context) -> Sheet:
@@ -65,9 +77,8 @@ def ggu_sheet(ctx: Context) -> Sheet:
     ix_jaren, ix_pct = d_rows["dekking"] + 2, d_rows["dekking"] + 3
     indexatie_ref = area(ix_jaren, 4, ix_pct, 3 + n)
     tail = f"GGU_Fonds,Overbegroting,{hoofdstukken_ref},{indexatie_ref},Indexen)"
-    tabel = "Fonds GGU"
 
-    def ggu_row(row: int, post: str, values: np.ndarray, style: str, regel: str) -> None:
+    def ggu_row(row: int, post: str, values: np.ndarray, style: str, key: Sleutel) -> None:
         result_block(
             s,
             row,
@@ -79,7 +90,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
             lambda r, c: f'=VNG_GGU("{post}",{col_letters(c)}${h + 1},{tail}',
         )
         for i, year in enumerate(years):
-            ctx.figures.append(Figure(tabel, regel, year, s.ref(row, 4 + i), float(values[i]), 1, "duizend"))
+            ctx.figures.append(Figure(key, year, s.ref(row, 4 + i), float(values[i]), "duizend"))
 
     for nr, row in zip(chapters, chapter_rows):
         naam, structureel, ontwikkeling = inv.hoofdstukken[nr]
@@ -100,7 +111,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
         )
         for i, year in enumerate(years):
             ctx.figures.append(
-                Figure(tabel, f"Hoofdstuk {nr}", year, s.ref(row, 4 + i), float(values[i]), 1, "duizend")
+                Figure((GGU_BEGROTING, hoofdstuk(nr)), year, s.ref(row, 4 + i), float(values[i]), "duizend")
             )
     s.put(tot, 0, "Totaal", style="label_totaal")
     s.put(tot, 1, None, style="label_totaal")
@@ -117,18 +128,10 @@ def ggu_sheet(ctx: Context) -> Sheet:
             style="duizend_totaal",
         )
         ctx.figures.append(
-            Figure(
-                tabel,
-                "Basisbegroting (Totaal)",
-                year,
-                s.ref(tot, c),
-                float(g.basisbegroting[i]),
-                1,
-                "duizend",
-            )
+            Figure((GGU_BEGROTING, "basisbegroting"), year, s.ref(tot, c), float(g.basisbegroting[i]), "duizend")
         )
     s.put(herp, 0, "Herprioritering (verlagen overbegroting)", style="label")
-    ggu_row(herp, "herprioritering", g.herprioritering, "duizend_haakjes", "Herprioritering")
+    ggu_row(herp, "herprioritering", g.herprioritering, "duizend_haakjes", (GGU_BEGROTING, "herprioritering"))
     s.put(begr, 0, "Totaal Begroting", style="label_eindtotaal")
     s.put(begr, 1, None, style="label_eindtotaal")
     for c in (GGU_STRUCTUREEL_COL, GGU_ONTWIKKELING_COL):
@@ -136,7 +139,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
     for i, year in enumerate(years):
         c = 4 + i
         s.put(begr, c, float(g.begroting[i]), formula=f"={a1(tot, c)}+{a1(herp, c)}", style="duizend_eindtotaal")
-        ctx.figures.append(Figure(tabel, "Totaal Begroting", year, s.ref(begr, c), float(g.begroting[i]), 1, "duizend"))
+        ctx.figures.append(Figure((GGU_BEGROTING, "begroting"), year, s.ref(begr, c), float(g.begroting[i]), "duizend"))
     s.names["GGU_Begroting"] = area(h, 0, begr, 3 + n)
     s.names["GGU_Hoofdstukken"] = hoofdstukken_ref
 
@@ -145,25 +148,15 @@ def ggu_sheet(ctx: Context) -> Sheet:
         s.put(d_head, c, None, style="kop")
     for i, year in enumerate(years):
         s.put(d_head, 4 + i, year, style="kop_jaar")
-    labels = {
-        "fonds": "Huidig fonds (stand vorig boekjaar)",
-        "indexatie": "Indexatie",
-        "subtotaal": "Totaal inclusief indexatie",
-        "bijdrage": "Bijdrage leden",
-        "overbegroting": "Overbegroting",
-        "dekking": "Totaal Dekking",
-    }
     for key, row in d_rows.items():
         total_row = key in ("subtotaal", "dekking")
         label_style = "label_eindtotaal" if key == "dekking" else "label_totaal"
-        s.put(row, 0, labels[key], style=label_style if total_row else "label")
+        s.put(row, 0, DEKKING_LABELS[key], style=label_style if total_row else "label")
         if total_row:
             for c in range(GGU_NR_COL, GGU_ONTWIKKELING_COL + 1):
                 s.put(row, c, None, style=label_style)
-    ggu_row(d_rows["fonds"], "fonds", g.fonds, "duizend", "Huidig fonds")
-    ggu_row(d_rows["indexatie"], "indexatie", g.indexatie, "duizend", "Indexatie")
-    ggu_row(d_rows["bijdrage"], "bijdrage", g.bijdrage, "duizend", "Bijdrage leden")
-    ggu_row(d_rows["overbegroting"], "overbegroting", g.overbegroting, "duizend", "Overbegroting")
+    for post in ("fonds", "indexatie", "bijdrage", "overbegroting"):
+        ggu_row(d_rows[post], post, g.post(post), "duizend", (GGU_DEKKING, post))
     for i, year in enumerate(years):
         c = 4 + i
         s.put(
@@ -181,7 +174,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
             style="duizend_eindtotaal",
         )
         ctx.figures.append(
-            Figure(tabel, "Totaal Dekking", year, s.ref(d_rows["dekking"], c), float(g.dekking[i]), 1, "duizend")
+            Figure((GGU_DEKKING, "dekking"), year, s.ref(d_rows["dekking"], c), float(g.dekking[i]), "duizend")
         )
     s.names["GGU_Dekking"] = area(d_head, 0, d_rows["dekking"], 3 + n)
 
@@ -196,7 +189,7 @@ def ggu_sheet(ctx: Context) -> Sheet:
             ix_pct,
             c,
             float(g.indexatie_pct[i]),
-            formula=f"=ROUND({kern.ref(o_row, kern_col, absolute=False)},3)",
+            formula=f"=ROUND({kern.ref(o_row, kern_col, absolute=False)},{PCT})",
             style="procent",
         )
     s.names["GGU_Indexatie"] = indexatie_ref
@@ -207,17 +200,15 @@ def ggu_sheet(ctx: Context) -> Sheet:
         s.put(pi, c, None, style="label_totaal")
     for i, year in enumerate(years):
         c = 4 + i
-        value = float(excel_round(g.bijdrage[i] * 1000 / inv.inwoners, 3)) if inv.inwoners else math.nan
+        value = float(per_inwoner(in_euro(g.bijdrage[i]), inv.inwoners)) if inv.inwoners else math.nan
         s.put(
             pi,
             c,
             "" if math.isnan(value) else value,
-            formula=f'=IF(ISNUMBER(Inwoners),VNG_PER_INWONER({a1(d_rows["bijdrage"], c)}*1000,Inwoners),"")',
+            formula=f'=IF(ISNUMBER(Inwoners),VNG_PER_INWONER({a1(d_rows["bijdrage"], c)}*{DUIZEND:g},Inwoners),"")',
             style="per_inwoner",
         )
-        ctx.figures.append(
-            Figure("Per inwoner", "Bijdrage GGU per inwoner", year, s.ref(pi, c), value, 0.001, "per_inwoner")
-        )
+        ctx.figures.append(Figure((PER_INWONER, "bijdrage"), year, s.ref(pi, c), value, "per_inwoner"))
     s.put(
         pi + 1,
         0,

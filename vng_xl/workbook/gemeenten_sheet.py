@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from vng_xl.model import in_euro
 from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, Rekening, rekening
 from vng_xl.workbook.content import CellValue, Context, Sheet, a1, area
 from vng_xl.workbook.positions import GEMEENTE_BIJDRAGE_COL as BILL_COL
@@ -57,7 +58,7 @@ def gemeenten_sheet(ctx: Context, gemeenten: list[Gemeente] | None = None, bron:
     bron = bron or inv.gemeenten_bron
     g = ctx.uitkomsten.ggu
     jaar = inv.gemeenten_jaar or (DEFAULT_JAAR if DEFAULT_JAAR in g.jaren else int(g.jaren[0]))
-    leden = float(g.bijdrage[list(g.jaren).index(jaar)]) * 1000
+    leden = float(in_euro(g.bijdrage[list(g.jaren).index(jaar)]))
     listed = _listed(rows)
     r = rekening(listed, leden, jaar) if listed else None
     room = shape_of(inv).gemeente_rows()

@@ -87,6 +87,7 @@ class Shape:
     hoofdstukken: tuple[int, ...]  # chapter numbers, in row order
     indexsets: int  # the user's index sets on Parameters (besides the Kadernota's own)
     gemeenten: int = MAX_GEMEENTEN  # rows for municipalities
+    regels: tuple[str, ...] = ()  # the cost lines' keys (vng_xl.data.cijfers), one per line; () in older workbooks
 
     # Parameters.
     @property
@@ -159,6 +160,7 @@ class Shape:
             hoofdstukken=tuple(int(h) for h in raw["hoofdstukken"]),
             indexsets=int(raw["indexsets"]),
             gemeenten=int(raw.get("gemeenten", MAX_GEMEENTEN)),
+            regels=tuple(str(r) for r in raw.get("regels", ())),
         )
         counts = (shape.jaren, shape.overbegroting, len(shape.groepen), len(shape.hoofdstukken))
         if (
@@ -166,6 +168,8 @@ class Shape:
             or not 0 <= shape.indexsets <= LIMIT
             or not 0 <= shape.gemeenten <= 100 * LIMIT
             or not set(shape.groepen) <= {"kosten", "doorbelasting"}
+            or shape.regels
+            and (len(shape.regels) != len(shape.groepen) or len(set(shape.regels)) != len(shape.regels))
         ):
             raise ValueError(f"not a workbook shape: {text[:200]}")
         return shape
@@ -188,6 +192,7 @@ def shape_of(invoer: Invoer) -> Shape:
         hoofdstukken=tuple(sorted(invoer.hoofdstukken)),
         indexsets=len(indexsets_of(invoer)),
         gemeenten=max(MAX_GEMEENTEN, len(invoer.gemeenten)),
+        regels=tuple(kn.ids),
     )
 
 

@@ -194,6 +194,8 @@ def read_invoer(target: WorkbookTarget, layout: Layout, shape: Shape | None = No
         kn,
         indexen=indexen,
         regels=regels,
+        # The lines keep the keys the workbook was built with, whatever their names now say.
+        ids=shape.regels if len(shape.regels) == len(regels) else kn.ids,
         types=tuple("AB"[int(t)] for t in types.tolist()),
         groepen=shape.groepen,
         begroting=begroting,

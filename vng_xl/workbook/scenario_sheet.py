@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from vng_xl.model import excel_round
 from vng_xl.model.kadernota import Kadernota, bereken
-from vng_xl.sources.indexsets import IndexSet
+from vng_xl.sources.indexsets import SALARISLIJN, IndexSet
 from vng_xl.workbook.content import Chart, Context, Sheet, a1, area, col_letters, quote_sheet
 from vng_xl.workbook.layout import indexsets_of
 from vng_xl.workbook.positions import (
@@ -25,8 +24,6 @@ from vng_xl.workbook.positions import (
     Shape,
     shape_of,
 )
-
-SALARISLIJN = "Salarissen"
 
 # Scenario sheet rows (0-based).
 NAME_ROW, YEAR_ROW = 3, 4
@@ -110,7 +107,7 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
         s.put(BASE_ROW + i, 2, float(kn.begroting[i]), formula=f"={kern.ref(r, KERN_BEGROTING_COL)}", style="euro")
     end = BASE_ROW + len(rows) - 1
     bedragen, types = area(BASE_ROW, 2, end, 2), area(BASE_ROW, 1, end, 1)
-    salaris = kn.regels.index(SALARISLIJN)
+    salaris = kn.ids.index(SALARISLIJN)
     sal_row = rows[salaris]
     sal_bedrag = kern.ref(sal_row, KERN_BEGROTING_COL)
     sal_type = kern.ref(sal_row, KERN_TYPE_COL)
@@ -123,8 +120,8 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
     for k, (naam, ref, kn_set) in enumerate(columns):
         first = 1 + k * (n + 1)
         u = bereken(kn_set)
-        pct = excel_round(u.ontwikkeling[np.searchsorted(u.jaren, ggu_years)], 3)
-        incl = pct + kn.ingroei
+        pct = u.zonder_ingroei[np.searchsorted(u.jaren, ggu_years)]
+        incl = u.contributie[np.searchsorted(u.jaren, ggu_years)]
         sal = u.raming[salaris][np.searchsorted(u.jaren, ggu_years)]
         values = {
             "excl": pct,

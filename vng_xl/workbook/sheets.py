@@ -11,7 +11,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from vng_xl.model import excel_round
+from vng_xl.data.cijfers import CONTRIBUTIE, KERN
+from vng_xl.model import contributie
+from vng_xl.model.kernorganisatie import AFRONDING_PERCENTAGE as PCT
 from vng_xl.workbook.content import (
     Chart,
     Context,
@@ -197,7 +199,6 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
     kosten = [i for i, g in enumerate(kn.groepen) if g == "kosten"]
     doorbelasting = [i for i, g in enumerate(kn.groepen) if g != "kosten"]
     line_rows = shape_of(ctx.invoer).kern_rows()
-    tabel = "Kosten kernorganisatie"
     bc, tc = KERN_BEGROTING_COL, KERN_TYPE_COL
 
     def block(lines: list[int]) -> tuple[int, int]:
@@ -227,29 +228,21 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
         for i in lines:
             for j, year in enumerate(years):
                 ctx.figures.append(
-                    Figure(
-                        tabel,
-                        kn.regels[i],
-                        int(year),
-                        s.ref(line_rows[i], bc + j),
-                        float(u.raming[i, j]),
-                        1,
-                        "euro",
-                    )
+                    Figure((KERN, kn.ids[i]), int(year), s.ref(line_rows[i], bc + j), float(u.raming[i, j]), "euro")
                 )
         return first, end
 
-    def total(row: int, label: str, formula_of, values: np.ndarray, style: str = "euro_totaal") -> None:
+    def total(row: int, post: str, label: str, formula_of, values: np.ndarray, style: str = "euro_totaal") -> None:
         label_style = "label_eindtotaal" if style.endswith("eindtotaal") else "label_totaal"
         s.put(row, 0, label, style=label_style)
         s.put(row, 1, None, style=label_style)
         for j, year in enumerate(years):
             s.put(row, 2 + j, float(values[j]), formula=formula_of(2 + j), style=style)
-            ctx.figures.append(Figure(tabel, label, int(year), s.ref(row, 2 + j), float(values[j]), 1, "euro"))
+            ctx.figures.append(Figure((KERN, post), int(year), s.ref(row, 2 + j), float(values[j]), "euro"))
 
     first, end = block(kosten)
     t1 = end + 1
-    total(t1, "Totaal", lambda c: f"=SUM({a1(first, c)}:{a1(end, c)})", u.totaal_kosten)
+    total(t1, "totaal", "Totaal", lambda c: f"=SUM({a1(first, c)}:{a1(end, c)})", u.totaal_kosten)
     sub = t1 + 1
     s.put(sub, 0, "Doorbelasting van kosten en overige baten", style="kop")
     for c in range(1, last_col + 1):
@@ -258,6 +251,7 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
     t2 = end2 + 1
     total(
         t2,
+        "totaal_doorbelasting",
         "Totaal doorbelasting van kosten en overige baten",
         lambda c: f"=SUM({a1(first2, c)}:{a1(end2, c)})",
         u.totaal_doorbelasting,
@@ -265,6 +259,7 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
     t3 = t2 + 1
     total(
         t3,
+        "kosten_kernorganisatie",
         "Kosten 'Kernorganisatie'",
         lambda c: f"={a1(t1, c)}+{a1(t2, c)}",
         u.kosten_kernorganisatie,
@@ -284,11 +279,14 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
     base_dev = ctx.invoer.ontwikkeling_basisjaar
     s.put(o, 2, base_dev, formula="=Ontwikkeling_basisjaar", style="procent")
     s.put(g, 2, ingroei, formula="=Ingroei", style="procent")
+    # The basisjaar's development is stated, not computed (it needs the costs of the year before).
+    ontwikkeling = np.concatenate([[base_dev], u.ontwikkeling[1:]])
+    stijging = np.concatenate([contributie(base_dev, ingroei)[None], u.contributie[1:]])
     s.put(
         c_row,
         2,
-        float(excel_round(base_dev, 3)) + ingroei,
-        formula=f"=ROUND({a1(o, 2)},3)+{a1(g, 2)}",
+        float(stijging[0]),
+        formula=f"=ROUND({a1(o, 2)},{PCT})+{a1(g, 2)}",
         style="procent_totaal",
     )
     for j in range(1, len(years)):
@@ -299,27 +297,16 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
             c_row,
             col,
             float(u.contributie[j]),
-            formula=f"=ROUND({a1(o, col)},3)+{a1(g, col)}",
+            formula=f"=ROUND({a1(o, col)},{PCT})+{a1(g, col)}",
             style="procent_totaal",
         )
-        year = int(years[j])
-        for regel, row, values in (
-            ("Verwachte ontwikkeling kosten kernorganisatie", o, u.ontwikkeling),
-            ("Contributie stijging", c_row, u.contributie),
-        ):
-            ctx.figures.append(Figure("Contributie", regel, year, s.ref(row, col), float(values[j]), 0.001, "procent"))
-    s.put(v_row, 3, float(excel_round(u.ontwikkeling[1], 3)), formula=f"=ROUND({a1(o, 3)},3)", style="procent")
-    ctx.figures.append(
-        Figure(
-            "Contributie",
-            f"Voorstel {years[1]} (zonder ingroei)",
-            int(years[1]),
-            s.ref(v_row, 3),
-            float(excel_round(u.ontwikkeling[1], 3)),
-            0.001,
-            "procent",
-        )
-    )
+    for j, year in enumerate(years):
+        for post, row, values in (("ontwikkeling", o, ontwikkeling), ("stijging", c_row, stijging)):
+            ctx.figures.append(Figure((CONTRIBUTIE, post), int(year), s.ref(row, 2 + j), float(values[j]), "procent"))
+        ctx.figures.append(Figure((CONTRIBUTIE, "ingroei"), int(year), s.ref(g, 2 + j), float(ingroei), "procent"))
+    voorstel = float(u.zonder_ingroei[1])
+    s.put(v_row, 3, voorstel, formula=f"=ROUND({a1(o, 3)},{PCT})", style="procent")
+    ctx.figures.append(Figure((CONTRIBUTIE, "voorstel"), int(years[1]), s.ref(v_row, 3), voorstel, "procent"))
     s.names["Contributie"] = area(o, 0, v_row, last_col)
     s.names["Kernorganisatie_Ontwikkeling"] = area(o, 3, o, last_col)
     s.marks["ontwikkeling"] = (o, 2)  # the basisjaar's column; later years follow
@@ -341,8 +328,16 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
     return s
 
 
+#: How each published table's figures are shown (the cell style of its scale).
+PUBLISHED_STYLE = {"kern": "euro", "contributie": "procent", "per_inwoner": "per_inwoner"}
+
+
 def gepubliceerd_sheet(ctx: Context) -> Sheet:
-    """The published figures of chapter 9 as plain values: the reference the Controle compares with."""
+    """The published figures of chapter 9 as plain values: the reference the Controle compares with.
+
+    Each table of the published data in its order; posts with other years (the voorstel 2026) get
+    their own header row of years.
+    """
     pub = ctx.gepubliceerd
     s = Sheet("gepubliceerd", ctx.blad("gepubliceerd"))
     s.widths = {0: 52, 1: 14, 2: 14, 3: 14, 4: 14, 5: 14}
@@ -350,75 +345,29 @@ def gepubliceerd_sheet(ctx: Context) -> Sheet:
     s.put(
         1,
         0,
-        f"Bron: {pub['bron']}. Waarden, geen formules: de referentie voor het blad Controle.",
+        f"Bron: {pub.bron}. Waarden, geen formules: de referentie voor het blad Controle.",
         style="subtitel",
     )
     row = 3
-
-    def table(title: str, years: list[int], rows: list[tuple[str, str, list[float]]], style: str) -> None:
-        nonlocal row
-        s.put(row, 0, title, style="kop")
-        for i, year in enumerate(years):
-            s.put(row, 1 + i, year, style="kop_jaar")
-        row += 1
-        for key, label, values in rows:
-            s.put(row, 0, label, style="label")
-            for i, (year, value) in enumerate(zip(years, values)):
+    for tabel in pub.tabellen:
+        style = PUBLISHED_STYLE.get(tabel.id, "duizend")
+        years: list[int] | None = None
+        for post in tabel.posten:
+            waarden = pub.waarden[(tabel.id, post)]
+            if list(waarden) != years:
+                if years is not None:
+                    row += 1
+                years = list(waarden)
+                s.put(row, 0, tabel.titel, style="kop")
+                for i, year in enumerate(years):
+                    s.put(row, 1 + i, year, style="kop_jaar")
+                row += 1
+            s.put(row, 0, pub.label((tabel.id, post)), style="label")
+            for i, (year, value) in enumerate(waarden.items()):
                 s.put(row, 1 + i, value, style=style)
-                ctx.published[(key, label, year)] = (s.ref(row, 1 + i), float(value))
+                ctx.published[(tabel.id, post, year)] = (s.ref(row, 1 + i), float(value))
             row += 1
         row += 1
-
-    kern = pub["kernorganisatie"]
-    table(
-        "Kosten kernorganisatie (euro)",
-        kern["jaren"],
-        [("Kosten kernorganisatie", k, v) for k, v in {**kern["regels"], **kern["totalen"]}.items()],
-        "euro",
-    )
-    con = pub["contributie"]
-    voorstel_jaar = con["jaren"][1]
-    table(
-        "Contributie",
-        con["jaren"],
-        [
-            ("Contributie", "Verwachte ontwikkeling kosten kernorganisatie", con["ontwikkeling"]),
-            ("Contributie", "Ingroeipercentage contributie", con["ingroei"]),
-            ("Contributie", "Contributie stijging", con["stijging"]),
-        ],
-        "procent",
-    )
-    table(
-        f"Contributievoorstel {voorstel_jaar}",
-        [voorstel_jaar],
-        [("Contributie", f"Voorstel {voorstel_jaar} (zonder ingroei)", [con["voorstel_2026"]])],
-        "procent",
-    )
-    ggu = pub["ggu"]
-    posten = {
-        "basisbegroting": "Basisbegroting (Totaal)",
-        "herprioritering": "Herprioritering",
-        "begroting": "Totaal Begroting",
-        "fonds": "Huidig fonds",
-        "indexatie": "Indexatie",
-        "bijdrage": "Bijdrage leden",
-        "overbegroting": "Overbegroting",
-        "dekking": "Totaal Dekking",
-    }
-    table(
-        "Fonds GGU (€ 1.000)",
-        ggu["jaren"],
-        [("Fonds GGU", f"Hoofdstuk {k}", v) for k, v in ggu["hoofdstukken"].items()]
-        + [("Fonds GGU", posten[k], v) for k, v in ggu["posten"].items()],
-        "duizend",
-    )
-    per = pub["per_inwoner"]
-    table(
-        "Bijdrage GGU per inwoner (€)",
-        per["jaren"],
-        [("Per inwoner", "Bijdrage GGU per inwoner", per["bedrag"])],
-        "per_inwoner",
-    )
     s.names["Gepubliceerd"] = area(3, 0, row - 2, 5)
     return s
 

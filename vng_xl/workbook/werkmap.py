@@ -5,7 +5,6 @@ They sit above the sheet builders and the refresh, which they use, so neither ne
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from vng_xl.controle.bevindingen import Controle, controleer
@@ -18,7 +17,6 @@ from vng_xl.workbook.content import a1
 from vng_xl.workbook.gemeenten_sheet import BIJDRAGE, blad, gemeenten_updates
 from vng_xl.workbook.headless import HeadlessTarget
 from vng_xl.workbook.readback import layout_of, read_invoer, shape_of_workbook
-from vng_xl.workbook.verklaring import sleutel
 
 
 class WerkmapOntbreekt(VngError):
@@ -55,22 +53,20 @@ def controle_werkmap(path: Path | str, inwoners: float | None = None) -> Control
             sheet, cell = _split(ref)
             return target.read(sheet, f"{cell}:{cell}")[0][0]
 
-        k = keten(invoer.kn, ctx.gepubliceerd)
-        published = {key: dict(v) for key, v in k.gepubliceerd.items()}
-        computed: dict[Sleutel, dict[int, float]] = {}
-        for (tabel, regel, jaar), (ref, _) in ctx.published.items():
-            key = sleutel(tabel, regel)
+        # The workbook's own published figures (sheet Gepubliceerd) and computed ones, by key.
+        published = {}
+        for key, (ref, _) in ctx.published.items():
             v = value(ref)
-            if key in published and jaar in published[key] and isinstance(v, (int, float)):
-                published[key][jaar] = float(v)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                published[key] = float(v)
+        computed: dict[Sleutel, dict[int, float]] = {}
         for f in ctx.figures:
-            key = sleutel(f.tabel, f.regel)
             v = value(f.ref)
-            if key is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
-                computed.setdefault(key, {})[f.jaar] = float(v)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                computed.setdefault(f.post, {})[f.jaar] = float(v)
     finally:
         target.close()
-    k = replace(k, gepubliceerd=published)
+    k = keten(invoer.kn, ctx.gepubliceerd.met(published))
     # The per-inwoner figure is compared on the workbook's own count unless another is given.
     return controleer(k, berekend=computed, inwoners=inwoners or invoer.inwoners or None)
 
