@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -27,8 +26,8 @@ def office_python() -> str:
             reason_nl="LibreOffice (soffice) is niet geïnstalleerd", reason_en="LibreOffice (soffice) is not installed"
         )
     bundled = Path(os.path.realpath(office)).with_name("python")
-    for candidate in (str(bundled), shutil.which("python3") and "/usr/bin/python3"):
-        if candidate and Path(candidate).is_file():
+    for candidate in (str(bundled), "/usr/bin/python3"):  # a venv's python3 has no uno
+        if Path(candidate).is_file():
             probe = subprocess.run([candidate, "-c", "import uno"], capture_output=True, check=False)
             if probe.returncode == 0:
                 return candidate
