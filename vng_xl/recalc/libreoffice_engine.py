@@ -9,16 +9,17 @@ buttons and charts stay byte-identical. A result LibreOffice cannot express as a
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import time
 from pathlib import Path
 
+from vng_xl.errors import VngError
 from vng_xl.libreoffice import session
 from vng_xl.libreoffice.addin import IDENTIFIER, build_oxt
 from vng_xl.libreoffice.names import copy_for_libreoffice
-from vng_xl.ooxml.package import CellValue, Package, PackageError, check_target, write_cells
+from vng_xl.ooxml.package import CellValue, Package, PackageError, cell_replacements
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError, cell_ref, parse_area, read_sheet, same_value
+from vng_xl.ooxml.writer import check_writable
 from vng_xl.recalc import CellIssue, RecalcOutcome
 
 
@@ -54,9 +55,13 @@ def excel_value(cell: dict[str, object], cached: object) -> CellValue | None:
     return value
 
 
-def recalc_files_libreoffice(pairs: list[tuple[Path, Path]], profile: Path | None = None) -> list[RecalcOutcome]:
-    """Recalculate each (source, target) in one LibreOffice; the add-in is installed in a private profile
-    unless `profile` (one where `vng-xl libreoffice install --profile` put it) is given.
+def recalc_files_libreoffice(
+    pairs: list[tuple[Path, Path]], profile: Path | None = None, backups: list[Path | None] | None = None
+) -> list[RecalcOutcome]:
+    """Recalculate each (source, target) in one LibreOffice; `backups` get a copy of each target as read.
+
+    The add-in is installed in a private profile unless `profile` (one where
+    `vng-xl libreoffice install --profile` put it) is given.
 
     Every source is read (and refused on bad input) before LibreOffice starts.
     """
@@ -74,7 +79,8 @@ def recalc_files_libreoffice(pairs: list[tuple[Path, Path]], profile: Path | Non
         computed = session.run(job, profile)["computed"]
     outcomes = []
     per_file = (time.perf_counter() - start) / max(1, len(pairs))
-    for (src, dst), cached, cells in zip(pairs, before, computed):  # type: ignore[arg-type]
+    backups = backups or [None] * len(pairs)
+    for (src, dst), backup, cached, cells in zip(pairs, backups, before, computed):  # type: ignore[arg-type]
         updates: dict[str, dict[str, CellValue]] = {}
         issues, error_values, changed, count = [], [], 0, 0
         for sheet, refs in cached.items():
@@ -93,7 +99,12 @@ def recalc_files_libreoffice(pairs: list[tuple[Path, Path]], profile: Path | Non
                 if not same_value(old, value):
                     changed += 1
                     updates.setdefault(sheet, {})[ref] = value
-        write_cells(src, dst, updates)
+        try:
+            _write(src, dst, updates, backup)
+        except (PackageError, VngError) as exc:  # locked, changed meanwhile, disk full: this file fails alone
+            message = exc.en if isinstance(exc, VngError) else str(exc)
+            outcomes.append(RecalcOutcome(path=str(src), status="failed", message=message))
+            continue
         outcomes.append(
             RecalcOutcome(
                 path=str(src),
@@ -109,20 +120,29 @@ def recalc_files_libreoffice(pairs: list[tuple[Path, Path]], profile: Path | Non
     return outcomes
 
 
+def _write(src: Path, dst: Path, updates: dict[str, dict[str, CellValue]], backup: Path | None) -> None:
+    """The new cached values into the original package, through the one writer."""
+    pkg = Package.open(src, check_lock=False)
+    try:
+        pkg.write(dst, cell_replacements(pkg, updates), backup=backup)
+    finally:
+        pkg.close()
+
+
 def run_batch_libreoffice(jobs: list, profile: Path | None = None) -> list[RecalcOutcome]:
     """The batch's jobs (vng_xl.recalc.batch.plan) in one LibreOffice; a refused file fails alone."""
     ready, outcomes = [], {}
     for job in jobs:
         try:
-            check_target(job.dst)
-            Package.open(job.src).close()  # refuse bad input before making a backup of it
-        except PackageError as exc:
-            outcomes[job.src] = RecalcOutcome(path=str(job.src), status="failed", message=str(exc))
+            check_writable(job.dst)
+            Package.open(job.src).close()  # refuse bad input before LibreOffice starts
+        except (PackageError, VngError) as exc:
+            message = exc.en if isinstance(exc, VngError) else str(exc)
+            outcomes[job.src] = RecalcOutcome(path=str(job.src), status="failed", message=message)
             continue
-        if job.backup is not None:
-            shutil.copy2(job.src, job.backup)
         ready.append(job)
     if ready:
-        done = recalc_files_libreoffice([(job.src, job.dst) for job in ready], profile)
+        pairs = [(job.src, job.dst) for job in ready]
+        done = recalc_files_libreoffice(pairs, profile, [job.backup for job in ready])
         outcomes.update({job.src: outcome for job, outcome in zip(ready, done)})
     return [outcomes[job.src] for job in jobs]
