@@ -25,6 +25,7 @@ SUBCOMMANDS = (
     "vng_xl.cli.controle",
     "vng_xl.cli.gemeenten",
     "vng_xl.cli.export",
+    "vng_xl.cli.libreoffice",
 )
 
 #: Set to 1 to see the Python traceback of an unexpected error instead of the one-line message.

@@ -118,9 +118,17 @@ def add_recalc_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--report", type=Path, metavar="FILE", help="write the outcome per file as JSON")
     p.add_argument(
         "--engine",
-        choices=("formulas", "excel"),
+        choices=("formulas", "excel", "libreoffice"),
         default="formulas",
-        help="'excel' recalculates in a hidden Excel through xlwings (Windows, macOS)",
+        help="'excel' recalculates in a hidden Excel through xlwings (Windows, macOS); 'libreoffice' in one "
+        "headless LibreOffice with the VNG add-in",
+    )
+    p.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="with --engine libreoffice: a profile where `vng-xl libreoffice install --profile DIR` put the "
+        "add-in (default: a private one, the add-in installed afresh)",
     )
     p.add_argument(
         "--time-limit",
@@ -142,7 +150,7 @@ def add_recalc_parser(subparsers) -> argparse.ArgumentParser:
 
 def recalc_command(args: argparse.Namespace) -> int:
     """Run the batch, print one line per file, optionally write the JSON report."""
-    from vng_xl.recalc.batch import ProgressBar, collect, default_executor, plan, run_batch, write_report
+    from vng_xl.recalc.batch import ProgressBar, collect, default_executor, plan, run_batch
     from vng_xl.recalc.budget import Budget
 
     if args.engine == "excel":
@@ -170,6 +178,11 @@ def recalc_command(args: argparse.Namespace) -> int:
         out_dir = output_folder(args.out or Path("recalculated"))
     budget = Budget(args.time_limit or None, args.memory_limit or None)
     jobs, refused = plan(files, out_dir, args.in_place, backup=not args.no_backup, engine=args.engine, budget=budget)
+    if args.engine == "libreoffice":
+        from vng_xl.recalc.libreoffice_engine import run_batch_libreoffice
+
+        outcomes = refused + run_batch_libreoffice(jobs, args.profile)
+        return _finish(args, outcomes, time.perf_counter() - start, interrupted=False)
     workers = 1 if args.engine == "excel" else max(1, min(args.jobs, len(jobs)))
     executor = default_executor(workers)
     bar = ProgressBar()
@@ -180,9 +193,15 @@ def recalc_command(args: argparse.Namespace) -> int:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
     outcomes = refused + outcomes
+    return _finish(args, outcomes, time.perf_counter() - start, interrupted)
+
+
+def _finish(args: argparse.Namespace, outcomes: list, seconds: float, interrupted: bool) -> int:
+    """Print one line per file and the total, write the report; the exit code."""
+    from vng_xl.recalc.batch import write_report
+
     for o in outcomes:
         print(o.summary())
-    seconds = time.perf_counter() - start
     failed = [o for o in outcomes if not o.ok]
     print(f"{len(outcomes)} files, {len(outcomes) - len(failed)} ok, {len(failed)} not ok, {seconds:.2f} s")
     if args.report:

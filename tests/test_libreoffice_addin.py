@@ -1,0 +1,275 @@
+"""The VNG functions as a LibreOffice Calc add-in: the extension generated from the registry, and
+LibreOffice itself computing VNG formulas with it (compared with the document and our own engine)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+from lxml import etree
+
+from tests.kadernota_figures import KERNORGANISATIE
+from tests.workbook_fixtures import built_workbook
+from vng_xl.cli import main
+from vng_xl.functions import FUNCTIONS
+from vng_xl.libreoffice import calc, names, session
+from vng_xl.libreoffice.addin import IDENTIFIER, idl_name
+from vng_xl.ooxml.package import write_cells
+from vng_xl.recalc.engine import FormulaUnsupported, evaluate
+from vng_xl.recalc.libreoffice_engine import formula_cells
+
+OOR = "{http://openoffice.org/2001/registry}"
+
+
+@pytest.fixture(scope="module")
+def oxt(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    path = tmp_path_factory.mktemp("oxt") / "vng.oxt"
+    assert main(["libreoffice", "build", str(path)]) == 0
+    return zipfile.ZipFile(path)
+
+
+def test_the_extension_lists_every_part_it_holds(oxt: zipfile.ZipFile) -> None:
+    manifest = etree.fromstring(oxt.read("META-INF/manifest.xml"))
+    listed = [e.get("{http://openoffice.org/2001/manifest}full-path") for e in manifest]
+    assert listed and all(name in oxt.namelist() for name in listed)
+
+
+def test_the_interface_has_every_function_with_its_arguments(oxt: zipfile.ZipFile) -> None:
+    text = oxt.read("vng_xl_addin.idl").decode()
+    for fn in FUNCTIONS.values():
+        params = ", ".join(f"[in] any {idl_name(a.name)}" for a in fn.args)
+        assert f" {fn.name}({params});" in text
+    assert "van_jaar" not in text and "[in] any vanJaar" in text  # LibreOffice refuses _ in an argument
+
+
+def test_the_help_is_the_registrys_dutch_help_with_the_excel_name(oxt: zipfile.ZipFile) -> None:
+    root = etree.fromstring(oxt.read("CalcAddIns.xcu"))
+    functions = root.find(f"node/node/node[@{OOR}name='AddInFunctions']")
+    assert [n.get(f"{OOR}name") for n in functions] == list(FUNCTIONS)
+    for node in functions:
+        fn = FUNCTIONS[node.get(f"{OOR}name")]
+        props = {p.get(f"{OOR}name"): p.findtext("value") for p in node.findall("prop")}
+        assert props["Description"] == fn.help
+        assert props["CompatibilityName"] == fn.name
+        params = node.find(f"node[@{OOR}name='Parameters']")
+        assert [p.findtext("prop[@oor:name='DisplayName']/value", namespaces={"oor": OOR[1:-1]}) for p in params] == [
+            a.name for a in fn.args
+        ]
+
+
+def test_the_config_points_at_this_vng_xl(oxt: zipfile.ZipFile) -> None:
+    config = json.loads(oxt.read("vng_xl_addin.json"))
+    assert config["functions"] == list(FUNCTIONS)
+    assert any(Path(p, "vng_xl", "functions", "registry.py").is_file() for p in config["source"])
+
+
+def test_ranges_arrive_as_blocks_and_results_leave_as_rows() -> None:
+    assert calc.call("VNG_INDEX", ("A", 2027.0, None)) == ((0.039,),)
+    rows = calc.call("VNG_GEWOGEN_INDEX", (((39059724.0,), (2362584.0,)), (("A",), ("B",)), 2026.0, None, None))
+    assert len(rows) == 1 and len(rows[0]) == 1 and isinstance(rows[0][0], float)
+    block = calc.argument(((1.0, None), ("a", 2.0)))
+    assert block.shape == (2, 2) and block[0, 1] is None
+
+
+def test_bad_input_gives_the_dutch_message_in_the_cell() -> None:
+    ((text,),) = calc.call("VNG_INDEX", ("X", 2027.0, None))
+    assert text.startswith("#VNG! indextype") and "onbekend" in text
+
+
+def test_a_non_finite_result_is_an_internal_error_not_a_number() -> None:
+    with pytest.raises(ValueError):
+        calc.result(np.array([1.0, np.inf]))
+
+
+# --- LibreOffice itself computes -----------------------------------------------------------------
+
+
+def api_formula(dutch: str) -> str:
+    """A Dutch Excel formula in LibreOffice's API notation: `;` between arguments, `|` between rows of {...}."""
+    parts = re.split(r'("(?:[^"]|"")*")', dutch)
+    out, depth = [], 0
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(part)
+            continue
+        chars = []
+        for ch in part:
+            depth += ch == "{"
+            depth -= ch == "}"
+            chars.append("|" if ch == ";" and depth else ch)
+        out.append("".join(chars))
+    return "".join(out)
+
+
+def needs_no_workbook(formula: str) -> bool:
+    """Whether a formula refers to no cell and no name (our engine says so)."""
+    try:
+        evaluate(formula, dutch=True)
+    except FormulaUnsupported:
+        return False
+    return True
+
+
+#: The registry's examples LibreOffice can compute on an empty sheet (no cell references, no names).
+EXAMPLES = [formula for fn in FUNCTIONS.values() for formula, _ in fn.examples if needs_no_workbook(formula)]
+
+SALARISSEN_2027 = '=VNG_RAMING(39059724;"A";2027)'
+
+
+@pytest.fixture(scope="module")
+def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[list[dict[str, object]]]]:
+    """LibreOffice, with the add-in installed in a fresh profile, computing every example."""
+    profile = tmp_path_factory.mktemp("lo-profile")
+    installed = session.install(profile)
+    assert [IDENTIFIER, "vng_xl.oxt"] in installed
+    shapes = {f: np.shape(evaluate(f, dutch=True).block) for f in EXAMPLES}
+    jobs = [[api_formula(f), *shapes[f]] if shapes[f] != (1, 1) else api_formula(f) for f in EXAMPLES]
+    jobs += [SALARISSEN_2027, '=VNG_INDEX("X";2027)', "=VNG_INDEXFACTOR()"]
+    results = session.evaluate(jobs, profile)
+    return dict(zip([*EXAMPLES, SALARISSEN_2027, "bad", "missing"], results))
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_computes_the_salaries_2027_of_the_document(computed) -> None:
+    (([cell],)) = computed[SALARISSEN_2027]
+    assert round(cell["value"]) == KERNORGANISATIE["Salarissen"][3]  # 41.394.714
+
+
+#: Examples where LibreOffice is known to give something else than our engine, and why.
+EXPECTED_DIFFERENCES = {
+    '=VNG_FOUT(VNG_RAMING(100;"C";2027))': "in LibreOffice a VNG function's bad input shows as the #VNG! text, "
+    "not as #VALUE! with a message kept for VNG_FOUT (there is no VBA wrapper and no calling cell)",
+}
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(
+    "formula",
+    [
+        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=EXPECTED_DIFFERENCES[f]))
+        if f in EXPECTED_DIFFERENCES
+        else f
+        for f in EXAMPLES
+    ],
+)
+def test_libreoffice_gives_what_our_engine_gives(computed, formula: str) -> None:
+    ours = evaluate(formula, dutch=True).block
+    theirs = [[cell.get("value", cell.get("text")) for cell in row] for row in computed[formula]]
+    assert np.shape(theirs) == np.shape(ours)
+    for mine, lo in zip(np.ravel(np.array(ours, dtype=object)), np.ravel(np.array(theirs, dtype=object))):
+        if isinstance(mine, str):
+            assert lo == mine
+        else:
+            assert lo == pytest.approx(mine, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_shows_the_dutch_message_for_bad_input(computed) -> None:
+    assert computed["bad"][0][0]["text"] == calc.call("VNG_INDEX", ("X", 2027.0, None))[0][0]
+    assert computed["missing"][0][0]["text"].startswith("#VNG! ")
+
+
+@pytest.mark.libreoffice
+def test_a_missing_vng_xl_gives_a_dutch_message_and_uninstall_removes_it(tmp_path: Path) -> None:
+    nowhere = str(tmp_path / "nowhere")
+    session.install(tmp_path / "profile", env={"python": "0.0", "source": [nowhere], "site_packages": [nowhere]})
+    ((cell,),) = session.evaluate([SALARISSEN_2027], tmp_path / "profile")[0]
+    assert cell["text"].startswith("#VNG! numpy ontbreekt voor Python 3.") or cell["text"].startswith(
+        "#VNG! vng_xl niet gevonden"
+    )
+    assert main(["libreoffice", "uninstall", "--profile", str(tmp_path / "profile")]) == 0
+    ((cell,),) = session.evaluate([SALARISSEN_2027], tmp_path / "profile")[0]
+    assert cell.get("error") and cell["text"] == "#NAME?"  # the function is gone
+
+
+# --- .xlsx files: LibreOffice 7.4 reads the add-in's programmatic name, not the Excel name ---------
+
+
+def test_a_copy_for_libreoffice_names_every_vng_call_as_the_add_in_and_leaves_strings_alone() -> None:
+    xml = '<f>VNG_RAMING(B5,&quot;VNG_INDEX(&quot;)+vng_index("A",2027)+MYVNG_INDEX(1)+ROUND(1,0)</f>'
+    assert names.rename_part(xml) == (
+        '<f>vng.xl.VngFunctions.VNG_RAMING(B5,&quot;VNG_INDEX(&quot;)+vng.xl.VngFunctions.VNG_INDEX("A",2027)'
+        "+MYVNG_INDEX(1)+ROUND(1,0)</f>"
+    )
+    assert names.rename_part("<c><v>VNG_RAMING(1)</v></c>") == "<c><v>VNG_RAMING(1)</v></c>"  # only formulas
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_computes_an_xlsx_through_the_renamed_copy(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active["A1"] = '=VNG_RAMING(39059724,"A",2027)'
+    book.active["A2"] = '=ROUND(VNG_RAMING(39059724,"A",2027),0)&" VNG_RAMING("'
+    book.save(tmp_path / "book.xlsx")
+    assert names.copy_for_libreoffice(tmp_path / "book.xlsx", tmp_path / "book-lo.xlsx") == 1
+    session.install(tmp_path / "profile")
+    (cells,) = session.compute([tmp_path / "book-lo.xlsx"], tmp_path / "profile")
+    assert round(cells["Sheet!A1"]["value"]) == KERNORGANISATIE["Salarissen"][3]
+    assert cells["Sheet!A2"]["text"] == f"{KERNORGANISATIE['Salarissen'][3]} VNG_RAMING("
+
+
+def vng_formula_cells(path: Path) -> set[str]:
+    """Addresses ("Sheet!B5") of the cells whose formula calls a VNG function."""
+    book = openpyxl.load_workbook(path)
+    return {
+        f"{ws.title}!{cell.coordinate}"
+        for ws in book
+        for row in ws.iter_rows()
+        for cell in row
+        if str(getattr(cell.value, "text", cell.value)).startswith("=") and "VNG_" in str(cell.value).upper()
+    }
+
+
+def cached_values(path: Path) -> dict[str, object]:
+    return {f"{s}!{ref}": v for s, cells in formula_cells(path).items() for ref, v in cells.items()}
+
+
+def same(ours: object, theirs: object) -> bool:
+    if ours in (None, "") and theirs in (None, ""):  # an empty result: no cached value, or an empty text
+        return True
+    if isinstance(ours, float) and isinstance(theirs, float):
+        return theirs == pytest.approx(ours, rel=1e-9, abs=1e-12)
+    return theirs == ours
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_every_vng_formula_of_the_built_workbook_as_our_engine(tmp_path: Path) -> None:
+    """The official workbook: each cell with a VNG formula, computed by LibreOffice, equals the value we stored."""
+    source = built_workbook()
+    stored = cached_values(source)
+    vng_cells = vng_formula_cells(source)
+    assert len(vng_cells) > 100
+    copy = tmp_path / "lo.xlsm"
+    names.copy_for_libreoffice(source, copy)
+    session.install(tmp_path / "profile")
+    (computed,) = session.compute([copy], tmp_path / "profile")
+    differ = {}
+    for address in vng_cells:
+        cell = computed[address]
+        theirs = cell.get("value", cell.get("text"))
+        if not same(stored[address], theirs):
+            differ[address] = (stored[address], cell)
+    assert differ == {}
+
+
+@pytest.mark.libreoffice
+def test_recalc_with_libreoffice_follows_a_changed_input_as_our_engine_and_keeps_the_rest(tmp_path: Path) -> None:
+    book = tmp_path / "book.xlsm"
+    shutil.copyfile(built_workbook(), book)
+    write_cells(book, book, {"Kernorganisatie": {"C5": 40_000_000}})  # Salarissen 2025 (was 39.059.724)
+    assert main(["recalc", str(book), "--engine", "libreoffice", "--out", str(tmp_path / "lo")]) == 0
+    assert main(["recalc", str(book), "--out", str(tmp_path / "ours")]) == 0
+    before, lo, ours = (cached_values(p) for p in (book, tmp_path / "lo" / book.name, tmp_path / "ours" / book.name))
+    vng_cells = vng_formula_cells(book)
+    assert sum(not same(before[a], lo[a]) for a in vng_cells) > 10  # the change went through
+    assert {a: (ours[a], lo[a]) for a in vng_cells if not same(ours[a], lo[a])} == {}
+    with zipfile.ZipFile(book) as a, zipfile.ZipFile(tmp_path / "lo" / book.name) as b:
+        assert a.namelist() == b.namelist()
+        kept = [n for n in a.namelist() if not n.startswith("xl/worksheets/sheet")]
+        assert "xl/vbaProject.bin" in kept
+        assert all(a.read(n) == b.read(n) for n in kept)  # VBA, buttons, charts byte-identical
