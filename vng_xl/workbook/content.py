@@ -96,6 +96,10 @@ class Sheet:
     freeze: tuple[int, int] | None = None
     landscape: bool = True
     pages_tall: int = 0  # print on this many pages high (0: as many as needed), always one page wide
+    print_titles: tuple[int, int] | None = None  # rows repeated at the top of every printed page
+    print_end: tuple[int, int] | None = None  # last printed (row, col); None: the last cell written
+    spans: dict[tuple[int, int], int] = field(default_factory=dict)  # cell -> columns merged to its right
+    heights: dict[int, float] = field(default_factory=dict)  # row -> height in points
 
     def put(
         self,
@@ -111,6 +115,12 @@ class Sheet:
         cell = Cell(value, formula, style, spill, computed)
         self.cells[(row, col)] = cell
         return cell
+
+    def long_text(self, row: int, text: str, last_col: int, lines: int = 2, style: str = "subtitel") -> Cell:
+        """A text over columns A to `last_col` of one row, wrapped on `lines` lines: it stays on the page."""
+        self.spans[(row, 0)] = last_col
+        self.heights[row] = 13.5 * lines
+        return self.put(row, 0, text, style=style)
 
     def ref(self, row: int, col: int, absolute: bool = True) -> str:
         """A reference to one of this sheet's cells from another sheet."""

@@ -32,6 +32,9 @@ COLUMNS = (
     "Sleutel",
 )
 FIRST_ROW = 6  # row 7: the first comparison
+PRINT_LAST_COL = COLUMNS.index("Verklaring")  # the key column is for the tools, not the printed page
+VERKLARING_WIDTH = 60
+VERKLARING_CHARS = 62  # characters on a line of the explanation column, for the row height
 DIFF_STYLE = {
     "euro": "verschil",
     "duizend": "verschil",
@@ -102,15 +105,15 @@ def controle_rijen(ctx: Context) -> list[ControleRij]:
 def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet:
     """Lay out the comparisons with live formulas (cached values from the model) and a summary on top."""
     s = Sheet("controle", ctx.blad("controle"))
-    s.widths = {0: 22, 1: 46, 2: 7, 3: 14, 4: 14, 5: 11, 6: 10, 7: 16, 8: 50, 9: 34}
+    s.widths = {0: 20, 1: 40, 2: 6, 3: 13, 4: 13, 5: 11, 6: 9, 7: 15, 8: VERKLARING_WIDTH, 9: 34}
     s.freeze = (FIRST_ROW, 3)
     s.put(0, 0, "Controle: berekend tegen gepubliceerd", style="titel")
-    s.put(
+    s.long_text(
         1,
-        0,
         "Binnen afronding: het verschil is hooguit de afrondingseenheid van de Kadernota (een euro, "
         "€ 1.000 of 0,1%). Een AFWIJKING is een echt verschil.",
-        style="subtitel",
+        PRINT_LAST_COL,
+        lines=1,
     )
     last = FIRST_ROW + len(rows) - 1
     verdicts = area(FIRST_ROW, 7, last, 7, absolute=True)
@@ -155,7 +158,9 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
             f'"{AFWIJKING}"),"{NIET_BEREKEND}")',
             style="oordeel",
         )
-        s.put(row, 8, r.verklaring or None, style="tekst")
+        s.put(row, 8, r.verklaring or None, style="tekst_lang")
+        if r.verklaring:  # neither program grows a row for wrapped text on opening: give it the lines
+            s.heights[row] = 13.0 * max(1, math.ceil(len(r.verklaring) / VERKLARING_CHARS))
         s.put(row, 9, code(r.sleutel), style="tekst")
     s.highlight.append(
         (
@@ -164,6 +169,8 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
         )
     )
     s.highlight.append((a1(4, 2), f"={a1(4, 2)}>0"))
+    s.print_titles = (FIRST_ROW - 1, FIRST_ROW - 1)
+    s.print_end = (last, PRINT_LAST_COL)
     s.names["Controle"] = area(FIRST_ROW - 1, 0, last, len(COLUMNS) - 1)
     s.names["Controle_Afwijkingen"] = a1(4, 2, absolute=True)
     return s

@@ -5,16 +5,18 @@ They sit above the sheet builders and the refresh, which they use, so neither ne
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from vng_xl.controle.bevindingen import Controle, controleer
 from vng_xl.controle.rekenketen import Sleutel, keten
 from vng_xl.errors import VngError
-from vng_xl.ooxml.package import check_target, write_cells
+from vng_xl.ooxml.package import Package, check_target, sheet_parts
+from vng_xl.ooxml.sheet_xml import CellWrite, parse_ref, patch_sheet
 from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
 from vng_xl.workbook.build import workbook_content
 from vng_xl.workbook.content import a1
-from vng_xl.workbook.gemeenten_sheet import BIJDRAGE, blad, gemeenten_updates
+from vng_xl.workbook.gemeenten_sheet import BIJDRAGE, blad, gemeenten_updates, print_last_row
 from vng_xl.workbook.headless import HeadlessTarget
 from vng_xl.workbook.readback import layout_of, read_invoer, shape_of_workbook
 
@@ -100,5 +102,24 @@ def schrijf_gemeenten(werkmap: Path, gemeenten: list[Gemeente], uit: Path | None
     cells = gemeenten_updates(gemeenten, leden, jaar, bron, room=shape.gemeenten)
     cells[a1(*BIJDRAGE)] = leden
     check_target(uit)
-    write_cells(werkmap, uit, {sheet: cells})
+    _write_list(werkmap, uit, sheet, cells, print_last_row(len(gemeenten)))
     return rekening(gemeenten, leden, jaar).verschil
+
+
+def _write_list(src: Path, dst: Path, sheet: str, cells: dict, last_row: int) -> None:
+    """The list's cells and a print area down to its last municipality, in one atomic write."""
+    pkg = Package.open(src, check_lock=False)
+    try:
+        part = sheet_parts(pkg)[sheet]
+        pkg.xml(part)  # validate it safely before patching the bytes
+        writes = {parse_ref(ref): CellWrite(value) for ref, value in cells.items()}
+        replacements = {part: patch_sheet(pkg.read(part), writes)}
+        local = pkg.all_sheet_names().index(sheet)
+        book = pkg.read(pkg.workbook_part)
+        pattern = rb'(<definedName name="_xlnm\.Print_Area" localSheetId="%d">[^<]*?:\$[A-Z]+\$)\d+(<)' % local
+        patched, n = re.subn(pattern, rb"\g<1>%d\2" % (last_row + 1), book)
+        if n == 1:  # a workbook built before print areas followed the list has none to move
+            replacements[pkg.workbook_part] = patched
+        pkg.write(dst, replacements)
+    finally:
+        pkg.close()
