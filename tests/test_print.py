@@ -20,7 +20,16 @@ from vng_xl.sources.gemeenten import Gemeente
 from vng_xl.workbook.werkmap import schrijf_gemeenten
 
 TITLE = "VNG Kadernota 2026: meerjarenraming 2026-2029"
-VISIBLE = ("Parameters", "Kernorganisatie", "Fonds GGU", "Gepubliceerd", "Scenario", "Gemeenten", "Controle")
+VISIBLE = (
+    "Overzicht",
+    "Parameters",
+    "Kernorganisatie",
+    "Fonds GGU",
+    "Gepubliceerd",
+    "Scenario",
+    "Gemeenten",
+    "Controle",
+)
 
 
 def pdf_pages(workbook: Path, folder: Path) -> list[str]:

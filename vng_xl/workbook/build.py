@@ -31,6 +31,7 @@ from vng_xl.workbook.content import (
 from vng_xl.workbook.fonds_ggu import ggu_sheet
 from vng_xl.workbook.gemeenten_sheet import gemeenten_sheet
 from vng_xl.workbook.layout import MACROS, Invoer, Layout, read_layout, standaard_invoer
+from vng_xl.workbook.overzicht import overzicht_sheet
 from vng_xl.workbook.scenario_sheet import scenario_sheet
 from vng_xl.workbook.sheets import conf_sheet, gepubliceerd_sheet, kernorganisatie_sheet, parameters_sheet
 from vng_xl.workbook.verklaring import controle_met_verklaring
@@ -51,6 +52,7 @@ def default_builders() -> tuple[SheetBuilder, ...]:
         scenario_sheet,
         gemeenten_sheet,
         controle_met_verklaring,
+        overzicht_sheet,  # refers to the sheets above; written first, the workbook opens on it
         conf_sheet,
     )
 
@@ -130,6 +132,9 @@ def _styles(layout: Layout) -> dict[str, dict[str, Any]]:
         "eenheid_procent": {**base, "num_format": "0.0%", "font_color": "#595959"},
         "oordeel": {**base, "bold": True},
         "afwijking": {"bg_color": o["afwijking_kleur"], "font_color": o["afwijking_tekst"]},
+        "link": {**base, "font_color": "#0563C1", "underline": 1},
+        "legenda_invoer": {**invoer, "locked": True},
+        "legenda_afwijking": {**base, "bg_color": o["afwijking_kleur"], "font_color": o["afwijking_tekst"]},
         "invoer_tekst": {**invoer},
         "invoer_type": {**invoer, "align": "center"},
         "invoer_jaar": {**invoer, "num_format": "0"},
@@ -143,7 +148,9 @@ def _styles(layout: Layout) -> dict[str, dict[str, Any]]:
 
 def _write_cell(ws, row: int, col: int, cell, fmt) -> None:
     value = cell.value
-    if cell.formula is not None:
+    if cell.link is not None:
+        ws.write_url(row, col, f"internal:{cell.link}", fmt, str(value))
+    elif cell.formula is not None:
         if cell.spill is not None:
             rows, cols = cell.spill
             ws.write_array_formula(row, col, row + rows - 1, col + cols - 1, cell.formula, fmt, value)
@@ -275,7 +282,7 @@ def write_workbook(path: Path, layout: Layout, sheets: Sequence[Sheet], macros: 
         wb.calc_on_load = False
         wb.calc_id = CALC_ID
         formats = {key: wb.add_format(props) for key, props in _styles(layout).items()}
-        for sheet in sheets:
+        for sheet in sorted(sheets, key=lambda s: not s.opens):  # the front sheet first: Excel opens on it
             _render(wb, sheet, formats, layout)
         code_names = [f"Sheet{i + 1}" for i in range(len(sheets))]
         project = vba.vba_project(vba.all_modules(macros), code_names)

@@ -63,6 +63,7 @@ class Cell:
     style: str = "tekst"
     spill: tuple[int, int] | None = None  # (rows, columns) of an array formula anchored here
     computed: bool = False  # a cell of an array formula's result other than its anchor
+    link: str | None = None  # a place in the workbook the cell links to ('Fonds GGU'!A1)
 
 
 @dataclass
@@ -95,6 +96,7 @@ class Sheet:
     hidden: bool = False
     freeze: tuple[int, int] | None = None
     landscape: bool = True
+    opens: bool = False  # the sheet the workbook opens on, written first
     pages_tall: int = 0  # print on this many pages high (0: as many as needed), always one page wide
     print_titles: tuple[int, int] | None = None  # rows repeated at the top of every printed page
     print_end: tuple[int, int] | None = None  # last printed (row, col); None: the last cell written
