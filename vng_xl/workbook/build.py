@@ -216,6 +216,8 @@ def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any], layo
         if span:
             ws.merge_range(row, col, row, col + span, None, formats[cell.style])
         _write_cell(ws, row, col, cell, formats[cell.style])
+    for (row, col), text in sheet.notes.items():
+        ws.write_comment(row, col, text, {"author": layout.raw.get("auteur", ""), "x_scale": 1.6, "y_scale": 0.8})
     for name, ref in sheet.names.items():
         wb.define_name(name, f"={quote_sheet(sheet.name)}!{ref}")
     for rng, formula in sheet.highlight:

@@ -91,6 +91,7 @@ class Sheet:
     marks: dict[str, tuple[int, int]] = field(default_factory=dict)  # cells other builders refer to
     charts: list[Chart] = field(default_factory=list)
     highlight: list[tuple[str, str]] = field(default_factory=list)  # (area, formula) that marks a discrepancy
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)  # cell -> a short note (a comment)
     button: tuple[str, str, str] | None = None  # (cell, macro, caption)
     protect: bool = True
     hidden: bool = False

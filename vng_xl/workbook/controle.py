@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vng_xl.data.cijfers import Cijfer, code
+from vng_xl.notation import bedrag, procent
+from vng_xl.ooxml.sheet_xml import parse_ref
 from vng_xl.workbook.content import Context, Sheet, a1, area
 from vng_xl.workbook.sheets import PUBLISHED_STYLE
 
@@ -171,9 +173,44 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
     s.highlight.append((a1(4, 2), f"={a1(4, 2)}>0"))
     s.print_titles = (FIRST_ROW - 1, FIRST_ROW - 1)
     s.print_end = (last, PRINT_LAST_COL)
+    mark_where_computed(ctx, rows)
     s.names["Controle"] = area(FIRST_ROW - 1, 0, last, len(COLUMNS) - 1)
     s.names["Controle_Afwijkingen"] = a1(4, 2, absolute=True)
     return s
+
+
+def _published_text(r: ControleRij) -> str:
+    """The published figure as the document prints it (Dutch notation)."""
+    if r.style == "procent":
+        return procent(r.gepubliceerd)
+    return bedrag(r.gepubliceerd, 3 if r.style == "per_inwoner" else 0)
+
+
+def mark_where_computed(ctx: Context, rows: Sequence[ControleRij]) -> None:
+    """Mark each computed figure on its own sheet when it differs from the published one beyond rounding.
+
+    A conditional format compares the cell with its Gepubliceerd cell, so it follows every recalculation;
+    a figure that differs in the build, or that the Controle explains, gets a note with the published figure.
+    """
+    by_name = {s.name: s for s in ctx.sheets.values()}
+    for r in rows:
+        if r.berekend_ref is None:
+            continue
+        sheet_ref, _, cell = r.berekend_ref.rpartition("!")
+        sheet = by_name.get(sheet_ref.strip("'").replace("''", "'"))
+        if sheet is None:
+            continue
+        row, col = parse_ref(cell)
+        own = a1(row - 1, col - 1, absolute=True)
+        tolerance = f"{r.eenheid!r}*(1+1E-9)"
+        sheet.highlight.append((own, f"=AND(ISNUMBER({own}),ABS({own}-{r.gepubliceerd_ref})>{tolerance})"))
+        differs = r.oordeel == BINNEN and abs(r.verschil) > r.eenheid * 1e-6
+        if r.oordeel == AFWIJKING or (r.verklaring and differs):
+            hoe = "Wijkt af van" if r.oordeel == AFWIJKING else "Binnen afronding, maar anders dan"
+            waarom = f" Verklaring: {r.verklaring}." if r.verklaring else ""
+            sheet.notes[(row - 1, col - 1)] = (
+                f"{hoe} de Kadernota, die {_published_text(r)} drukt.{waarom} Zie het blad Controle."
+            )
 
 
 def controle_sheet(ctx: Context) -> Sheet:
