@@ -16,7 +16,8 @@ from vng_xl.data import Gepubliceerd, gepubliceerd
 from vng_xl.data.cijfers import Cijfer, Sleutel
 from vng_xl.model.kadernota import Uitkomsten, bereken
 from vng_xl.ooxml import sheet_xml
-from vng_xl.workbook.layout import Invoer, Layout
+from vng_xl.workbook.layout import Invoer, Layout, standaard_invoer
+from vng_xl.workbook.vergelijking import afwijkende_invoer
 
 CellValue = float | int | str | bool | datetime | None
 
@@ -166,6 +167,8 @@ class Context:
     published: dict[Cijfer, tuple[str, float]] = field(default_factory=dict)  # key -> (cell, value)
     sheets: dict[str, Sheet] = field(default_factory=dict)
     herkomst: dict[str, CellValue] = field(default_factory=dict)
+    # The inputs that differ from the Kadernota's own (empty: the published figures are comparable).
+    afwijkend: list[str] = field(default_factory=list)
 
     def blad(self, key: str) -> str:
         return self.layout.blad(key)
@@ -176,7 +179,8 @@ SheetBuilder = Callable[[Context], Sheet]
 
 def make_context(layout: Layout, invoer: Invoer, herkomst: dict[str, CellValue]) -> Context:
     """Compute the model once for the inputs and bundle what the builders need."""
-    return Context(layout, invoer, bereken(invoer.kn), gepubliceerd(), herkomst=herkomst)
+    afwijkend = afwijkende_invoer(invoer, standaard_invoer(layout))
+    return Context(layout, invoer, bereken(invoer.kn), gepubliceerd(), herkomst=herkomst, afwijkend=afwijkend)
 
 
 def build_sheets(ctx: Context, builders: Sequence[SheetBuilder]) -> list[Sheet]:

@@ -39,6 +39,7 @@ LEGENDA = (
     ("euro_totaal", "Totaal"),
     ("legenda_afwijking", "Wijkt af van het cijfer in de Kadernota (zie het blad Controle)"),
 )
+ANDERS = " Andere parameters dan de Kadernota: de vergelijking geldt niet."
 HERPRIORITERING = (
     "Herprioritering tussen haakjes: de bezuiniging die de begroting sluitend maakt "
     "(basisbegroting min totaal begroting)."
@@ -102,12 +103,13 @@ def overzicht_sheet(ctx: Context) -> Sheet:
         s.put(row, c, None, style="kop")
     row += 1
     v, n = controle.ref(2, 2), controle.ref(4, 2)
+    flag = controle.ref(*controle.marks["kadernota"])
     s.put(
         row,
         0,
-        uitkomst(int(vergeleken), int(afwijkingen)),
+        uitkomst(int(vergeleken), int(afwijkingen), not ctx.afwijkend),
         formula=f'={v}&" cijfers vergeleken met de Kadernota: "&{n}&IF({n}=1," afwijking"," afwijkingen")'
-        f'&" (zie het blad Controle)."',
+        f'&" (zie het blad Controle)."&IF({flag}="ja","","{ANDERS}")',
         style="oordeel",
     )
     s.spans[(row, 0)] = last_col
@@ -138,7 +140,8 @@ def overzicht_sheet(ctx: Context) -> Sheet:
     return s
 
 
-def uitkomst(vergeleken: int, afwijkingen: int) -> str:
+def uitkomst(vergeleken: int, afwijkingen: int, kadernota: bool = True) -> str:
     """The Controle's outcome in one line, as the Overzicht's formula writes it."""
     woord = "afwijking" if afwijkingen == 1 else "afwijkingen"
-    return f"{vergeleken} cijfers vergeleken met de Kadernota: {afwijkingen} {woord} (zie het blad Controle)."
+    line = f"{vergeleken} cijfers vergeleken met de Kadernota: {afwijkingen} {woord} (zie het blad Controle)."
+    return line + ("" if kadernota else ANDERS)
