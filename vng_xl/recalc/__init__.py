@@ -7,14 +7,15 @@ formula with the headless evaluator, and write the cached values in one atomic w
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from vng_xl.ooxml.package import CellValue, Package
+from vng_xl.ooxml.package import CellValue, Package, WorkbookInUse, is_lock_file_name
+from vng_xl.ooxml.writer import excel_lock_file, writing
 from vng_xl.recalc.workbook import CellIssue, WorkbookEvaluation
 
-__all__ = ["CellIssue", "RecalcOutcome", "recalc_file"]
+__all__ = ["CellIssue", "RecalcOutcome", "evaluate_package", "recalc_file"]
 
 
 @dataclass
@@ -48,7 +49,8 @@ class RecalcOutcome:
         """One line for the terminal."""
         name = Path(self.path).name
         if self.status == "failed":
-            return f"FAILED {self.message}" if self.message.startswith(name) else f"FAILED {name}: {self.message}"
+            named = self.message.split(": ", 1)[0].endswith(name)  # the message names the file already
+            return f"FAILED {self.message}" if named else f"FAILED {name}: {self.message}"
         head = "ok    " if self.ok else "INCOMPLETE"
         line = (
             f"{head} {name}: {self.formula_cells} formula cells, {self.changed} changed, "
@@ -72,30 +74,50 @@ def recalc_file(
     updates: Mapping[str, Mapping[str, CellValue]] | None = None,
     *,
     check_lock: bool = True,
+    backup: Path | None = None,
+    evaluate: Callable[..., tuple[RecalcOutcome, dict[str, bytes]]] | None = None,
 ) -> RecalcOutcome:
     """Apply `updates` (sheet -> {"B5": value}) to input cells, recalculate all formulas, write dst once.
 
-    Raises vng_xl.workbook.package.PackageError (a subclass per kind of bad input) when the file
-    cannot be read or written; cells that cannot be computed are reported in the outcome instead.
-    src == dst replaces the file atomically. A workbook open in Excel (its ~$ lock file beside it)
-    is refused unless check_lock is False.
+    Raises a vng_xl.ooxml.package.PackageError (a subclass per kind of bad input) when the file cannot
+    be read, and a vng_xl.errors.WriteRefused when dst cannot be written; cells that cannot be computed
+    are reported in the outcome instead. dst is locked from reading to writing (src == dst replaces the
+    file); `backup` receives a complete copy of dst as read before it is replaced. A workbook open in
+    Excel (its ~$ lock file beside it) is refused unless check_lock is False. `evaluate` stands in
+    for evaluate_package (the batch runs it in a process with a time and memory budget).
     """
     start = time.perf_counter()
     src, dst = Path(src), Path(dst)
-    pkg = Package.open(src, check_lock=check_lock)
-    try:
-        ev = WorkbookEvaluation(pkg, updates)
-        ev.run()
-        pkg.write(dst, ev.replacements())
-    finally:
-        pkg.close()
-    return RecalcOutcome(
-        path=str(src),
-        output=str(dst),
+    if check_lock and (lock := excel_lock_file(src)) is not None:
+        raise WorkbookInUse(src, lock.name)
+    with writing(dst) as session:
+        if session.is_target(src) and session.found is not None and not is_lock_file_name(src):
+            pkg = Package.from_bytes(src, session.read())  # in place: the bytes read under the lock
+        else:
+            pkg = Package.open(src, check_lock=check_lock)
+        try:
+            outcome, replacements = (evaluate or evaluate_package)(pkg, updates)
+            pkg.write(dst, replacements, session=session, backup=backup)
+        finally:
+            pkg.close()
+    outcome.path, outcome.output = str(src), str(dst)
+    outcome.seconds = round(time.perf_counter() - start, 4)
+    return outcome
+
+
+def evaluate_package(
+    pkg: Package, updates: Mapping[str, Mapping[str, CellValue]] | None = None
+) -> tuple[RecalcOutcome, dict[str, bytes]]:
+    """Recalculate an open package without writing: the outcome and the new bytes of each sheet changed."""
+    ev = WorkbookEvaluation(pkg, updates)
+    ev.run()
+    replacements = ev.replacements()
+    outcome = RecalcOutcome(
+        path=str(pkg.path),
         formula_cells=ev.formula_cells,
         changed=ev.changed,
         errors=ev.issues,
         error_values=ev.error_values,
-        seconds=round(time.perf_counter() - start, 4),
         status="ok" if not ev.issues else "incomplete",
     )
+    return outcome, replacements

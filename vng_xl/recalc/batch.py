@@ -9,9 +9,9 @@ with no change to the work itself.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import json
 import os
-import shutil
 import signal
 import sys
 import time
@@ -19,8 +19,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vng_xl.ooxml.package import PackageError, check_target
-from vng_xl.recalc import RecalcOutcome, recalc_file
+from vng_xl.errors import VngError
+from vng_xl.ooxml.package import Package, PackageError
+from vng_xl.ooxml.writer import check_writable, same_file, write_file
+from vng_xl.recalc import RecalcOutcome, evaluate_package, recalc_file
+from vng_xl.recalc.budget import Budget, OverBudget, can_bound, run_bounded
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -33,6 +36,7 @@ class Job:
     dst: Path
     backup: Path | None = None
     engine: str = "formulas"
+    budget: Budget | None = None  # time and memory for this file (the headless engine only)
 
 
 def collect(paths: Iterable[Path | str]) -> list[Path]:
@@ -43,35 +47,42 @@ def collect(paths: Iterable[Path | str]) -> list[Path]:
             out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in WORKBOOK_SUFFIXES and f.is_file()))
         else:
             out.append(p)
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
     for p in out:
-        key = p.resolve()
+        key = os.path.realpath(p)
         if key not in seen:
             seen.add(key)
             unique.append(p)
     return unique
 
 
-def plan(files: list[Path], out_dir: Path | None, in_place: bool, backup: bool = True, engine: str = "formulas"):
+def plan(
+    files: list[Path],
+    out_dir: Path | None,
+    in_place: bool,
+    backup: bool = True,
+    engine: str = "formulas",
+    budget: Budget | None = None,
+):
     """Jobs for the files, and failed outcomes for those that cannot get a target (duplicate names)."""
     jobs: list[Job] = []
     refused: list[RecalcOutcome] = []
-    taken: dict[Path, Path] = {}
+    taken: dict[str, Path] = {}
     for src in files:
         if in_place:
             dst = src
         else:
             dst = out_dir / src.name
-            if dst.resolve() == src.resolve():
+            if same_file(dst, src):
                 refused.append(_failed(src, f"{src.name}: --out would overwrite the original; use --in-place"))
                 continue
-        if dst.resolve() in taken:
-            refused.append(_failed(src, f"{src.name}: same output name as {taken[dst.resolve()]}"))
+        if os.path.realpath(dst) in taken:
+            refused.append(_failed(src, f"{src.name}: same output name as {taken[os.path.realpath(dst)]}"))
             continue
-        taken[dst.resolve()] = src
+        taken[os.path.realpath(dst)] = src
         bak = src.with_name(src.name + ".bak") if in_place and backup else None
-        jobs.append(Job(src, dst, bak, engine))
+        jobs.append(Job(src, dst, bak, engine, budget))
     return jobs, refused
 
 
@@ -83,25 +94,60 @@ def run_job(job: Job) -> RecalcOutcome:
     """Recalculate one workbook; bad input becomes a failed outcome with a one-line message."""
     start = time.perf_counter()
     try:
-        check_target(job.dst)
+        check_writable(job.dst)
         if job.engine == "excel":
             from vng_xl.recalc.excel_engine import recalc_file_excel as recalc
         else:
             recalc = recalc_file
-        if job.backup is not None:
-            from vng_xl.ooxml.package import Package
-
-            Package.open(job.src).close()  # refuse bad input before making a backup of it
-            shutil.copy2(job.src, job.backup)
-        outcome = recalc(job.src, job.dst)
+        if job.engine == "formulas" and job.budget is not None and can_bound():
+            evaluate = functools.partial(_evaluate_within_budget, budget=job.budget)
+            outcome = recalc_file(job.src, job.dst, backup=job.backup, evaluate=evaluate)
+        else:
+            outcome = recalc(job.src, job.dst, backup=job.backup)
+    except OverBudget as exc:
+        outcome = _failed(job.src, f"{job.src.name}: refused: {exc}")
+    except _RefusedInChild as exc:
+        outcome = _failed(job.src, str(exc))
     except PackageError as exc:
         outcome = _failed(job.src, str(exc))
+    except VngError as exc:  # the writer's refusals: locked, changed meanwhile, disk full, ...
+        outcome = _failed(job.src, exc.en)
     except ValueError as exc:
         outcome = _failed(job.src, f"{job.src.name}: {exc}")
     except Exception as exc:  # one bad file must not stop the batch
         outcome = _failed(job.src, f"{job.src.name}: internal error: {type(exc).__name__}: {exc}")
     outcome.seconds = round(time.perf_counter() - start, 4)
     return outcome
+
+
+class _RefusedInChild(Exception):
+    """A file the budgeted child refused; the message is the outcome's."""
+
+
+def _evaluate_in_child(pkg: Package, updates) -> tuple:
+    """The untrusted part of a job, run in a child with a budget: ("done", outcome, sheets) or
+    ("failed", message). The parent writes, so a child stopped midway leaves nothing behind."""
+    name = pkg.path.name
+    try:
+        return ("done", *evaluate_package(pkg, updates))
+    except PackageError as exc:
+        return "failed", str(exc)
+    except VngError as exc:
+        return "failed", exc.en
+    except ValueError as exc:
+        return "failed", f"{name}: {exc}"
+    except MemoryError:
+        raise
+    except Exception as exc:
+        return "failed", f"{name}: internal error: {type(exc).__name__}: {exc}"
+
+
+def _evaluate_within_budget(pkg: Package, updates, budget: Budget) -> tuple[RecalcOutcome, dict[str, bytes]]:
+    """evaluate_package for recalc_file, in a forked child with the job's time and memory budget."""
+    result = run_bounded(_evaluate_in_child, pkg, updates, budget=budget)
+    if result[0] == "failed":
+        raise _RefusedInChild(result[1])
+    return result[1], result[2]
 
 
 def _ignore_sigint() -> None:
@@ -132,8 +178,10 @@ def run_batch(
                 if progress:
                     progress(len(results), len(jobs), results[i])
         else:
-            futures = {executor.submit(run_job, job): i for i, job in enumerate(jobs)}
+            futures: dict[cf.Future, int] = {}
             try:
+                for i, job in enumerate(jobs):  # Ctrl-C while submitting: the files already handed out count
+                    futures[executor.submit(run_job, job)] = i
                 for fut in cf.as_completed(futures):
                     i = futures[fut]
                     try:
@@ -197,6 +245,4 @@ def write_report(path: Path, outcomes: list[RecalcOutcome], seconds: float, inte
             "interrupted": interrupted,
         },
     }
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_file(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

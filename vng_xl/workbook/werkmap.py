@@ -11,8 +11,8 @@ from pathlib import Path
 from vng_xl.controle.bevindingen import Controle, controleer
 from vng_xl.controle.rekenketen import Sleutel, keten
 from vng_xl.errors import VngError
-from vng_xl.ooxml.package import Package, check_target, sheet_parts
-from vng_xl.ooxml.sheet_xml import CellWrite, parse_ref, patch_sheet
+from vng_xl.ooxml.package import Package
+from vng_xl.ooxml.writer import same_file, writing
 from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
 from vng_xl.workbook.build import workbook_content
 from vng_xl.workbook.content import a1
@@ -73,53 +73,48 @@ def controle_werkmap(path: Path | str, inwoners: float | None = None) -> Control
     return controleer(k, berekend=computed, inwoners=inwoners or invoer.inwoners or None)
 
 
-def schrijf_gemeenten(werkmap: Path, gemeenten: list[Gemeente], uit: Path | None = None, bron: str = "") -> float:
+def schrijf_gemeenten(
+    werkmap: Path, gemeenten: list[Gemeente], uit: Path | None = None, bron: str = "", force: bool = False
+) -> float:
     """Write the list into a built workbook's Gemeenten sheet; returns the difference with the bijdrage leden.
 
     The year is the one in the sheet; the bijdrage leden is computed from the workbook's own inputs.
+    The output is locked from reading to writing; another existing output file is replaced only with `force`.
     """
 
     werkmap = Path(werkmap)
     uit = Path(uit) if uit else werkmap
     if not werkmap.is_file():
         raise BadGemeenten(file=str(werkmap), reason_nl="bestand niet gevonden", reason_en="file not found")
-    target = HeadlessTarget(werkmap)
-    try:
-        layout = layout_of(target)
-        shape = shape_of_workbook(target, layout)
-        invoer = read_invoer(target, layout, shape)
-        sheet = blad(layout.raw)
-        if not target.has_sheet(sheet):
-            raise BadGemeenten(
-                file=werkmap.name,
-                reason_nl=f"de werkmap heeft geen blad {sheet}; bouw haar opnieuw met vng-xl build",
-                reason_en=f"the workbook has no sheet {sheet}; build it again with vng-xl build",
-            )
-    finally:
-        target.close()
-    jaar = invoer.gemeenten_jaar
-    leden = bijdrage_leden(jaar, invoer.kn)
-    cells = gemeenten_updates(gemeenten, leden, jaar, bron, room=shape.gemeenten)
-    cells[a1(*BIJDRAGE)] = leden
-    check_target(uit)
-    _write_list(werkmap, uit, sheet, cells, print_last_row(len(gemeenten)))
+    with writing(uit, overwrite=force or same_file(uit, werkmap)) as session:
+        target = HeadlessTarget(werkmap, uit, data=session.read(werkmap), session=session)
+        try:
+            layout = layout_of(target)
+            shape = shape_of_workbook(target, layout)
+            invoer = read_invoer(target, layout, shape)
+            sheet = blad(layout.raw)
+            if not target.has_sheet(sheet):
+                raise BadGemeenten(
+                    file=werkmap.name,
+                    reason_nl=f"de werkmap heeft geen blad {sheet}; bouw haar opnieuw met vng-xl build",
+                    reason_en=f"the workbook has no sheet {sheet}; build it again with vng-xl build",
+                )
+        finally:
+            target.close()
+        jaar = invoer.gemeenten_jaar
+        leden = bijdrage_leden(jaar, invoer.kn)
+        cells = gemeenten_updates(gemeenten, leden, jaar, bron, room=shape.gemeenten)
+        cells[a1(*BIJDRAGE)] = leden
+        last_row = print_last_row(len(gemeenten))
+        target.write({sheet: cells}, {}, more=lambda pkg: _print_area(pkg, sheet, last_row))
     return rekening(gemeenten, leden, jaar).verschil
 
 
-def _write_list(src: Path, dst: Path, sheet: str, cells: dict, last_row: int) -> None:
-    """The list's cells and a print area down to its last municipality, in one atomic write."""
-    pkg = Package.open(src, check_lock=False)
-    try:
-        part = sheet_parts(pkg)[sheet]
-        pkg.xml(part)  # validate it safely before patching the bytes
-        writes = {parse_ref(ref): CellWrite(value) for ref, value in cells.items()}
-        replacements = {part: patch_sheet(pkg.read(part), writes)}
-        local = pkg.all_sheet_names().index(sheet)
-        book = pkg.read(pkg.workbook_part)
-        pattern = rb'(<definedName name="_xlnm\.Print_Area" localSheetId="%d">[^<]*?:\$[A-Z]+\$)\d+(<)' % local
-        patched, n = re.subn(pattern, rb"\g<1>%d\2" % (last_row + 1), book)
-        if n == 1:  # a workbook built before print areas followed the list has none to move
-            replacements[pkg.workbook_part] = patched
-        pkg.write(dst, replacements)
-    finally:
-        pkg.close()
+def _print_area(pkg: Package, sheet: str, last_row: int) -> dict[str, bytes]:
+    """The workbook part with the sheet's print area ending at `last_row` (none to move: no change)."""
+    local = pkg.all_sheet_names().index(sheet)
+    book = pkg.read(pkg.workbook_part)
+    pattern = rb'(<definedName name="_xlnm\.Print_Area" localSheetId="%d">[^<]*?:\$[A-Z]+\$)\d+(<)' % local
+    patched, n = re.subn(pattern, rb"\g<1>%d\2" % (last_row + 1), book)
+    # A workbook built before print areas followed the list has none to move.
+    return {pkg.workbook_part: patched} if n == 1 else {}
