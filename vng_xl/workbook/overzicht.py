@@ -24,13 +24,13 @@ KERNCIJFERS = (
 )
 #: The contents: sheet key and what it holds.
 INHOUD = (
-    ("parameters", "De invoer van de raming met de bron van elk gegeven, de herkomst en de indexsets"),
-    ("kernorganisatie", "Kosten kernorganisatie 2025-2029 en de contributiestijging"),
-    ("ggu", "Fonds GGU: begroting per hoofdstuk, herprioritering, dekking, bijdrage per inwoner"),
+    ("parameters", "De invoer met de bron van elk gegeven; de herkomst"),
+    ("kernorganisatie", "Kosten kernorganisatie en contributiestijging"),
+    ("ggu", "Begroting per hoofdstuk, dekking, per inwoner"),
     ("gepubliceerd", "De cijfers zoals de Kadernota 2026 ze drukt"),
-    ("scenario", "Ter illustratie: de kerncijfers met andere indexsets"),
-    ("gemeenten", "Bijdrage Fonds GGU per gemeente (na het inlezen van de gemeentelijst)"),
-    ("controle", "Elk gepubliceerd cijfer naast het berekende, met het verschil en een oordeel"),
+    ("scenario", "Ter illustratie: kerncijfers bij andere indexsets"),
+    ("gemeenten", "Bijdrage Fonds GGU per gemeente"),
+    ("controle", "Gepubliceerd naast berekend, met een oordeel"),
 )
 #: The legend: style of the sample cell, what it means.
 LEGENDA = (
