@@ -96,10 +96,12 @@ def test_xlwings_target_writes_through_protection_and_recalculates() -> None:
     assert params.written["B25"] == "Controller VNG"
     assert book.app.calculated == 1 and book.app.screen_updating
     # Formula cells are left to Excel: nothing is written on the computed sheets but the Controle's
-    # explanations (column I), which are text from the slip search, not formulas.
+    # explanations (column I), which are text from the slip search, not formulas, and whether the
+    # inputs are the Kadernota's (H3) with what the comparison holds for (E4).
     assert not book.sheets["Kernorganisatie"].written
     written = book.sheets["Controle"].written
-    assert written and all(ref.startswith("I") for ref in written)
+    assert written and all(ref.startswith("I") or ref in ("H3", "E4") for ref in written)
+    assert written["H3"] == "ja"
     assert any(v and "in 2027 index A" in v for v in written.values())
 
 

@@ -53,7 +53,10 @@ def _read_back(path: Path) -> Invoer:
 
 
 def _formula_values(path: Path) -> dict[tuple[str, str], object]:
-    """Every formula cell's cached value, by sheet and address."""
+    """Every formula cell's cached value, by sheet and address; not the Overzicht's copy of the herkomst.
+
+    The herkomst is stamped by each refresh (its date), so the Overzicht's reference to it moves too.
+    """
     formulas = openpyxl.load_workbook(path)
     values = cached_values(path)
     return {
@@ -61,8 +64,12 @@ def _formula_values(path: Path) -> dict[tuple[str, str], object]:
         for ws in formulas.worksheets
         for row in ws.iter_rows()
         for c in row
-        if isinstance(c.value, str) and c.value.startswith("=")
+        if isinstance(c.value, str) and c.value.startswith("=") and not _herkomst_copy(c.value)
     }
+
+
+def _herkomst_copy(formula: str) -> bool:
+    return formula in ("=Parameters!$B$24", "=Parameters!$B$29")
 
 
 def _bills(path: Path, n: int) -> list[object]:

@@ -14,6 +14,7 @@ from vng_xl.cli import main
 from vng_xl.workbook.build import build
 
 SHEETS = [
+    "Overzicht",
     "Parameters",
     "Kernorganisatie",
     "Fonds GGU",

@@ -13,7 +13,7 @@ import xlwings as xw
 
 from vng_xl.workbook.content import CellValue, a1
 from vng_xl.workbook.positions import STATUS
-from vng_xl.workbook.refresh import RefreshResult, refresh
+from vng_xl.workbook.refresh import RefreshResult, layout_of, refresh
 
 # The protection the build gives each sheet (see vng_xl.workbook.build), restored after writing.
 PROTECTION = {
@@ -74,5 +74,13 @@ def vernieuwen() -> RefreshResult:
         return refresh(target)
     except Exception as exc:  # noqa: BLE001 - a button must report, never crash
         status = f"Vernieuwen mislukt door een interne fout ({type(exc).__name__}: {exc}); meld dit aan de beheerder."
-        target.write({book.sheets[0].name: {a1(*STATUS): status}}, {})  # Parameters is the first sheet
+        target.write({_parameters_sheet(target): {a1(*STATUS): status}}, {})
         return RefreshResult(False, status)
+
+
+def _parameters_sheet(target: XlwingsTarget) -> str:
+    """The Parameters sheet's name from the workbook's own layout; the default name if even that fails."""
+    try:
+        return layout_of(target).blad("parameters")
+    except Exception:  # noqa: BLE001 - reporting an internal error must not fail itself
+        return "Parameters"

@@ -30,11 +30,15 @@ from vng_xl.workbook.content import (
 from vng_xl.workbook.fonds_ggu import ggu_sheet
 from vng_xl.workbook.gemeenten_sheet import gemeenten_sheet
 from vng_xl.workbook.layout import MACROS, Invoer, Layout, read_layout, standaard_invoer
+from vng_xl.workbook.overzicht import overzicht_sheet
 from vng_xl.workbook.scenario_sheet import scenario_sheet
 from vng_xl.workbook.sheets import conf_sheet, gepubliceerd_sheet, kernorganisatie_sheet, parameters_sheet
 from vng_xl.workbook.verklaring import controle_met_verklaring
 
 CALC_ID = 191029  # the calculation engine of current Excel versions
+#: The footer's left part: the builder's version and where the figures' date and parameter set stand
+#: (a footer cannot follow a refresh, the Overzicht's formulas can).
+FOOTER_LEFT = "vng_xl {versie} · stand van de cijfers: blad Overzicht"
 
 
 def default_builders() -> tuple[SheetBuilder, ...]:
@@ -47,6 +51,7 @@ def default_builders() -> tuple[SheetBuilder, ...]:
         scenario_sheet,
         gemeenten_sheet,
         controle_met_verklaring,
+        overzicht_sheet,  # refers to the sheets above; written first, the workbook opens on it
         conf_sheet,
     )
 
@@ -91,7 +96,8 @@ def _styles(layout: Layout) -> dict[str, dict[str, Any]]:
     return {
         "tekst": base,
         "titel": {**base, "bold": True, "font_size": o["grootte"] + 4, "font_color": o["kop_kleur"]},
-        "subtitel": {**base, "italic": True, "font_color": "#595959"},
+        "subtitel": {**base, "italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
+        "tekst_lang": {**base, "text_wrap": True, "valign": "top"},
         "kop": kop,
         "kop_rechts": {**kop, "align": "right"},
         "kop_midden": {**kop, "align": "center"},
@@ -125,6 +131,9 @@ def _styles(layout: Layout) -> dict[str, dict[str, Any]]:
         "eenheid_procent": {**base, "num_format": "0.0%", "font_color": "#595959"},
         "oordeel": {**base, "bold": True},
         "afwijking": {"bg_color": o["afwijking_kleur"], "font_color": o["afwijking_tekst"]},
+        "link": {**base, "font_color": "#0563C1", "underline": 1},
+        "legenda_invoer": {**invoer, "locked": True},
+        "legenda_afwijking": {**base, "bg_color": o["afwijking_kleur"], "font_color": o["afwijking_tekst"]},
         "invoer_tekst": {**invoer},
         "invoer_type": {**invoer, "align": "center"},
         "invoer_jaar": {**invoer, "num_format": "0"},
@@ -138,7 +147,9 @@ def _styles(layout: Layout) -> dict[str, dict[str, Any]]:
 
 def _write_cell(ws, row: int, col: int, cell, fmt) -> None:
     value = cell.value
-    if cell.formula is not None:
+    if cell.link is not None:
+        ws.write_url(row, col, f"internal:{cell.link}", fmt, str(value))
+    elif cell.formula is not None:
         if cell.spill is not None:
             rows, cols = cell.spill
             ws.write_array_formula(row, col, row + rows - 1, col + cols - 1, cell.formula, fmt, value)
@@ -154,14 +165,58 @@ def _write_cell(ws, row: int, col: int, cell, fmt) -> None:
         ws.write_string(row, col, str(value), fmt)
 
 
-def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) -> None:
+def _print_end(sheet: Sheet) -> tuple[int, int]:
+    """The last printed row and column: the sheet's own, else its last cell (and the charts below it)."""
+    if sheet.print_end is not None:
+        return sheet.print_end
+    last_row = max(row for row, _ in sheet.cells)
+    for chart_spec in sheet.charts:  # a chart of ~300 px takes about 16 rows below its anchor
+        anchor_row = int("".join(ch for ch in chart_spec.anchor if ch.isdigit()))
+        last_row = max(last_row, anchor_row + chart_spec.size[1] // 20 + 1)
+    return last_row, max(col for _, col in sheet.cells)
+
+
+def _hf(text: str) -> str:
+    """Text for a header or footer, its ampersands escaped."""
+    return text.replace("&", "&&")
+
+
+def _page_setup(ws, sheet: Sheet, layout: Layout) -> None:
+    """A4, fit to the page width, print area, repeated headings, header and footer with page x of y."""
+    last_row, last_col = _print_end(sheet)
+    ws.print_area(0, 0, last_row, last_col)
+    if sheet.print_titles:
+        ws.repeat_rows(*sheet.print_titles)
+    if sheet.landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, sheet.pages_tall)
+    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    font = f'&"{layout.opmaak["lettertype"]},Regular"&8'
+    ws.set_header(f"&L{font}{_hf(layout.raw['titel'])}&R{font}Blad &A", {"margin": 0.3})
+    ws.set_footer(
+        f"&L{font}{_hf(FOOTER_LEFT.format(versie=__version__))}&R{font}Afgedrukt op &D, pagina &P van &N",
+        {"margin": 0.3},
+    )
+
+
+def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any], layout: Layout) -> None:
     ws = wb.add_worksheet(sheet.name)
     for col, width in sheet.widths.items():
         ws.set_column(col, col, width)
     # Anchors first: xlsxwriter pads an array's area with zeros, the cached results come after.
     ordered = sorted(sheet.cells.items(), key=lambda kv: (kv[1].computed, kv[0]))
+    for row, height in sheet.heights.items():
+        ws.set_row(row, height)
     for (row, col), cell in ordered:
+        span = sheet.spans.get((row, col))
+        if span:
+            ws.merge_range(row, col, row, col + span, None, formats[cell.style])
         _write_cell(ws, row, col, cell, formats[cell.style])
+    for (row, col), text in sheet.notes.items():
+        ws.write_comment(row, col, text, {"author": layout.raw.get("auteur", ""), "x_scale": 1.6, "y_scale": 0.8})
     for name, ref in sheet.names.items():
         wb.define_name(name, f"={quote_sheet(sheet.name)}!{ref}")
     for rng, formula in sheet.highlight:
@@ -175,6 +230,7 @@ def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) -> N
             {
                 "name": chart_spec.y_title,
                 "num_format": chart_spec.y_format,
+                "min": 0,  # from zero: a short axis makes a small gap look large
                 "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
             }
         )
@@ -187,16 +243,8 @@ def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) -> N
         ws.insert_button(cell, {"macro": macro, "caption": caption, "width": 128, "height": 34})
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
-    last_row = max(row for row, _ in sheet.cells)
-    for chart_spec in sheet.charts:  # a chart of ~300 px takes about 16 rows below its anchor
-        anchor_row = int("".join(ch for ch in chart_spec.anchor if ch.isdigit()))
-        last_row = max(last_row, anchor_row + chart_spec.size[1] // 20 + 1)
     if not sheet.hidden:  # LibreOffice prints a hidden sheet that has a print area
-        ws.print_area(0, 0, last_row, max(col for _, col in sheet.cells))
-    if sheet.landscape:
-        ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, sheet.pages_tall)
+        _page_setup(ws, sheet, layout)
     ws.hide_gridlines(0 if sheet.hidden else 2)
     if sheet.protect:
         ws.protect(
@@ -233,8 +281,8 @@ def write_workbook(path: Path, layout: Layout, sheets: Sequence[Sheet], macros: 
     wb.calc_on_load = False
     wb.calc_id = CALC_ID
     formats = {key: wb.add_format(props) for key, props in _styles(layout).items()}
-    for sheet in sheets:
-        _render(wb, sheet, formats)
+    for sheet in sorted(sheets, key=lambda s: not s.opens):  # the front sheet first: Excel opens on it
+        _render(wb, sheet, formats, layout)
     code_names = [f"Sheet{i + 1}" for i in range(len(sheets))]
     project = vba.vba_project(vba.all_modules(macros), code_names)
     wb.add_vba_project(io.BytesIO(project), is_stream=True)

@@ -16,7 +16,8 @@ from vng_xl.data import Gepubliceerd, gepubliceerd
 from vng_xl.data.cijfers import Cijfer, Sleutel
 from vng_xl.model.kadernota import Uitkomsten, bereken
 from vng_xl.ooxml import sheet_xml
-from vng_xl.workbook.layout import Invoer, Layout
+from vng_xl.workbook.layout import Invoer, Layout, standaard_invoer
+from vng_xl.workbook.vergelijking import afwijkende_invoer
 
 CellValue = float | int | str | bool | datetime | None
 
@@ -63,6 +64,7 @@ class Cell:
     style: str = "tekst"
     spill: tuple[int, int] | None = None  # (rows, columns) of an array formula anchored here
     computed: bool = False  # a cell of an array formula's result other than its anchor
+    link: str | None = None  # a place in the workbook the cell links to ('Fonds GGU'!A1)
 
 
 @dataclass
@@ -90,12 +92,18 @@ class Sheet:
     marks: dict[str, tuple[int, int]] = field(default_factory=dict)  # cells other builders refer to
     charts: list[Chart] = field(default_factory=list)
     highlight: list[tuple[str, str]] = field(default_factory=list)  # (area, formula) that marks a discrepancy
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)  # cell -> a short note (a comment)
     button: tuple[str, str, str] | None = None  # (cell, macro, caption)
     protect: bool = True
     hidden: bool = False
     freeze: tuple[int, int] | None = None
     landscape: bool = True
+    opens: bool = False  # the sheet the workbook opens on, written first
     pages_tall: int = 0  # print on this many pages high (0: as many as needed), always one page wide
+    print_titles: tuple[int, int] | None = None  # rows repeated at the top of every printed page
+    print_end: tuple[int, int] | None = None  # last printed (row, col); None: the last cell written
+    spans: dict[tuple[int, int], int] = field(default_factory=dict)  # cell -> columns merged to its right
+    heights: dict[int, float] = field(default_factory=dict)  # row -> height in points
 
     def put(
         self,
@@ -111,6 +119,12 @@ class Sheet:
         cell = Cell(value, formula, style, spill, computed)
         self.cells[(row, col)] = cell
         return cell
+
+    def long_text(self, row: int, text: str, last_col: int, lines: int = 2, style: str = "subtitel") -> Cell:
+        """A text over columns A to `last_col` of one row, wrapped on `lines` lines: it stays on the page."""
+        self.spans[(row, 0)] = last_col
+        self.heights[row] = 13.5 * lines
+        return self.put(row, 0, text, style=style)
 
     def ref(self, row: int, col: int, absolute: bool = True) -> str:
         """A reference to one of this sheet's cells from another sheet."""
@@ -153,6 +167,8 @@ class Context:
     published: dict[Cijfer, tuple[str, float]] = field(default_factory=dict)  # key -> (cell, value)
     sheets: dict[str, Sheet] = field(default_factory=dict)
     herkomst: dict[str, CellValue] = field(default_factory=dict)
+    # The inputs that differ from the Kadernota's own (empty: the published figures are comparable).
+    afwijkend: list[str] = field(default_factory=list)
 
     def blad(self, key: str) -> str:
         return self.layout.blad(key)
@@ -163,7 +179,8 @@ SheetBuilder = Callable[[Context], Sheet]
 
 def make_context(layout: Layout, invoer: Invoer, herkomst: dict[str, CellValue]) -> Context:
     """Compute the model once for the inputs and bundle what the builders need."""
-    return Context(layout, invoer, bereken(invoer.kn), gepubliceerd(), herkomst=herkomst)
+    afwijkend = afwijkende_invoer(invoer, standaard_invoer(layout))
+    return Context(layout, invoer, bereken(invoer.kn), gepubliceerd(), herkomst=herkomst, afwijkend=afwijkend)
 
 
 def build_sheets(ctx: Context, builders: Sequence[SheetBuilder]) -> list[Sheet]:

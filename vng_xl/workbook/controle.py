@@ -13,12 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vng_xl.data.cijfers import Cijfer, code
+from vng_xl.notation import bedrag, procent
+from vng_xl.ooxml.sheet_xml import parse_ref
 from vng_xl.workbook.content import Context, Sheet, a1, area
 from vng_xl.workbook.sheets import PUBLISHED_STYLE
 
 BINNEN = "binnen afronding"
 AFWIJKING = "AFWIJKING"
 NIET_BEREKEND = "niet berekend"  # the computed figure needs an input the workbook does not have yet
+ANDERE_INVOER = "andere invoer"  # differs, but the inputs are not the Kadernota's: no discrepancy
+KADERNOTA = (2, 7)  # "ja" when the inputs are the Kadernota's own; the verdicts and the marks read it
+MELDING = (3, 4)  # what the comparison holds for, and which inputs differ
 COLUMNS = (
     "Tabel",
     "Regel",
@@ -32,6 +37,9 @@ COLUMNS = (
     "Sleutel",
 )
 FIRST_ROW = 6  # row 7: the first comparison
+PRINT_LAST_COL = COLUMNS.index("Verklaring")  # the key column is for the tools, not the printed page
+VERKLARING_WIDTH = 60
+VERKLARING_CHARS = 62  # characters on a line of the explanation column, for the row height
 DIFF_STYLE = {
     "euro": "verschil",
     "duizend": "verschil",
@@ -57,6 +65,7 @@ class ControleRij:
     eenheid: float
     style: str
     verklaring: str = ""
+    vergelijkbaar: bool = True  # the inputs are the Kadernota's: a difference is a discrepancy
 
     @property
     def jaar(self) -> int:
@@ -71,7 +80,9 @@ class ControleRij:
         """Within the rounding unit (with a little slack for binary fractions) or a real discrepancy."""
         if math.isnan(self.berekend):
             return NIET_BEREKEND
-        return BINNEN if abs(self.verschil) <= self.eenheid * (1 + 1e-9) else AFWIJKING
+        if abs(self.verschil) <= self.eenheid * (1 + 1e-9):
+            return BINNEN
+        return AFWIJKING if self.vergelijkbaar else ANDERE_INVOER
 
 
 def controle_rijen(ctx: Context) -> list[ControleRij]:
@@ -94,6 +105,7 @@ def controle_rijen(ctx: Context) -> list[ControleRij]:
                 value,
                 pub.tabel(tabel).afronding,
                 f.style if f else PUBLISHED_STYLE.get(tabel, "duizend"),
+                vergelijkbaar=not ctx.afwijkend,
             )
         )
     return rows
@@ -102,15 +114,15 @@ def controle_rijen(ctx: Context) -> list[ControleRij]:
 def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet:
     """Lay out the comparisons with live formulas (cached values from the model) and a summary on top."""
     s = Sheet("controle", ctx.blad("controle"))
-    s.widths = {0: 22, 1: 46, 2: 7, 3: 14, 4: 14, 5: 11, 6: 10, 7: 16, 8: 50, 9: 34}
+    s.widths = {0: 20, 1: 40, 2: 6, 3: 13, 4: 13, 5: 11, 6: 9, 7: 15, 8: VERKLARING_WIDTH, 9: 34}
     s.freeze = (FIRST_ROW, 3)
     s.put(0, 0, "Controle: berekend tegen gepubliceerd", style="titel")
-    s.put(
+    s.long_text(
         1,
-        0,
         "Binnen afronding: het verschil is hooguit de afrondingseenheid van de Kadernota (een euro, "
         "€ 1.000 of 0,1%). Een AFWIJKING is een echt verschil.",
-        style="subtitel",
+        PRINT_LAST_COL,
+        lines=1,
     )
     last = FIRST_ROW + len(rows) - 1
     verdicts = area(FIRST_ROW, 7, last, 7, absolute=True)
@@ -123,6 +135,13 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
     s.put(4, 0, "Afwijkingen", style="label_totaal")
     s.put(4, 1, None, style="label_totaal")
     s.put(4, 2, n_off, formula=f'=COUNTIF({verdicts},"{AFWIJKING}")', style="getal_totaal")
+    s.put(KADERNOTA[0], 4, "Parameters van de Kadernota", style="label")
+    s.put(*KADERNOTA, "nee" if ctx.afwijkend else "ja", style="oordeel")
+    s.put(*MELDING, melding(ctx.afwijkend), style="subtitel")
+    s.spans[MELDING] = PRINT_LAST_COL - MELDING[1]
+    s.heights[MELDING[0]] = 27
+    s.marks["kadernota"], s.marks["melding"] = KADERNOTA, MELDING
+    flag = a1(*KADERNOTA, absolute=True)
     for c, title in enumerate(COLUMNS):
         s.put(FIRST_ROW - 1, c, title, style="kop" if c < 3 or c > 6 else "kop_rechts")
     for i, r in enumerate(rows):
@@ -152,10 +171,12 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
             7,
             r.oordeel,
             formula=f'=IF(ISNUMBER({a1(row, 3)}),IF(ABS({a1(row, 5)})<={a1(row, 6)}*(1+1E-9),"{BINNEN}",'
-            f'"{AFWIJKING}"),"{NIET_BEREKEND}")',
+            f'IF({flag}="ja","{AFWIJKING}","{ANDERE_INVOER}")),"{NIET_BEREKEND}")',
             style="oordeel",
         )
-        s.put(row, 8, r.verklaring or None, style="tekst")
+        s.put(row, 8, r.verklaring or None, style="tekst_lang")
+        if r.verklaring:  # neither program grows a row for wrapped text on opening: give it the lines
+            s.heights[row] = 13.0 * max(1, math.ceil(len(r.verklaring) / VERKLARING_CHARS))
         s.put(row, 9, code(r.sleutel), style="tekst")
     s.highlight.append(
         (
@@ -164,9 +185,58 @@ def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet
         )
     )
     s.highlight.append((a1(4, 2), f"={a1(4, 2)}>0"))
+    s.print_titles = (FIRST_ROW - 1, FIRST_ROW - 1)
+    s.print_end = (last, PRINT_LAST_COL)
+    mark_where_computed(ctx, rows, f'{s.ref(*KADERNOTA)}="ja"')
     s.names["Controle"] = area(FIRST_ROW - 1, 0, last, len(COLUMNS) - 1)
     s.names["Controle_Afwijkingen"] = a1(4, 2, absolute=True)
     return s
+
+
+def _published_text(r: ControleRij) -> str:
+    """The published figure as the document prints it (Dutch notation)."""
+    if r.style == "procent":
+        return procent(r.gepubliceerd)
+    return bedrag(r.gepubliceerd, 3 if r.style == "per_inwoner" else 0)
+
+
+def melding(afwijkend: Sequence[str]) -> str:
+    """What the comparison holds for: the Kadernota's parameters, or which inputs differ from them."""
+    if not afwijkend:
+        return "Gerekend met de parameters van de Kadernota: elk verschil hieronder is een verschil met het document."
+    return (
+        "Gerekend met andere parameters dan de Kadernota. De vergelijking met de gepubliceerde cijfers geldt "
+        "alleen voor de parameterset van de Kadernota; een verschil heet hier 'andere invoer', geen afwijking. "
+        f"Afwijkende invoer: {'; '.join(afwijkend)}."
+    )
+
+
+def mark_where_computed(ctx: Context, rows: Sequence[ControleRij], comparable: str) -> None:
+    """Mark each computed figure on its own sheet when it differs from the published one beyond rounding.
+
+    A conditional format compares the cell with its Gepubliceerd cell, so it follows every recalculation;
+    a figure that differs in the build, or that the Controle explains, gets a note with the published figure.
+    """
+    by_name = {s.name: s for s in ctx.sheets.values()}
+    for r in rows:
+        if r.berekend_ref is None:
+            continue
+        sheet_ref, _, cell = r.berekend_ref.rpartition("!")
+        sheet = by_name.get(sheet_ref.strip("'").replace("''", "'"))
+        if sheet is None:
+            continue
+        row, col = parse_ref(cell)
+        own = a1(row - 1, col - 1, absolute=True)
+        tolerance = f"{r.eenheid!r}*(1+1E-9)"
+        test = f"=AND({comparable},ISNUMBER({own}),ABS({own}-{r.gepubliceerd_ref})>{tolerance})"
+        sheet.highlight.append((own, test))
+        differs = r.oordeel == BINNEN and abs(r.verschil) > r.eenheid * 1e-6
+        if r.oordeel == AFWIJKING or (r.verklaring and differs):
+            hoe = "Wijkt af van" if r.oordeel == AFWIJKING else "Binnen afronding, maar anders dan"
+            waarom = f" Verklaring: {r.verklaring}." if r.verklaring else ""
+            sheet.notes[(row - 1, col - 1)] = (
+                f"{hoe} de Kadernota, die {_published_text(r)} drukt.{waarom} Zie het blad Controle."
+            )
 
 
 def controle_sheet(ctx: Context) -> Sheet:

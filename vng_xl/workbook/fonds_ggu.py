@@ -49,11 +49,11 @@ def ggu_sheet(ctx: Context) -> Sheet:
     s.widths = {0: 44, 1: 5, 2: 12, 3: 13, 4: 11, 5: 11, 6: 11, 7: 11}
     s.freeze = (GGU_HEADER + 1, 1)
     s.put(0, 0, "Fonds GGU: meerjarig perspectief (bedragen in € 1.000)", style="titel")
-    s.put(
+    s.long_text(
         1,
-        0,
-        "Begroting 2026 per hoofdstuk als invoer; de jaren met VNG_GGU en de parameters van het blad Parameters.",
-        style="subtitel",
+        "De begroting 2026 per hoofdstuk is invoer; de volgende jaren volgen uit de indexatie en de "
+        "parameters van het blad Parameters. Door afronding kunnen totalen afwijken.",
+        max(s.widths),
     )
     years = [int(y) for y in g.jaren]
     n = len(years)

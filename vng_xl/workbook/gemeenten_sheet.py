@@ -36,6 +36,11 @@ def blad(raw_layout: dict, default: str = "Gemeenten") -> str:
     return raw_layout.get("bladen", {}).get("gemeenten", default)
 
 
+def print_last_row(listed: int) -> int:
+    """The last printed row: the last municipality listed, or one empty row under the headings."""
+    return FIRST + max(listed, 1) - 1
+
+
 def _bill(row: int) -> str:
     count = a1(row, INWONERS_COL)
     return f'=IF({count}="","",ROUND({a1(*PER_INWONER, absolute=True)}*{count},2))'
@@ -70,12 +75,11 @@ def gemeenten_sheet(ctx: Context, gemeenten: list[Gemeente] | None = None, bron:
     s.freeze = (FIRST, 0)
     s.landscape = False
     s.put(0, 0, "Bijdrage Fonds GGU per gemeente", style="titel")
-    s.put(
+    s.long_text(
         1,
-        0,
-        "Bijdrage per inwoner × inwoners. De lijst (gemeentecode, naam, inwoners) komt van CBS: "
-        "vng-xl gemeenten CSV --werkmap. Het pakket bevat zelf geen inwonertallen.",
-        style="subtitel",
+        "Bijdrage per gemeente: de bijdrage per inwoner maal het aantal inwoners. De lijst (gemeentecode, "
+        "naam, inwoners) komt uit de CBS-gemeentelijst; de werkmap bevat zelf geen inwonertallen.",
+        BILL_COL,
     )
     labels = {
         JAAR: "Jaar",
@@ -122,6 +126,8 @@ def gemeenten_sheet(ctx: Context, gemeenten: list[Gemeente] | None = None, bron:
         s.put(row, INWONERS_COL, item.inwoners if item else None, style="invoer_getal")
         s.put(row, BILL_COL, bills[i] if i < len(bills) else "", formula=_bill(row), style="verschil")
     s.names["Gemeenten"] = area(HEADER, CODE_COL, last, BILL_COL)
+    s.print_titles = (HEADER, HEADER)
+    s.print_end = (print_last_row(len(listed)), BILL_COL)
     s.names["Gemeenten_Verschil"] = a1(*VERSCHIL, absolute=True)
     s.highlight.append((a1(*VERSCHIL), f"=ABS({a1(*VERSCHIL)})>1000"))
     return s

@@ -11,7 +11,7 @@ import getpass
 import io
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import openpyxl
@@ -76,9 +76,15 @@ class HeadlessTarget:
         return sheet in self._workbook().sheetnames
 
     def write(
-        self, values: Mapping[str, Mapping[str, CellValue]], results: Mapping[str, Mapping[str, CellValue]]
+        self,
+        values: Mapping[str, Mapping[str, CellValue]],
+        results: Mapping[str, Mapping[str, CellValue]],
+        more: Callable[[Package], Mapping[str, bytes]] | None = None,
     ) -> None:
-        """One write of plain values and formulas' cached results, into the workbook as read."""
+        """One write of plain values and formulas' cached results, into the workbook as read.
+
+        `more` gives further patched parts of the package for the same write (a moved print area).
+        """
         self.close()
         updates: dict[str, dict[str, CellValue]] = {}
         for part in (results, values):
@@ -86,7 +92,10 @@ class HeadlessTarget:
                 updates.setdefault(sheet, {}).update(cells)
         pkg = Package.from_bytes(self.src, self._bytes(), self._snapshot)
         try:
-            pkg.write(self.dst, cell_replacements(pkg, updates), session=self.session)
+            replacements = cell_replacements(pkg, updates)
+            if more is not None:
+                replacements.update(more(pkg))
+            pkg.write(self.dst, replacements, session=self.session)
         except ValueError as exc:  # a malformed sheet the patcher cannot place a cell in
             raise CorruptPackage(self.src, str(exc)) from None
         finally:

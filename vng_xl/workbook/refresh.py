@@ -20,6 +20,7 @@ from vng_xl.workbook.controle import AFWIJKING, COLUMNS, FIRST_ROW
 from vng_xl.workbook.layout import Layout, standaard_invoer
 from vng_xl.workbook.positions import HERKOMST_FIELDS, HERKOMST_ROW, STATUS
 from vng_xl.workbook.readback import WorkbookLayoutMissing, WorkbookTarget, layout_of, read_invoer
+from vng_xl.workbook.vergelijking import afwijkende_invoer, kort
 from vng_xl.workbook.verklaring import controle_van
 
 __all__ = ["RefreshResult", "WorkbookLayoutMissing", "WorkbookTarget", "layout_of", "read_invoer", "refresh"]
@@ -58,7 +59,10 @@ def refresh(target: WorkbookTarget, now: datetime | None = None, status_on_failu
     try:
         invoer = read_invoer(target, layout)
         standaard = standaard_invoer(layout)
-        if invoer.fingerprint() != standaard.fingerprint():
+        afwijkend = afwijkende_invoer(invoer, standaard)
+        if afwijkend:
+            invoer = replace(invoer, parameterset=f"{standaard.parameterset}, gewijzigd: {kort(afwijkend)}")
+        elif invoer.fingerprint() != standaard.fingerprint():
             invoer = replace(invoer, parameterset=f"{standaard.parameterset}, gewijzigd in de werkmap")
         prov = herkomst(invoer, when, target.user, target.how, "")
         ctx, sheets = workbook_content(layout, invoer, prov)
@@ -69,6 +73,8 @@ def refresh(target: WorkbookTarget, now: datetime | None = None, status_on_failu
             f"Vernieuwd op {when}: {len(verdicts)} cijfers vergeleken met de Kadernota, "
             f"{n_off} afwijking{'en' if n_off != 1 else ''} (zie Controle)."
         )
+        if afwijkend:
+            status += " Andere parameters dan de Kadernota: de vergelijking geldt voor haar parameterset alleen."
         values: dict[str, dict[str, CellValue]] = {layout.blad("parameters"): {a1(*STATUS): status}}
         for i, (key, _) in enumerate(HERKOMST_FIELDS):
             values[layout.blad("parameters")][a1(HERKOMST_ROW + i, 1)] = prov[key]
@@ -77,6 +83,8 @@ def refresh(target: WorkbookTarget, now: datetime | None = None, status_on_failu
         values[controle.name] = {
             a1(r, c): cell.value for (r, c), cell in controle.cells.items() if c == uitleg and r >= FIRST_ROW
         }
+        for cell in controle.marks.values():  # whether the inputs are the Kadernota's, and which differ
+            values[controle.name][a1(*cell)] = controle.cells[cell].value
         results = {sheet.name: _finite(sheet.formula_results()) for sheet in sheets if sheet.formula_results()}
     except VngError as exc:
         status = f"Vernieuwen mislukt ({when}): {exc.nl}. Er is niets gewijzigd."

@@ -89,12 +89,11 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
     s.widths = {0: 44, **{1 + i: 2.0 if i % (n + 1) == n else 11.5 for i in range((n + 1) * len(columns))}}
     s.freeze = (YEAR_ROW + 1, 1)
     s.put(0, 0, "Scenario's: de kerncijfers per indexset", style="titel")
-    s.put(
+    s.long_text(
         1,
-        0,
-        "Elke kolomgroep rekent met de VNG-functies en een indexset van het blad Parameters als argument "
-        "indexen. Wijzig een set daar en Excel rekent de scenario's opnieuw uit.",
-        style="subtitel",
+        "Ter illustratie: elke kolomgroep rekent de begroting door met een andere indexset van het blad "
+        "Parameters. Wijzig een set daar en de scenario's rekenen opnieuw.",
+        max(s.widths) - 1,
     )
     # The cost base the contribution weighs: the cost lines of the Kernorganisatie sheet, contiguous.
     rows = shape.kern_rows()

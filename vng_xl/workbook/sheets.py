@@ -61,11 +61,11 @@ def parameters_sheet(ctx: Context) -> Sheet:
     s.widths = {0: 46, **{c: 13 if c == 1 else 11 for c in range(1, bron_col)}, bron_col: 80}
     s.pages_tall = 1
     s.put(0, 0, ctx.layout.raw["titel"], style="titel")
-    s.put(
+    s.long_text(
         1,
-        0,
         "Parameters van de meerjarenraming. Gele cellen zijn invoer; de rest rekent de werkmap uit.",
-        style="subtitel",
+        bron_col,
+        lines=1,
     )
     s.put(STATUS[0], 0, "Status", style="label")
     s.put(*STATUS, ctx.herkomst.get("status", ""), style="status")
@@ -179,14 +179,14 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
     s.widths = {0: 52, 1: 7, 2: 14, 3: 14, 4: 14, 5: 14, 6: 14}
     s.freeze = (KERN_HEADER + 1, 1)
     s.put(0, 0, "Kosten kernorganisatie (bedragen in euro's)", style="titel")
-    s.put(
-        1,
-        0,
-        "Ramingen met VNG_RAMING uit de Begroting, het indextype en de Indexen van het blad Parameters.",
-        style="subtitel",
-    )
     years = u.jaren
     last_col = 2 + len(years) - 1
+    s.long_text(
+        1,
+        "Elke kostenregel groeit vanaf de begroting met de loon- (A) of prijsindex (B) van het blad "
+        "Parameters; de totalen en de contributiestijging volgen daaruit.",
+        last_col,
+    )
     h = KERN_HEADER
     s.put(h, 0, "Kosten 'Kernorganisatie'", style="kop")
     s.put(h, 1, "Index", style="kop_midden")
@@ -339,15 +339,10 @@ def gepubliceerd_sheet(ctx: Context) -> Sheet:
     their own header row of years.
     """
     pub = ctx.gepubliceerd
-    s = Sheet("gepubliceerd", ctx.blad("gepubliceerd"))
+    s = Sheet("gepubliceerd", ctx.blad("gepubliceerd"), landscape=False, pages_tall=1)
     s.widths = {0: 52, 1: 14, 2: 14, 3: 14, 4: 14, 5: 14}
     s.put(0, 0, "Gepubliceerd: de cijfers zoals de Kadernota 2026 ze drukt", style="titel")
-    s.put(
-        1,
-        0,
-        f"Bron: {pub.bron}. Waarden, geen formules: de referentie voor het blad Controle.",
-        style="subtitel",
-    )
+    s.long_text(1, f"Bron: {pub.bron}. Overgenomen waarden: de referentie voor het blad Controle.", 5)
     row = 3
     for tabel in pub.tabellen:
         style = PUBLISHED_STYLE.get(tabel.id, "duizend")

@@ -31,6 +31,8 @@ def controle_van(ctx: Context) -> Controle:
 
 def controle_met_verklaring(ctx: Context) -> Sheet:
     """The Controle sheet with the explanation column filled by the slip search."""
+    if ctx.afwijkend:  # other inputs: a difference is no slip of the document, so nothing to explain
+        return controle_sheet_from_rows(ctx, controle_rijen(ctx))
     c = controle_van(ctx)
     rows = [replace(r, verklaring=verklaring(c, r.sleutel)) for r in controle_rijen(ctx)]
     return controle_sheet_from_rows(ctx, rows)

@@ -5,16 +5,18 @@ They sit above the sheet builders and the refresh, which they use, so neither ne
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from vng_xl.controle.bevindingen import Controle, controleer
 from vng_xl.controle.rekenketen import Sleutel, keten
 from vng_xl.errors import FileProblem
+from vng_xl.ooxml.package import Package
 from vng_xl.ooxml.writer import same_file, writing
 from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
 from vng_xl.workbook.build import workbook_content
 from vng_xl.workbook.content import a1
-from vng_xl.workbook.gemeenten_sheet import BIJDRAGE, blad, gemeenten_updates
+from vng_xl.workbook.gemeenten_sheet import BIJDRAGE, blad, gemeenten_updates, print_last_row
 from vng_xl.workbook.headless import HeadlessTarget
 from vng_xl.workbook.readback import layout_of, read_invoer, shape_of_workbook
 
@@ -103,5 +105,16 @@ def schrijf_gemeenten(
         leden = bijdrage_leden(jaar, invoer.kn)
         cells = gemeenten_updates(gemeenten, leden, jaar, bron, room=shape.gemeenten)
         cells[a1(*BIJDRAGE)] = leden
-        target.write({sheet: cells}, {})
+        last_row = print_last_row(len(gemeenten))
+        target.write({sheet: cells}, {}, more=lambda pkg: _print_area(pkg, sheet, last_row))
     return rekening(gemeenten, leden, jaar).verschil
+
+
+def _print_area(pkg: Package, sheet: str, last_row: int) -> dict[str, bytes]:
+    """The workbook part with the sheet's print area ending at `last_row` (none to move: no change)."""
+    local = pkg.all_sheet_names().index(sheet)
+    book = pkg.read(pkg.workbook_part)
+    pattern = rb'(<definedName name="_xlnm\.Print_Area" localSheetId="%d">[^<]*?:\$[A-Z]+\$)\d+(<)' % local
+    patched, n = re.subn(pattern, rb"\g<1>%d\2" % (last_row + 1), book)
+    # A workbook built before print areas followed the list has none to move.
+    return {pkg.workbook_part: patched} if n == 1 else {}
