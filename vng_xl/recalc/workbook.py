@@ -32,7 +32,7 @@ from vng_xl.ooxml.sheet_xml import (
     read_sheet,
     same_value,
 )
-from vng_xl.recalc import engine
+from vng_xl.recalc import engine, groups
 from vng_xl.recalc.references import has_relative_reference, shift_formula
 from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
 
@@ -195,8 +195,10 @@ class WorkbookEvaluation:
                     except TableReferenceError as exc:
                         node.problem = str(exc)
         self._index_outputs()
+        self.groups = groups.plan(self)  # sets self.owner: group member -> its group
         for node in list(self.nodes.values()):
-            self._prepare(node)
+            if node.key not in self.owner:
+                self._prepare(node)
 
     def _index_outputs(self) -> None:
         """Where each formula's output lies, so that a range can find the formulas inside it."""
@@ -335,22 +337,16 @@ class WorkbookEvaluation:
     def run(self) -> None:
         """Evaluate every formula in dependency order and collect the cached values to write."""
         order, cyclic = self._order()
+        cyclic = [m for k in cyclic for m in (self.groups[k].members if k in self.groups else [k])]
         for key in cyclic:
             node = self.nodes[key]
             node.problem = node.problem or "circular reference"
         failed: dict[tuple, str] = {}
         for key in order:
-            node = self.nodes[key]
-            bad = next((d for d in node.deps if d in failed or self.nodes[d].problem), None)
-            if node.problem is None and bad is not None:
-                node.problem = f"depends on {self.nodes[bad].label}, which cannot be computed"
-            if node.problem is None:
-                try:
-                    self._evaluate(node)
-                except (engine.FormulaUnsupported, engine.FormulaFailed) as exc:
-                    node.problem = str(exc)
-            if node.problem is not None:
-                failed[key] = node.problem
+            if key in self.groups:
+                groups.run(self, self.groups[key], failed)
+            else:
+                self._run_node(self.nodes[key], failed)
         for key in cyclic:
             failed[key] = self.nodes[key].problem
         for key, reason in failed.items():
@@ -358,12 +354,26 @@ class WorkbookEvaluation:
             if node.output is not None:
                 self.issues.append(CellIssue(node.sheet, cell_ref(node.row, node.col), reason))
 
+    def _run_node(self, node: Node, failed: dict[tuple, str]) -> None:
+        bad = next((d for d in node.deps if d in failed or self.nodes[d].problem), None)
+        if node.problem is None and bad is not None:
+            node.problem = f"depends on {self.nodes[bad].label}, which cannot be computed"
+        if node.problem is None:
+            try:
+                self._evaluate(node)
+            except (engine.FormulaUnsupported, engine.FormulaFailed) as exc:
+                node.problem = str(exc)
+        if node.problem is not None:
+            failed[node.key] = node.problem
+
     def _order(self) -> tuple[list[tuple], list[tuple]]:
-        indegree = {k: 0 for k in self.nodes}
+        units = [n for k, n in self.nodes.items() if k not in self.owner] + list(self.groups.values())
+        indegree = {n.key: 0 for n in units}
         users: dict[tuple, list[tuple]] = defaultdict(list)
-        for node in self.nodes.values():
+        for node in units:
             for d in node.deps:
-                if d in self.nodes:
+                d = self.owner.get(d, d)
+                if d in indegree:
                     indegree[node.key] += 1
                     users[d].append(node.key)
         queue = deque(k for k, n in indegree.items() if n == 0)
