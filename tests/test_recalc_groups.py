@@ -151,3 +151,46 @@ def test_recalc_file_of_a_grouped_budget_writes_every_cell(tmp_path: Path):
     book = build_budget(tmp_path / "b.xlsx", 40)
     outcome = recalc_file(book, tmp_path / "o.xlsx")
     assert outcome.status == "ok" and outcome.formula_cells == 205 and outcome.changed == 205
+
+
+def test_groups_reading_each_other_row_by_row_go_cell_by_cell(tmp_path: Path, monkeypatch):
+    """B reads C on its row, C reads B on the row above: no cycle between cells, one between groups."""
+    rows = [
+        f'<c r="B{r}"><f>C{r}*2</f><v>0</v></c>'
+        + ('<c r="C1"><v>1</v></c>' if r == 1 else f'<c r="C{r}"><f>B{r - 1}+1</f><v>0</v></c>')
+        for r in range(1, 5)
+    ]
+    book = build_xlsx(tmp_path / "c.xlsx", {"S": sheet(rows)})
+    ev = evaluation(book, True, monkeypatch)
+    values = ev.values["S"]
+    assert [values[(r, 2)] for r in range(1, 5)] == [2.0, 6.0, 14.0, 30.0]
+    assert [values[(r, 3)] for r in range(1, 5)] == [1.0, 3.0, 7.0, 15.0]
+    assert ev.issues == []
+
+
+FORMULAS_CORPUS = CORPUS.parent / "excel-formulas"
+# Files of other formula engines' test data in which formula groups form.
+WITH_GROUPS = [
+    "formulas/test_test_files_circular.xlsx",
+    "koala/examples_advanced.xlsx",
+    "koala/tests_excel_VDB.xlsx",
+    "koala/tests_files_NamedRanges.xlsx",
+    "koala/tests_files_SharedFormula.xlsx",
+    "pycel/example_example.xlsx",
+    "pycel/tests_fixtures_excelcompiler.xlsx",
+    "pycel/tests_fixtures_logical.xlsx",
+    "pycel/tests_fixtures_lookup.xlsx",
+    "pycel/tests_fixtures_npv.xlsx",
+    "pycel/tests_fixtures_stats.xlsx",
+    "xlcalculator/examples_common_use_case_use_case_01.xlsm",
+    "xlcalculator/tests_resources_BASES.xlsx",
+]
+
+
+@pytest.mark.skipif(not FORMULAS_CORPUS.is_dir(), reason="the excel-formulas corpus is not here")
+@pytest.mark.parametrize("name", WITH_GROUPS)
+def test_formulas_corpus_grouped_equals_cell_by_cell(name: str, monkeypatch):
+    src = FORMULAS_CORPUS / name
+    grouped, cells = evaluation(src, True, monkeypatch), evaluation(src, False, monkeypatch)
+    assert differences(grouped, cells) == {}
+    assert grouped.issues == cells.issues

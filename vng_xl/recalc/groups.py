@@ -164,6 +164,16 @@ def _window(values: dict, ref: vector.Ref, n: int, offset: int) -> np.ndarray:
     return out
 
 
+def dissolve(ev, keys: list[tuple]) -> None:
+    """Compute these groups cell by cell: a group reads a cell that reads another of its cells."""
+    for key in keys:
+        group = ev.groups.pop(key)
+        for m in group.members:
+            del ev.owner[m]
+        for m in group.members:
+            ev._prepare(ev.nodes[m])
+
+
 def run(ev, group: Group, failed: dict) -> None:
     """Evaluate a group in the workbook's order: whole columns, or cell by cell when it must."""
     for dep in group.deps:
@@ -183,4 +193,4 @@ def run(ev, group: Group, failed: dict) -> None:
         group.failed_members |= key in failed
 
 
-__all__ = ["Group", "MIN_CELLS", "evaluate", "plan", "r1c1", "run"]
+__all__ = ["Group", "MIN_CELLS", "dissolve", "evaluate", "plan", "r1c1", "run"]

@@ -337,7 +337,9 @@ class WorkbookEvaluation:
     def run(self) -> None:
         """Evaluate every formula in dependency order and collect the cached values to write."""
         order, cyclic = self._order()
-        cyclic = [m for k in cyclic for m in (self.groups[k].members if k in self.groups else [k])]
+        while any(k in self.groups for k in cyclic):  # a cycle only between whole groups: go cell by cell
+            groups.dissolve(self, [k for k in cyclic if k in self.groups])
+            order, cyclic = self._order()
         for key in cyclic:
             node = self.nodes[key]
             node.problem = node.problem or "circular reference"
