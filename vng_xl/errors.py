@@ -161,3 +161,33 @@ class BadYear(BadNumber):
 
     nl_template = '{where_nl}: "{value}" is geen jaartal'
     en_template = '{where_en}: "{value}" is not a year'
+
+
+class WriteRefused(VngError):
+    """A file that was not written (a lock, a concurrent change, an OS error); the message names the path.
+
+    Each subclass says why; in every case the file on disk is still what it was before.
+    """
+
+    nl_template = "{file}: niet geschreven: {reason_nl}"
+    en_template = "{file}: not written: {reason_en}"
+
+
+class OpenInExcel(WriteRefused):
+    """Excel's owner file (~$name) lies beside the workbook: Excel has it open and would overwrite the change."""
+
+
+class WriteLocked(WriteRefused):
+    """Another vng-xl process is writing the same file and did not finish in time."""
+
+
+class ChangedMeanwhile(WriteRefused):
+    """The file changed on disk between reading it and writing it: writing would lose the other change."""
+
+
+class TargetExists(WriteRefused):
+    """An output file that already exists, where replacing it needs --force."""
+
+
+class WriteFailed(WriteRefused):
+    """The operating system refused the write: disk full, read-only, no such folder, a broken link."""

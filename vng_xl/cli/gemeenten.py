@@ -35,7 +35,7 @@ def cmd_gemeenten(args: argparse.Namespace) -> int:
 
         uit = args.output or args.werkmap
         try:
-            verschil = schrijf_gemeenten(Path(args.werkmap), gemeenten, Path(uit), args.bron)
+            verschil = schrijf_gemeenten(Path(args.werkmap), gemeenten, Path(uit), args.bron, force=args.force)
         except PackageError as exc:  # the writer's own refusals: locked, unwritable, not a package
             print(f"vng-xl gemeenten: {exc}", file=sys.stderr)
             return 1
@@ -63,4 +63,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bron", default="", help="source of the list, e.g. CBS StatLine table and date")
     p.add_argument("--werkmap", metavar="WORKBOOK", help="write the list into this workbook's Gemeenten sheet")
     p.add_argument("-o", "--output", metavar="OUT", help="with --werkmap: write the result here instead of in place")
+    p.add_argument("--force", action="store_true", help="with --werkmap -o: replace an existing OUT file")
     p.set_defaults(func=cmd_gemeenten)

@@ -127,6 +127,7 @@ def add_recalc_parser(subparsers) -> argparse.ArgumentParser:
 
 def recalc_command(args: argparse.Namespace) -> int:
     """Run the batch, print one line per file, optionally write the JSON report."""
+    from vng_xl.ooxml.writer import make_folder
     from vng_xl.recalc.batch import ProgressBar, collect, default_executor, plan, run_batch, write_report
 
     if args.engine == "excel":
@@ -143,7 +144,7 @@ def recalc_command(args: argparse.Namespace) -> int:
     out_dir = None
     if not args.in_place:
         out_dir = args.out or Path("recalculated")
-        out_dir.mkdir(parents=True, exist_ok=True)
+        make_folder(out_dir)
     jobs, refused = plan(files, out_dir, args.in_place, backup=not args.no_backup, engine=args.engine)
     workers = 1 if args.engine == "excel" else max(1, min(args.jobs, len(jobs)))
     executor = default_executor(workers)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
-from vng_xl.ooxml.package import PackageError, write_cells
+from vng_xl.ooxml.package import PackageError
 from vng_xl.workbook.controle import AFWIJKING, BINNEN, NIET_BEREKEND
 from vng_xl.workbook.layout import DEFAULT_LAYOUT, WORKBOOKS, read_layout
 
@@ -29,7 +29,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     missing = (
         f", {verdicts[NIET_BEREKEND]} not computed (no number of inhabitants yet)" if verdicts[NIET_BEREKEND] else ""
     )
-    print(f"Built {path.resolve()}")
+    print(f"Built {os.path.realpath(path)}")
     print(
         f"  {n} figures checked against the Kadernota: {within} within rounding, {off} discrepancies{missing} "
         "(sheet Controle)."
@@ -41,12 +41,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _set_updates(src: Path, items: list[str]) -> dict[str, dict[str, object]]:
+def _set_updates(src: Path, data: bytes, items: list[str]) -> dict[str, dict[str, object]]:
     """The --set values, read and checked against the workbook's input cells (BadSet if one is wrong)."""
     from vng_xl.workbook.headless import HeadlessTarget
     from vng_xl.workbook.inputs import set_updates
 
-    target = HeadlessTarget(src)
+    target = HeadlessTarget(src, data=data)
     try:
         return set_updates(items, target)
     finally:
@@ -54,6 +54,8 @@ def _set_updates(src: Path, items: list[str]) -> dict[str, dict[str, object]]:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    from vng_xl.ooxml.package import Package, cell_replacements
+    from vng_xl.ooxml.writer import same_file, writing
     from vng_xl.workbook.headless import HeadlessTarget
     from vng_xl.workbook.refresh import refresh
 
@@ -62,18 +64,19 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if not src.is_file():
         print(f"vng-xl refresh: no such file: {src}", file=sys.stderr)
         return 1
-    if dst.resolve() != src.resolve() and dst.exists() and not args.force:
-        print(f"vng-xl refresh: {dst} exists; give --force to replace it", file=sys.stderr)
-        return 1
-    updates = _set_updates(src, args.set) if args.set else {}  # every --set checked before anything is written
     try:
-        with tempfile.TemporaryDirectory(dir=dst.resolve().parent, prefix=".vng-xl-refresh-") as work:
-            staged = src
-            if updates:  # the changed inputs go into a staged copy; dst is written once, atomically
-                staged = Path(work) / src.name
-                write_cells(src, staged, updates)
-            # With changed inputs a failed refresh writes nothing: the changes are discarded with the copy.
-            result = refresh(HeadlessTarget(staged, dst), status_on_failure=not updates)
+        # dst stays locked from reading to writing; the --set changes are applied in memory first.
+        with writing(dst, overwrite=args.force or same_file(dst, src)) as session:
+            data = session.read(src)
+            # every --set checked against the workbook as read, before anything is written
+            updates = _set_updates(src, data, args.set) if args.set else {}
+            if updates:
+                pkg = Package.from_bytes(src, data)
+                data = pkg.to_bytes(cell_replacements(pkg, updates))
+                pkg.close()
+            # With changed inputs a failed refresh writes nothing: the changes are discarded with the session.
+            target = HeadlessTarget(src, dst, data=data, session=session)
+            result = refresh(target, status_on_failure=not updates)
     except PackageError as exc:
         print(f"vng-xl refresh: {exc}", file=sys.stderr)
         return 1
@@ -82,7 +85,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         return 1
     print(result.status)
     if result.ok:
-        print(f"Written: {dst.resolve()}")
+        print(f"Written: {os.path.realpath(dst)}")
     return 0 if result.ok else 1
 
 

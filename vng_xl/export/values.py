@@ -8,9 +8,7 @@ content types are dropped, macro buttons lose their macro, and the package becom
 
 from __future__ import annotations
 
-import os
 import posixpath
-import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from lxml import etree
 
 from vng_xl.errors import BadFile
 from vng_xl.libreoffice.runner import LibreOfficeError, convert
+from vng_xl.ooxml.writer import make_folder, same_file, write_file
 
 S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -158,7 +157,7 @@ def export_values(src: Path | str, dst: Path | str, allow_missing: bool = False)
     src, dst = Path(src), Path(dst)
     if dst.suffix.lower() != ".xlsx":
         raise _fail(dst, "de kopie moet een .xlsx-bestand zijn", "the copy must be an .xlsx file")
-    if src.resolve() == dst.resolve():
+    if same_file(src, dst):
         raise _fail(dst, "de kopie mag het origineel niet overschrijven", "the copy must not overwrite the original")
     try:
         zin = zipfile.ZipFile(src)
@@ -255,12 +254,10 @@ def _sheet_names(zin: zipfile.ZipFile, names: list[str], src: Path) -> dict[str,
 
 
 def _write(zin: zipfile.ZipFile, dst: Path, replaced: dict[str, bytes], drop: set[str]) -> None:
-    """Write the copy atomically: unchanged parts keep their bytes, [Content_Types].xml first."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=".~export-", suffix=".xlsx")
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+    """Write the copy through the one writer: unchanged parts keep their bytes, [Content_Types].xml first."""
+
+    def content(fh) -> None:
+        with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zout:
             infos = sorted(zin.infolist(), key=lambda i: i.filename != "[Content_Types].xml")
             for info in infos:
                 if info.filename in drop:
@@ -272,11 +269,9 @@ def _write(zin: zipfile.ZipFile, dst: Path, replaced: dict[str, bytes], drop: se
                 new.compress_type = zipfile.ZIP_DEFLATED
                 new.external_attr = info.external_attr
                 zout.writestr(new, data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dst)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    make_folder(dst.parent)
+    write_file(dst, content)
 
 
 def render_pdf(xlsx: Path | str, pdf: Path | str, timeout: float = 180) -> Path:
@@ -287,6 +282,6 @@ def render_pdf(xlsx: Path | str, pdf: Path | str, timeout: float = 180) -> Path:
             (made,) = convert(xlsx, "pdf", Path(work), timeout=timeout)
         except LibreOfficeError as exc:
             raise _fail(pdf, f"{exc.nl}; de PDF is niet gemaakt", f"{exc.en}; no PDF was made") from None
-        pdf.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(made), pdf)
+        make_folder(pdf.parent)
+        write_file(pdf, made.read_bytes())
     return pdf

@@ -2,8 +2,8 @@
 
 Reads the zip once into memory, refuses what is not a sound workbook (each failure its own
 exception with an English message), parses XML without DTDs or entities, and writes a new
-package in which every member not replaced keeps its original compressed bytes. Writes are
-atomic: a temporary file in the target folder, then os.replace.
+package in which every member not replaced keeps its original compressed bytes. Every write goes
+through vng_xl.ooxml.writer: locked, checked against what was read, atomic.
 
 calcPr in workbook.xml is left alone: the cached values written are the ones Excel would show,
 and a `fullCalcOnLoad` that a file already carries keeps doing what its author wanted.
@@ -12,9 +12,7 @@ and a `fullCalcOnLoad` that a file already carries keeps doing what its author w
 from __future__ import annotations
 
 import io
-import os
 import posixpath
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -24,6 +22,7 @@ from pathlib import Path
 from lxml import etree
 
 from vng_xl.ooxml.sheet_xml import NS, CellValue, CellWrite, ExcelError, parse_ref, patch_sheet, rich_text
+from vng_xl.ooxml.writer import Snapshot, Write, excel_lock_file, read_file, same_file, write_file
 
 __all__ = [
     "CellValue",
@@ -37,13 +36,13 @@ __all__ = [
     "LegacyXlsWorkbook",
     "LockFile",
     "WorkbookInUse",
+    "Unreadable",
     "ZipBombSuspected",
     "UnsafeXml",
     "NotAWorkbook",
-    "TargetNotWritable",
     "UnknownSheet",
     "write_cells",
-    "check_target",
+    "cell_replacements",
 ]
 
 # Limits against zip bombs: real workbooks stay far below these.
@@ -108,9 +107,15 @@ class LockFile(PackageError):
 
 
 class WorkbookInUse(PackageError):
-    """The workbook is open in Excel (its ~$ lock file exists) or locked by another program."""
+    """The workbook is open in Excel: its ~$ lock file exists."""
 
     reason = "workbook is open in Excel (lock file present); close it first"
+
+
+class Unreadable(PackageError):
+    """The operating system refuses to read the file (no permission, an I/O error)."""
+
+    reason = "cannot read the file"
 
 
 class ZipBombSuspected(PackageError):
@@ -129,12 +134,6 @@ class NotAWorkbook(PackageError):
     """A zip without the parts every workbook has."""
 
     reason = "zip package is not a spreadsheet workbook"
-
-
-class TargetNotWritable(PackageError):
-    """The output file or its folder cannot be written."""
-
-    reason = "cannot write the output (read-only file or folder)"
 
 
 class UnknownSheet(PackageError):
@@ -169,15 +168,6 @@ def is_lock_file_name(path: Path) -> bool:
     return path.name.startswith("~$")
 
 
-def lock_file_of(path: Path) -> Path | None:
-    """The ~$ owner file Excel keeps beside a workbook it has open, if there is one."""
-    for name in (f"~${path.name}", f"~${path.name[2:]}"):
-        candidate = path.with_name(name)
-        if candidate != path and candidate.exists():
-            return candidate
-    return None
-
-
 @dataclass(frozen=True)
 class SheetInfo:
     """A worksheet of the workbook: its name, its part in the package, and its position."""
@@ -205,6 +195,7 @@ class Package:
     data: bytes
     zf: zipfile.ZipFile = field(repr=False)
     _cache: dict[str, bytes] = field(default_factory=dict, repr=False)
+    snapshot: Snapshot | None = field(default=None, repr=False)  # what was read, for the write's check
 
     @classmethod
     def open(cls, path: Path | str, check_lock: bool = True) -> Package:
@@ -212,19 +203,27 @@ class Package:
         path = Path(path)
         if is_lock_file_name(path):
             raise LockFile(path)
-        if check_lock and (lock := lock_file_of(path)) is not None:
+        if check_lock and (lock := excel_lock_file(path)) is not None:
             raise WorkbookInUse(path, lock.name)
         try:
             size = path.stat().st_size
             if size > MAX_FILE_SIZE:
                 raise ZipBombSuspected(path, f"file of {size} bytes")
-            data = path.read_bytes()
-        except PermissionError as exc:
-            raise WorkbookInUse(path, f"cannot read: {exc.strerror}") from None
+            data, snapshot = read_file(path)
         except FileNotFoundError:
             raise FileMissing(path) from None
         except IsADirectoryError:
             raise NotAZipFile(path, "a folder") from None
+        except OSError as exc:
+            raise Unreadable(path, exc.strerror or str(exc)) from None
+        return cls.from_bytes(path, data, snapshot)
+
+    @classmethod
+    def from_bytes(cls, path: Path | str, data: bytes, snapshot: Snapshot | None = None) -> Package:
+        """Validate a package already read into memory; `path` names it in messages."""
+        path = Path(path)
+        if len(data) > MAX_FILE_SIZE:
+            raise ZipBombSuspected(path, f"file of {len(data)} bytes")
         if data.startswith(OLE_MAGIC):
             if "EncryptedPackage".encode("utf-16-le") in data or b"EncryptedPackage" in data:
                 raise EncryptedWorkbook(path)
@@ -237,7 +236,7 @@ class Package:
             raise CorruptPackage(path, str(exc)) from None
         except (ValueError, OSError, EOFError) as exc:
             raise CorruptPackage(path, str(exc)) from None
-        pkg = cls(path, data, zf)
+        pkg = cls(path, data, zf, snapshot=snapshot)
         pkg._check_sizes()
         if "[Content_Types].xml" not in zf.NameToInfo:
             raise NotAWorkbook(path, "no [Content_Types].xml")
@@ -354,43 +353,37 @@ class Package:
 
     # ------------------------------------------------------------ writing
 
-    def write(self, dst: Path | str, replacements: Mapping[str, bytes]) -> None:
-        """Write the package to dst atomically, replacing some members' contents, copying the rest raw."""
-        dst = Path(dst)
+    def write(
+        self,
+        dst: Path | str,
+        replacements: Mapping[str, bytes],
+        *,
+        session: Write | None = None,
+        backup: Path | str | None = None,
+        overwrite: bool = True,
+    ) -> None:
+        """Write the package to dst, replacing some members' contents and copying the rest raw.
+
+        Through the one writer: in `session` when the caller holds one (it locked dst before reading),
+        else in a write of its own that refuses when dst is this package's file and changed since it was read.
+        """
         unknown = set(replacements) - set(self.zf.NameToInfo)
         if unknown:
             raise ValueError(f"not in the package: {sorted(unknown)}")
-        check_target(dst)
-        if not replacements and dst.resolve() == self.path.resolve():
-            return
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".~vng-", suffix=dst.suffix, dir=dst.parent)
-        except OSError as exc:
-            raise TargetNotWritable(dst, exc.strerror or str(exc)) from None
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                if replacements:
-                    self._write_to(fh, replacements)
-                else:  # nothing to change: the very same bytes
-                    fh.write(self.data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if dst.exists():
-                try:
-                    os.chmod(tmp, dst.stat().st_mode & 0o777)
-                except OSError:
-                    pass
-            else:
-                os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, dst)
-        except BaseException as exc:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            if isinstance(exc, PermissionError):
-                raise TargetNotWritable(dst, exc.strerror or str(exc)) from None
-            raise
+        same = same_file(dst, self.path)
+        content = self.to_bytes(replacements) if replacements or not same else None
+        if session is not None:
+            session.commit(content, backup=backup)
+        elif content is not None or backup is not None:
+            write_file(dst, content, expected=self.snapshot, backup=backup, overwrite=overwrite)
+
+    def to_bytes(self, replacements: Mapping[str, bytes]) -> bytes:
+        """The package with some members replaced (the very same bytes when none are)."""
+        if not replacements:
+            return self.data
+        buffer = io.BytesIO()
+        self._write_to(buffer, replacements)
+        return buffer.getvalue()
 
     def _write_to(self, fh, replacements: Mapping[str, bytes]) -> None:
         out = zipfile.ZipFile(fh, "w", allowZip64=True)
@@ -424,12 +417,6 @@ class Package:
     def close(self) -> None:
         """Release the in-memory zip."""
         self.zf.close()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
@@ -480,17 +467,6 @@ def _dynamic_cm(metadata) -> frozenset[str]:
     return frozenset(out)
 
 
-def check_target(dst: Path) -> None:
-    """Refuse early when dst or its folder cannot be written, before any work is done."""
-    folder = dst.parent if str(dst.parent) else Path(".")
-    if not folder.is_dir():
-        raise TargetNotWritable(dst, f"no folder {folder}")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise TargetNotWritable(dst, f"folder {folder} is read-only")
-    if dst.exists() and not os.access(dst, os.W_OK):
-        raise TargetNotWritable(dst, "file is read-only")
-
-
 def sheet_parts(pkg: Package) -> dict[str, str]:
     """Worksheet name -> part name."""
     return {s.name: s.part for s in pkg.sheets()}
@@ -501,22 +477,27 @@ def write_cells(src: Path, dst: Path, updates: Mapping[str, Mapping[str, CellVal
 
     `updates` maps sheet name -> {"B5": value}. A formula cell keeps its formula and gets the value as
     its cached value; any other cell gets the value (strings inline, style kept; missing rows and
-    cells created in order). Atomic, and src == dst is allowed.
+    cells created in order). Through the one writer, and src == dst is allowed.
     """
     pkg = Package.open(src, check_lock=False)
     try:
-        parts = sheet_parts(pkg)
-        replacements = {}
-        for sheet, cells in updates.items():
-            if not cells:
-                continue
-            part = _find_sheet(parts, sheet, pkg.path)
-            pkg.xml(part)  # validate it safely before patching the bytes
-            writes = {parse_ref(ref): CellWrite(value) for ref, value in cells.items()}
-            replacements[part] = patch_sheet(pkg.read(part), writes)
-        pkg.write(dst, replacements)
+        pkg.write(dst, cell_replacements(pkg, updates))
     finally:
         pkg.close()
+
+
+def cell_replacements(pkg: Package, updates: Mapping[str, Mapping[str, CellValue]]) -> dict[str, bytes]:
+    """The patched sheet parts that write `updates` (sheet -> {"B5": value}) into the package."""
+    parts = sheet_parts(pkg)
+    replacements = {}
+    for sheet, cells in updates.items():
+        if not cells:
+            continue
+        part = _find_sheet(parts, sheet, pkg.path)
+        pkg.xml(part)  # validate it safely before patching the bytes
+        writes = {parse_ref(ref): CellWrite(value) for ref, value in cells.items()}
+        replacements[part] = patch_sheet(pkg.read(part), writes)
+    return replacements
 
 
 def _find_sheet(parts: Mapping[str, str], sheet: str, path: Path) -> str:

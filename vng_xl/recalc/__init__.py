@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from vng_xl.ooxml.package import CellValue, Package
+from vng_xl.ooxml.package import CellValue, Package, WorkbookInUse, is_lock_file_name
+from vng_xl.ooxml.writer import excel_lock_file, writing
 from vng_xl.recalc.workbook import CellIssue, WorkbookEvaluation
 
 __all__ = ["CellIssue", "RecalcOutcome", "recalc_file"]
@@ -48,7 +49,8 @@ class RecalcOutcome:
         """One line for the terminal."""
         name = Path(self.path).name
         if self.status == "failed":
-            return f"FAILED {self.message}" if self.message.startswith(name) else f"FAILED {name}: {self.message}"
+            named = self.message.split(": ", 1)[0].endswith(name)  # the message names the file already
+            return f"FAILED {self.message}" if named else f"FAILED {name}: {self.message}"
         head = "ok    " if self.ok else "INCOMPLETE"
         line = (
             f"{head} {name}: {self.formula_cells} formula cells, {self.changed} changed, "
@@ -72,23 +74,31 @@ def recalc_file(
     updates: Mapping[str, Mapping[str, CellValue]] | None = None,
     *,
     check_lock: bool = True,
+    backup: Path | None = None,
 ) -> RecalcOutcome:
     """Apply `updates` (sheet -> {"B5": value}) to input cells, recalculate all formulas, write dst once.
 
-    Raises vng_xl.workbook.package.PackageError (a subclass per kind of bad input) when the file
-    cannot be read or written; cells that cannot be computed are reported in the outcome instead.
-    src == dst replaces the file atomically. A workbook open in Excel (its ~$ lock file beside it)
-    is refused unless check_lock is False.
+    Raises a vng_xl.ooxml.package.PackageError (a subclass per kind of bad input) when the file cannot
+    be read, and a vng_xl.errors.WriteRefused when dst cannot be written; cells that cannot be computed
+    are reported in the outcome instead. dst is locked from reading to writing (src == dst replaces the
+    file); `backup` receives a complete copy of dst as read before it is replaced. A workbook open in
+    Excel (its ~$ lock file beside it) is refused unless check_lock is False.
     """
     start = time.perf_counter()
     src, dst = Path(src), Path(dst)
-    pkg = Package.open(src, check_lock=check_lock)
-    try:
-        ev = WorkbookEvaluation(pkg, updates)
-        ev.run()
-        pkg.write(dst, ev.replacements())
-    finally:
-        pkg.close()
+    if check_lock and (lock := excel_lock_file(src)) is not None:
+        raise WorkbookInUse(src, lock.name)
+    with writing(dst) as session:
+        if session.is_target(src) and session.found is not None and not is_lock_file_name(src):
+            pkg = Package.from_bytes(src, session.read())  # in place: the bytes read under the lock
+        else:
+            pkg = Package.open(src, check_lock=check_lock)
+        try:
+            ev = WorkbookEvaluation(pkg, updates)
+            ev.run()
+            pkg.write(dst, ev.replacements(), session=session, backup=backup)
+        finally:
+            pkg.close()
     return RecalcOutcome(
         path=str(src),
         output=str(dst),

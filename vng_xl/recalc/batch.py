@@ -11,7 +11,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import json
 import os
-import shutil
 import signal
 import sys
 import time
@@ -19,7 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vng_xl.ooxml.package import PackageError, check_target
+from vng_xl.errors import VngError
+from vng_xl.ooxml.package import PackageError
+from vng_xl.ooxml.writer import check_writable, same_file, write_file
 from vng_xl.recalc import RecalcOutcome, recalc_file
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -43,10 +44,10 @@ def collect(paths: Iterable[Path | str]) -> list[Path]:
             out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in WORKBOOK_SUFFIXES and f.is_file()))
         else:
             out.append(p)
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
     for p in out:
-        key = p.resolve()
+        key = os.path.realpath(p)
         if key not in seen:
             seen.add(key)
             unique.append(p)
@@ -57,19 +58,19 @@ def plan(files: list[Path], out_dir: Path | None, in_place: bool, backup: bool =
     """Jobs for the files, and failed outcomes for those that cannot get a target (duplicate names)."""
     jobs: list[Job] = []
     refused: list[RecalcOutcome] = []
-    taken: dict[Path, Path] = {}
+    taken: dict[str, Path] = {}
     for src in files:
         if in_place:
             dst = src
         else:
             dst = out_dir / src.name
-            if dst.resolve() == src.resolve():
+            if same_file(dst, src):
                 refused.append(_failed(src, f"{src.name}: --out would overwrite the original; use --in-place"))
                 continue
-        if dst.resolve() in taken:
-            refused.append(_failed(src, f"{src.name}: same output name as {taken[dst.resolve()]}"))
+        if os.path.realpath(dst) in taken:
+            refused.append(_failed(src, f"{src.name}: same output name as {taken[os.path.realpath(dst)]}"))
             continue
-        taken[dst.resolve()] = src
+        taken[os.path.realpath(dst)] = src
         bak = src.with_name(src.name + ".bak") if in_place and backup else None
         jobs.append(Job(src, dst, bak, engine))
     return jobs, refused
@@ -83,19 +84,16 @@ def run_job(job: Job) -> RecalcOutcome:
     """Recalculate one workbook; bad input becomes a failed outcome with a one-line message."""
     start = time.perf_counter()
     try:
-        check_target(job.dst)
+        check_writable(job.dst)
         if job.engine == "excel":
             from vng_xl.recalc.excel_engine import recalc_file_excel as recalc
         else:
             recalc = recalc_file
-        if job.backup is not None:
-            from vng_xl.ooxml.package import Package
-
-            Package.open(job.src).close()  # refuse bad input before making a backup of it
-            shutil.copy2(job.src, job.backup)
-        outcome = recalc(job.src, job.dst)
+        outcome = recalc(job.src, job.dst, backup=job.backup)
     except PackageError as exc:
         outcome = _failed(job.src, str(exc))
+    except VngError as exc:  # the writer's refusals: locked, changed meanwhile, disk full, ...
+        outcome = _failed(job.src, exc.en)
     except ValueError as exc:
         outcome = _failed(job.src, f"{job.src.name}: {exc}")
     except Exception as exc:  # one bad file must not stop the batch
@@ -132,8 +130,10 @@ def run_batch(
                 if progress:
                     progress(len(results), len(jobs), results[i])
         else:
-            futures = {executor.submit(run_job, job): i for i, job in enumerate(jobs)}
+            futures: dict[cf.Future, int] = {}
             try:
+                for i, job in enumerate(jobs):  # Ctrl-C while submitting: the files already handed out count
+                    futures[executor.submit(run_job, job)] = i
                 for fut in cf.as_completed(futures):
                     i = futures[fut]
                     try:
@@ -197,6 +197,4 @@ def write_report(path: Path, outcomes: list[RecalcOutcome], seconds: float, inte
             "interrupted": interrupted,
         },
     }
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_file(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

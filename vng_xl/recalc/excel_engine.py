@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from vng_xl.ooxml.package import CellValue, Package
+from vng_xl.ooxml.writer import write_file
 from vng_xl.recalc import CellIssue, RecalcOutcome
 
 MSO_AUTOMATION_SECURITY_FORCE_DISABLE = 3  # never run a workbook's VBA
@@ -63,26 +64,38 @@ def _formula_values(book) -> dict[tuple[str, str], object]:
 
 
 def recalc_file_excel(
-    src: Path, dst: Path, updates: Mapping[str, Mapping[str, CellValue]] | None = None
+    src: Path,
+    dst: Path,
+    updates: Mapping[str, Mapping[str, CellValue]] | None = None,
+    *,
+    backup: Path | None = None,
 ) -> RecalcOutcome:
-    """Recalculate a workbook in Excel and save it to dst (same contract as vng_xl.recalc.recalc_file)."""
+    """Recalculate a workbook in Excel and save it to dst (same contract as vng_xl.recalc.recalc_file).
+
+    Excel works on a private copy; the result goes to dst through the one writer, refused when dst
+    is src and changed meanwhile."""
     start = time.perf_counter()
     src, dst = Path(src), Path(dst)
-    Package.open(src).close()  # the same refusals for bad input as the headless engine
-    work = Path(tempfile.mkdtemp(prefix="vng-excel-")) / src.name
-    shutil.copy2(src, work)
-    book = _excel().books.open(str(work), update_links=False, read_only=False)
+    pkg = Package.open(src)  # the same refusals for bad input as the headless engine
+    pkg.close()
+    folder = Path(tempfile.mkdtemp(prefix="vng-excel-"))
     try:
-        before = _formula_values(book)
-        for sheet, cells in (updates or {}).items():
-            for ref, value in cells.items():
-                book.sheets[sheet].range(ref).value = value
-        book.app.api.CalculateFull()
-        after = _formula_values(book)
-        book.save()
+        work = folder / src.name
+        work.write_bytes(pkg.data)
+        book = _excel().books.open(str(work), update_links=False, read_only=False)
+        try:
+            before = _formula_values(book)
+            for sheet, cells in (updates or {}).items():
+                for ref, value in cells.items():
+                    book.sheets[sheet].range(ref).value = value
+            book.app.api.CalculateFull()
+            after = _formula_values(book)
+            book.save()
+        finally:
+            book.close()
+        write_file(dst, work.read_bytes(), expected=pkg.snapshot, backup=backup)
     finally:
-        book.close()
-    shutil.move(str(work), dst)
+        shutil.rmtree(folder, ignore_errors=True)
     errors = [CellIssue(s, c, str(v)) for (s, c), v in after.items() if isinstance(v, str) and v.startswith("#")]
     return RecalcOutcome(
         path=str(src),

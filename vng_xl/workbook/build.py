@@ -8,8 +8,6 @@ document properties carry the layout's fixed date, so two builds give the same b
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import xlsxwriter
 import xlwings
 
 from vng_xl import __version__
+from vng_xl.ooxml.writer import make_folder, write_file
 from vng_xl.workbook import vba
 from vng_xl.workbook.content import (
     CellValue,
@@ -214,42 +213,34 @@ def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) -> N
 
 
 def write_workbook(path: Path, layout: Layout, sheets: Sequence[Sheet], macros: Path = MACROS) -> None:
-    """Write the sheets, names, VBA and properties to `path` (atomically: a temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".vng_", suffix=".xlsm", dir=path.parent)
-    os.close(fd)
-    try:
-        wb = xlsxwriter.Workbook(tmp, {"strings_to_numbers": False, "strings_to_formulas": False})
-        wb.set_properties(
-            {
-                "title": layout.raw["titel"],
-                "subject": layout.raw.get("onderwerp", ""),
-                "author": layout.raw.get("auteur", ""),
-                "company": layout.raw.get("auteur", ""),
-                "created": layout.gemaakt,
-                "comments": f"Gebouwd met vng-xl build (vng_xl {__version__}); niet met de hand wijzigen.",
-            }
-        )
-        wb.set_size(1400, 900)
-        # Excel (and LibreOffice) show the cached values on open instead of recalculating everything:
-        # the figures are right even on a PC without Python; a change of an input recalculates as usual.
-        wb.calc_on_load = False
-        wb.calc_id = CALC_ID
-        formats = {key: wb.add_format(props) for key, props in _styles(layout).items()}
-        for sheet in sheets:
-            _render(wb, sheet, formats)
-        code_names = [f"Sheet{i + 1}" for i in range(len(sheets))]
-        project = vba.vba_project(vba.all_modules(macros), code_names)
-        wb.add_vba_project(io.BytesIO(project), is_stream=True)
-        wb.set_vba_name("ThisWorkbook")
-        wb.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """Write the sheets, names, VBA and properties to `path`, made in memory and written by the one writer."""
+    make_folder(path.parent)
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    wb.set_properties(
+        {
+            "title": layout.raw["titel"],
+            "subject": layout.raw.get("onderwerp", ""),
+            "author": layout.raw.get("auteur", ""),
+            "company": layout.raw.get("auteur", ""),
+            "created": layout.gemaakt,
+            "comments": f"Gebouwd met vng-xl build (vng_xl {__version__}); niet met de hand wijzigen.",
+        }
+    )
+    wb.set_size(1400, 900)
+    # Excel (and LibreOffice) show the cached values on open instead of recalculating everything:
+    # the figures are right even on a PC without Python; a change of an input recalculates as usual.
+    wb.calc_on_load = False
+    wb.calc_id = CALC_ID
+    formats = {key: wb.add_format(props) for key, props in _styles(layout).items()}
+    for sheet in sheets:
+        _render(wb, sheet, formats)
+    code_names = [f"Sheet{i + 1}" for i in range(len(sheets))]
+    project = vba.vba_project(vba.all_modules(macros), code_names)
+    wb.add_vba_project(io.BytesIO(project), is_stream=True)
+    wb.set_vba_name("ThisWorkbook")
+    wb.close()
+    write_file(path, buffer.getvalue())
 
 
 def build(

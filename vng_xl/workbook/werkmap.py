@@ -10,7 +10,7 @@ from pathlib import Path
 from vng_xl.controle.bevindingen import Controle, controleer
 from vng_xl.controle.rekenketen import Sleutel, keten
 from vng_xl.errors import VngError
-from vng_xl.ooxml.package import check_target, write_cells
+from vng_xl.ooxml.writer import same_file, writing
 from vng_xl.sources.gemeenten import BadGemeenten, Gemeente, bijdrage_leden, rekening
 from vng_xl.workbook.build import workbook_content
 from vng_xl.workbook.content import a1
@@ -71,34 +71,37 @@ def controle_werkmap(path: Path | str, inwoners: float | None = None) -> Control
     return controleer(k, berekend=computed, inwoners=inwoners or invoer.inwoners or None)
 
 
-def schrijf_gemeenten(werkmap: Path, gemeenten: list[Gemeente], uit: Path | None = None, bron: str = "") -> float:
+def schrijf_gemeenten(
+    werkmap: Path, gemeenten: list[Gemeente], uit: Path | None = None, bron: str = "", force: bool = False
+) -> float:
     """Write the list into a built workbook's Gemeenten sheet; returns the difference with the bijdrage leden.
 
     The year is the one in the sheet; the bijdrage leden is computed from the workbook's own inputs.
+    The output is locked from reading to writing; another existing output file is replaced only with `force`.
     """
 
     werkmap = Path(werkmap)
     uit = Path(uit) if uit else werkmap
     if not werkmap.is_file():
         raise BadGemeenten(file=str(werkmap), reason_nl="bestand niet gevonden", reason_en="file not found")
-    target = HeadlessTarget(werkmap)
-    try:
-        layout = layout_of(target)
-        shape = shape_of_workbook(target, layout)
-        invoer = read_invoer(target, layout, shape)
-        sheet = blad(layout.raw)
-        if not target.has_sheet(sheet):
-            raise BadGemeenten(
-                file=werkmap.name,
-                reason_nl=f"de werkmap heeft geen blad {sheet}; bouw haar opnieuw met vng-xl build",
-                reason_en=f"the workbook has no sheet {sheet}; build it again with vng-xl build",
-            )
-    finally:
-        target.close()
-    jaar = invoer.gemeenten_jaar
-    leden = bijdrage_leden(jaar, invoer.kn)
-    cells = gemeenten_updates(gemeenten, leden, jaar, bron, room=shape.gemeenten)
-    cells[a1(*BIJDRAGE)] = leden
-    check_target(uit)
-    write_cells(werkmap, uit, {sheet: cells})
+    with writing(uit, overwrite=force or same_file(uit, werkmap)) as session:
+        target = HeadlessTarget(werkmap, uit, data=session.read(werkmap), session=session)
+        try:
+            layout = layout_of(target)
+            shape = shape_of_workbook(target, layout)
+            invoer = read_invoer(target, layout, shape)
+            sheet = blad(layout.raw)
+            if not target.has_sheet(sheet):
+                raise BadGemeenten(
+                    file=werkmap.name,
+                    reason_nl=f"de werkmap heeft geen blad {sheet}; bouw haar opnieuw met vng-xl build",
+                    reason_en=f"the workbook has no sheet {sheet}; build it again with vng-xl build",
+                )
+        finally:
+            target.close()
+        jaar = invoer.gemeenten_jaar
+        leden = bijdrage_leden(jaar, invoer.kn)
+        cells = gemeenten_updates(gemeenten, leden, jaar, bron, room=shape.gemeenten)
+        cells[a1(*BIJDRAGE)] = leden
+        target.write({sheet: cells}, {})
     return rekening(gemeenten, leden, jaar).verschil
