@@ -52,8 +52,7 @@ def build_budget(path: Path, lines: int, native: bool = False) -> Path:
         j = "ABCDEFGH".index(col)
         ws.write_formula(total - 1, j, f"=SUM({col}2:{col}{last})", None, 0)
     ws.write_formula(total - 1, 6, f'=COUNTIF(G2:G{last},"hoog")', None, 0)
-    ix.write_column(0, 0, ["A", "B"])
-    ix.write_row(0, 1, INDEX["A"])
-    ix.write_row(1, 1, INDEX["B"])
+    ix.write_row(0, 0, ["A", *INDEX["A"]])  # rows in order: constant_memory writes each row once
+    ix.write_row(1, 0, ["B", *INDEX["B"]])
     wb.close()
     return Path(path)

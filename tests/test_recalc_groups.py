@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 
@@ -194,3 +195,35 @@ def test_formulas_corpus_grouped_equals_cell_by_cell(name: str, monkeypatch):
     grouped, cells = evaluation(src, True, monkeypatch), evaluation(src, False, monkeypatch)
     assert differences(grouped, cells) == {}
     assert grouped.issues == cells.issues
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        'A{r}&"' + "x" * 8_200 + '"',  # past Excel's 8,192 characters
+        "ABS(" * 65 + "A{r}" + ")" * 65,  # past 64 levels of nested functions
+    ],
+)
+def test_formulas_near_excels_limits_are_not_grouped(tmp_path: Path, monkeypatch, formula: str):
+    """The per-cell evaluator is where formula limits are checked: such formulas never form a group."""
+    rows = [
+        f'<c r="A{r}"><v>{r}</v></c><c r="B{r}"><f>{escape(formula.format(r=r))}</f><v>0</v></c>' for r in (1, 2, 3)
+    ]
+    book = build_xlsx(tmp_path / "l.xlsx", {"S": sheet(rows)})
+    pkg = Package.open(book, check_lock=False)
+    try:
+        assert WorkbookEvaluation(pkg).groups == {}
+    finally:
+        pkg.close()
+
+
+def test_text_past_excels_cap_goes_cell_by_cell(tmp_path: Path, monkeypatch):
+    long = "x" * 20_000
+    rows = [
+        f'<c r="A{r}" t="inlineStr"><is><t>{long}</t></is></c><c r="B{r}"><f>A{r}&amp;A{r}</f><v>0</v></c>'
+        for r in (1, 2, 3)
+    ]
+    book = build_xlsx(tmp_path / "t.xlsx", {"S": sheet(rows)})
+    grouped, cells = evaluation(book, True, monkeypatch), evaluation(book, False, monkeypatch)
+    assert len(grouped.groups) == 1
+    assert differences(grouped, cells) == {}

@@ -44,6 +44,7 @@ _TOKEN = re.compile(
     )""",
     re.X | re.I,
 )
+MAX_TEXT_CHARS = 32_767  # Excel's longest text in a cell; longer goes to the per-cell evaluator's rule
 _CELL = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})$")
 
 _COMPARE = {
@@ -321,7 +322,10 @@ class _Eval:
         if op == "&":
             if kx != "str" or ky != "str":
                 raise Fallback("& of values other than text")
-            return np.add(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
+            joined = np.add(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
+            if max(map(len, np.ravel(joined).tolist()), default=0) > MAX_TEXT_CHARS:
+                raise Fallback("text longer than Excel allows in a cell")
+            return joined
         if kx != ky or kx == "mixed":
             raise Fallback("comparison of different types")
         if kx == "str":
