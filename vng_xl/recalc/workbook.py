@@ -261,7 +261,10 @@ class WorkbookEvaluation:
             _, max_col = self._used(target)
             r1, r2 = sorted((int(a), int(b)))
             return Area(target, r1, 1, r2, max_col, clipped=True)
-        r1, c1, r2, c2 = parse_area(ref)
+        try:
+            r1, c1, r2, c2 = parse_area(ref)
+        except ValueError:  # A0, A1048577: refuse this formula, not the file
+            raise engine.FormulaUnsupported(f"reference {ref} lies outside the sheet") from None
         return Area(target, r1, c1, r2, c2)
 
     def _name_source(self, name: str, sheet: str, stack: tuple = ()) -> Area | tuple:
