@@ -139,10 +139,9 @@ def evaluate(ev, group: Group) -> None:
         return _window(values, ref, n, offset)
 
     results = group.program.run(n, load)
-    for key, value in zip(group.members, results):
-        _, sheet, row, col = key
-        ev._store(sheet, row, col, value)
-        ev.nodes[key].value = [[value]]
+    store = ev._store
+    for (_, sheet, row, col), value in zip(group.members, results):
+        store(sheet, row, col, value)
 
 
 def _window(values: dict, ref: vector.Ref, n: int, offset: int) -> np.ndarray:

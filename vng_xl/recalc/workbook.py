@@ -33,7 +33,7 @@ from vng_xl.ooxml.sheet_xml import (
     same_value,
 )
 from vng_xl.recalc import engine, groups
-from vng_xl.recalc.references import has_relative_reference, shift_formula
+from vng_xl.recalc.references import has_relative_reference, own_position, shift_formula
 from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
 
 
@@ -189,6 +189,8 @@ class WorkbookEvaluation:
                     node.output = Area(info.name, r1, c1, r2, c2)
                 elif f.kind == "dataTable":
                     node.problem = "data tables (what-if analysis) are not supported"
+                out = node.output
+                node.text = own_position(node.text, range(out.r1, out.r2 + 1), range(out.c1, out.c2 + 1))
                 if self.tables and "[" in node.text and node.problem is None:
                     try:
                         node.text = rewrite(node.text, self.tables, info.name, f.row, f.col)
