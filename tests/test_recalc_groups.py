@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from tests.recalc_fixtures import CORPUS, build_xlsx
-from vng_xl.ooxml.package import Package
+from vng_xl.ooxml.package import Package, PackageError
 from vng_xl.ooxml.sheet_xml import ExcelError
 from vng_xl.recalc import groups, recalc_file
 from vng_xl.recalc.workbook import WorkbookEvaluation
@@ -192,7 +192,13 @@ WITH_GROUPS = [
 @pytest.mark.parametrize("name", WITH_GROUPS)
 def test_formulas_corpus_grouped_equals_cell_by_cell(name: str, monkeypatch):
     src = FORMULAS_CORPUS / name
-    grouped, cells = evaluation(src, True, monkeypatch), evaluation(src, False, monkeypatch)
+    try:
+        cells = evaluation(src, False, monkeypatch)
+    except PackageError as exc:  # a file refused as a whole is refused the same way with groups
+        with pytest.raises(type(exc)):
+            evaluation(src, True, monkeypatch)
+        return
+    grouped = evaluation(src, True, monkeypatch)
     assert differences(grouped, cells) == {}
     assert grouped.issues == cells.issues
 

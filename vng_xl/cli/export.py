@@ -15,6 +15,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         f"{args.out}: {report.formules} formulas replaced by their values"
         + (f", removed {', '.join(report.verwijderd)}" if report.verwijderd else "")
         + (f", {report.macroknoppen} macro buttons disconnected" if report.macroknoppen else "")
+        + (f", dropped {len(report.extern)} external links ({', '.join(report.extern[:3])})" if report.extern else "")
     )
     if report.zonder_waarde:
         print(f"warning: {len(report.zonder_waarde)} formulas had no computed value and are left empty")

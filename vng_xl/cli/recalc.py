@@ -11,6 +11,7 @@ from pathlib import Path
 
 from vng_xl.cli.arguments import CountAction
 from vng_xl.ooxml.sheet_xml import ExcelError
+from vng_xl.recalc.budget import DEFAULT_MEMORY_MIB, DEFAULT_SECONDS
 
 
 def add_parser(subparsers) -> None:
@@ -121,6 +122,20 @@ def add_recalc_parser(subparsers) -> argparse.ArgumentParser:
         default="formulas",
         help="'excel' recalculates in a hidden Excel through xlwings (Windows, macOS)",
     )
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=DEFAULT_SECONDS,
+        metavar="SECONDS",
+        help=f"per file: stop and refuse a file after this many seconds (default {DEFAULT_SECONDS:g}; 0: no limit)",
+    )
+    p.add_argument(
+        "--memory-limit",
+        type=int,
+        default=DEFAULT_MEMORY_MIB,
+        metavar="MIB",
+        help=f"per file: refuse a file that needs more memory than this (default {DEFAULT_MEMORY_MIB}; 0: no limit)",
+    )
     p.set_defaults(func=recalc_command)
     return p
 
@@ -129,6 +144,7 @@ def recalc_command(args: argparse.Namespace) -> int:
     """Run the batch, print one line per file, optionally write the JSON report."""
     from vng_xl.ooxml.writer import make_folder
     from vng_xl.recalc.batch import ProgressBar, collect, default_executor, plan, run_batch, write_report
+    from vng_xl.recalc.budget import Budget
 
     if args.engine == "excel":
         from vng_xl.recalc.excel_engine import excel_available
@@ -145,7 +161,8 @@ def recalc_command(args: argparse.Namespace) -> int:
     if not args.in_place:
         out_dir = args.out or Path("recalculated")
         make_folder(out_dir)
-    jobs, refused = plan(files, out_dir, args.in_place, backup=not args.no_backup, engine=args.engine)
+    budget = Budget(args.time_limit or None, args.memory_limit or None)
+    jobs, refused = plan(files, out_dir, args.in_place, backup=not args.no_backup, engine=args.engine, budget=budget)
     workers = 1 if args.engine == "excel" else max(1, min(args.jobs, len(jobs)))
     executor = default_executor(workers)
     bar = ProgressBar()

@@ -18,6 +18,7 @@ from lxml import etree
 
 from vng_xl.errors import BadFile
 from vng_xl.libreoffice.runner import LibreOfficeError, convert
+from vng_xl.ooxml.package import Package, PackageError
 from vng_xl.ooxml.writer import make_folder, same_file, write_file
 
 S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -41,6 +42,9 @@ CALC_CHAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.calcCh
 WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+EXTERNAL_LINK = "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"
+HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
@@ -59,6 +63,7 @@ class ExportReport:
     zonder_waarde: list[str] = field(default_factory=list)  # "Sheet!A1" of formulas with no cached value
     verwijderd: list[str] = field(default_factory=list)  # parts dropped (VBA, calcChain)
     macroknoppen: int = 0  # buttons whose macro was removed
+    extern: list[str] = field(default_factory=list)  # external links dropped (linked files, images by URL)
 
 
 def _fail(path: Path | str, nl: str, en: str) -> ExportError:
@@ -67,9 +72,50 @@ def _fail(path: Path | str, nl: str, en: str) -> ExportError:
 
 def _xml(data: bytes, src: Path, part: str) -> etree._Element:
     try:
-        return etree.fromstring(data, _PARSER)
+        tree = etree.ElementTree(etree.fromstring(data, _PARSER))
     except etree.XMLSyntaxError as exc:
         raise _fail(src, f"onleesbaar onderdeel {part} ({exc})", f"unreadable part {part} ({exc})") from None
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise _fail(src, f"onderdeel {part} heeft een DTD", f"part {part} has a DTD (refused)")
+    return tree.getroot()
+
+
+def _checked(src: Path) -> None:
+    """Refuse a damaged package before copying anything of it: bad CRC, malformed XML, a DTD anywhere."""
+    try:
+        pkg = Package.open(src, check_lock=False)
+        try:
+            pkg.check_members()
+        finally:
+            pkg.close()
+    except PackageError as exc:
+        detail = f"{exc.reason} ({exc.detail})" if exc.detail else exc.reason
+        nl = "beschadigde of onveilige werkmap; er is niets geschreven"
+        raise _fail(src, nl, detail) from None
+
+
+def _drop_external(root: etree._Element, part: str, report: ExportReport) -> set[str]:
+    """Remove a .rels part's external relationships but hyperlinks; return the ids removed."""
+    gone = set()
+    for rel in list(root.iter(f"{{{REL}}}Relationship")):
+        if rel.get("TargetMode") == "External" and rel.get("Type") != HYPERLINK:
+            root.remove(rel)
+            gone.add(rel.get("Id"))
+            report.extern.append(rel.get("Target", ""))
+    return gone
+
+
+def _unlink_ids(root: etree._Element, ids: set[str]) -> None:
+    """Drop r:id/r:link/r:embed attributes that point at relationships removed from the part's rels."""
+    for el in root.iter():
+        for key in [k for k in el.attrib if k.startswith(f"{{{R_NS}}}") and el.attrib[k] in ids]:
+            del el.attrib[key]
+
+
+def _owner(rels_part: str) -> str:
+    """The part a .rels part belongs to: xl/_rels/workbook.xml.rels -> xl/workbook.xml."""
+    folder, name = posixpath.split(rels_part)
+    return posixpath.join(posixpath.dirname(folder), name.removesuffix(".rels"))
 
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
@@ -165,6 +211,7 @@ def export_values(src: Path | str, dst: Path | str, allow_missing: bool = False)
         raise _fail(src, f"geen .xlsx/.xlsm-werkmap ({exc})", f"not an .xlsx/.xlsm workbook ({exc})") from None
     report = ExportReport()
     with zin:
+        _checked(src)
         names = zin.namelist()
         if "[Content_Types].xml" not in names:
             raise _fail(
@@ -182,10 +229,13 @@ def export_values(src: Path | str, dst: Path | str, allow_missing: bool = False)
             ext = part.rsplit(".", 1)[-1].lower()
             return defaults[ext].get("ContentType", "") if ext in defaults else ""
 
-        drop = {n for n in names if content_type(n) in VBA_TYPES | {CALC_CHAIN}}
+        drop = {n for n in names if content_type(n) in VBA_TYPES | {CALC_CHAIN, EXTERNAL_LINK}}
+        drop |= {_rels_name(n) for n in drop if _rels_name(n) in names}
+        report.extern.extend(sorted(n for n in drop if content_type(n) == EXTERNAL_LINK))
         # The workbook's sheet names, for listing formulas without a value.
         sheet_names = _sheet_names(zin, names, src)
         replaced: dict[str, bytes] = {}
+        unlinked: dict[str, set[str]] = {}  # part -> relationship ids removed from its rels
         for part in names:
             if part in drop:
                 continue
@@ -202,15 +252,25 @@ def export_values(src: Path | str, dst: Path | str, allow_missing: bool = False)
                 replaced[part] = _strip_vml_macros(zin.read(part), report)
             elif part.endswith(".rels"):
                 root = _xml(zin.read(part), src, part)
+                gone = _drop_external(root, part, report)
                 for rel in list(root.iter(f"{{{REL}}}Relationship")):
                     if rel.get("TargetMode") != "External" and _target(part, rel.get("Target", "")) in drop:
                         root.remove(rel)
+                        gone.add(rel.get("Id"))
                 replaced[part] = _bytes(root)
+                if gone:
+                    unlinked[_owner(part)] = gone
             elif ct in MACRO_MAINS or ct == XLSX_MAIN:
                 root = _xml(zin.read(part), src, part)
                 calc = root.find(f"{{{S}}}calcPr")
                 if calc is not None:  # nothing left to calculate
                     calc.attrib.pop("fullCalcOnLoad", None)
+                _drop_external_references(root)
+                replaced[part] = _bytes(root)
+        for part, ids in unlinked.items():
+            if part in names and part not in drop and (part.endswith(".xml") or part in replaced):
+                root = _xml(replaced.get(part) or zin.read(part), src, part)
+                _unlink_ids(root, ids)
                 replaced[part] = _bytes(root)
         if report.zonder_waarde and not allow_missing:
             first = ", ".join(report.zonder_waarde[:3])
@@ -238,6 +298,20 @@ def export_values(src: Path | str, dst: Path | str, allow_missing: bool = False)
         report.verwijderd = sorted(drop)
         _write(zin, dst, replaced, drop)
     return report
+
+
+def _drop_external_references(book: etree._Element) -> None:
+    """The workbook's list of linked workbooks goes with them, and so do names that point into them."""
+    refs = book.find(f"{{{S}}}externalReferences")
+    if refs is not None:
+        book.remove(refs)
+    names = book.find(f"{{{S}}}definedNames")
+    if names is not None:
+        for dn in list(names):
+            if "[" in (dn.text or "") and any(f"[{i}]" in dn.text for i in range(1, 1000)):
+                names.remove(dn)
+        if len(names) == 0:
+            book.remove(names)
 
 
 def _sheet_names(zin: zipfile.ZipFile, names: list[str], src: Path) -> dict[str, str]:
@@ -274,12 +348,29 @@ def _write(zin: zipfile.ZipFile, dst: Path, replaced: dict[str, bytes], drop: se
     write_file(dst, content)
 
 
+def _offline_copy(src: Path, dst: Path) -> None:
+    """A copy to convert without anything to fetch: external relationships (but hyperlinks) removed."""
+    _checked(src)
+    dst.parent.mkdir(parents=True)
+    report = ExportReport()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.endswith(".rels"):
+                root = _xml(data, src, info.filename)
+                if _drop_external(root, info.filename, report):
+                    data = _bytes(root)
+            zout.writestr(info, data)
+
+
 def render_pdf(xlsx: Path | str, pdf: Path | str, timeout: float = 180) -> Path:
     """Render a workbook to PDF with LibreOffice (headless), in a private profile so runs do not collide."""
     xlsx, pdf = Path(xlsx), Path(pdf)
     with tempfile.TemporaryDirectory(prefix="vng-xl-pdf-") as work:
+        local = Path(work, "in", xlsx.name)
+        _offline_copy(xlsx, local)
         try:
-            (made,) = convert(xlsx, "pdf", Path(work), timeout=timeout)
+            (made,) = convert(local, "pdf", Path(work, "out"), timeout=timeout)
         except LibreOfficeError as exc:
             raise _fail(pdf, f"{exc.nl}; de PDF is niet gemaakt", f"{exc.en}; no PDF was made") from None
         make_folder(pdf.parent)

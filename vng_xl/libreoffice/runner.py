@@ -37,6 +37,7 @@ def convert(
     """Convert workbooks to `fmt` ("pdf", "csv", "xlsx") into `outdir`; returns the files made, in order.
 
     `settings` is a registrymodifications.xcu text for the private profile (e.g. the nl-NL locale).
+    The profile always has linked content off (OFFLINE): nothing a workbook links to is fetched.
     """
     office = soffice()
     if office is None:
@@ -47,9 +48,8 @@ def convert(
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vng-xl-lo-") as work:
         profile = Path(work, "profile")
-        if settings is not None:
-            (profile / "user").mkdir(parents=True)
-            (profile / "user" / "registrymodifications.xcu").write_text(settings, encoding="utf-8")
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(offline(settings), encoding="utf-8")
         cmd = [office, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore"]
         cmd += ["--convert-to", fmt, "--outdir", str(outdir), *(str(f.resolve()) for f in files)]
         try:
@@ -67,6 +67,29 @@ def convert(
             reason_nl=f"LibreOffice maakte geen {fmt} ({detail})", reason_en=f"LibreOffice made no {fmt} ({detail})"
         )
     return made
+
+
+#: Profile items that keep LibreOffice from fetching what a document links to: images and other
+#: content by URL (untrusted referer links blocked) and external data (links never updated).
+OFFLINE = """
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">
+<prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Content/Update">
+<prop oor:name="Link" oor:op="fuse"><value>1</value></prop></item>
+"""
+
+_ITEMS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+</oor:items>
+"""
+
+
+def offline(settings: str | None) -> str:
+    """A registrymodifications.xcu text with the OFFLINE items added (to `settings`, or alone)."""
+    text = settings if settings is not None else _ITEMS
+    end = text.rindex("</oor:items>")
+    return text[:end] + OFFLINE + text[end:]
 
 
 #: Profile settings: the Dutch locale, so amounts print as the Kadernota prints them.

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from vng_xl.ooxml.sheet_xml import NS, CellValue, CellWrite, ExcelError, parse_ref, patch_sheet, rich_text
+from vng_xl.ooxml.sheet_patch import patch_sheet
+from vng_xl.ooxml.sheet_xml import NS, CellValue, CellWrite, ExcelError, SheetRefused, parse_ref, rich_text
 from vng_xl.ooxml.writer import Snapshot, Write, excel_lock_file, read_file, same_file, write_file
 
 __all__ = [
@@ -41,6 +42,8 @@ __all__ = [
     "UnsafeXml",
     "NotAWorkbook",
     "UnknownSheet",
+    "DamagedPart",
+    "UnverifiedPatch",
     "write_cells",
     "cell_replacements",
 ]
@@ -142,6 +145,24 @@ class UnknownSheet(PackageError):
     reason = "no such sheet"
 
 
+class DamagedPart(CorruptPackage):
+    """A part that is not well-formed, carries a DTD, fails its CRC, or contradicts itself (a cell twice)."""
+
+    reason = "damaged"
+
+
+class UnverifiedPatch(PackageError):
+    """A patched sheet that did not pass its check against the original: nothing is written."""
+
+    reason = "refused: the edited sheet failed its check, nothing written"
+
+
+def sheet_refused(path: Path | str, part: str, exc: SheetRefused) -> PackageError:
+    """The package error for a sheet the patch refused, naming the part and the cell."""
+    cls = DamagedPart if exc.damaged else UnverifiedPatch
+    return cls(path, f"{part}: {exc}")
+
+
 _PARSER = etree.XMLParser(
     resolve_entities=False,
     no_network=True,
@@ -161,6 +182,16 @@ def parse_xml(data: bytes, path: Path | str = "", part: str = ""):
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise UnsafeXml(path, f"{part}: DOCTYPE declarations are not allowed")
     return tree.getroot()
+
+
+def check_xml_part(data: bytes, path: Path | str, part: str) -> None:
+    """A part passed on unparsed must still be well-formed XML without a DTD (Excel never writes one)."""
+    try:
+        tree = etree.parse(io.BytesIO(data), _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise DamagedPart(path, f"{part}: not well-formed XML ({exc})") from None
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise UnsafeXml(path, f"{part}: DOCTYPE declarations are not allowed")
 
 
 def is_lock_file_name(path: Path) -> bool:
@@ -195,6 +226,7 @@ class Package:
     data: bytes
     zf: zipfile.ZipFile = field(repr=False)
     _cache: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _checked: set[str] = field(default_factory=set, repr=False)
     snapshot: Snapshot | None = field(default=None, repr=False)  # what was read, for the write's check
 
     @classmethod
@@ -281,7 +313,28 @@ class Package:
 
     def xml(self, name: str):
         """One member parsed safely."""
-        return parse_xml(self.read(name), self.path, name)
+        root = parse_xml(self.read(name), self.path, name)
+        self._checked.add(name)
+        return root
+
+    def check_members(self, skip: Mapping[str, bytes] | set[str] = frozenset()) -> None:
+        """Refuse a package whose members would be passed on damaged: each is read against its CRC,
+        each XML part must be well-formed and free of DTDs (VML, not always XML, free of DTDs)."""
+        for name in self.zf.namelist():
+            if name in skip or name in self._checked:
+                continue
+            try:
+                data = self._cache.get(name) or self.zf.read(name)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
+                raise DamagedPart(self.path, f"{name}: {exc}") from None
+            except NotImplementedError as exc:
+                raise DamagedPart(self.path, f"{name}: {exc}") from None
+            lower = name.lower()
+            if lower.endswith((".xml", ".rels")):
+                check_xml_part(data, self.path, name)
+            elif lower.endswith(".vml") and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
+                raise UnsafeXml(self.path, f"{name}: DOCTYPE declarations are not allowed")
+            self._checked.add(name)
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """Relationships of a part: id -> (type, resolved target part name)."""
@@ -370,6 +423,7 @@ class Package:
         unknown = set(replacements) - set(self.zf.NameToInfo)
         if unknown:
             raise ValueError(f"not in the package: {sorted(unknown)}")
+        self.check_members(replacements)  # nothing damaged is passed on
         same = same_file(dst, self.path)
         content = self.to_bytes(replacements) if replacements or not same else None
         if session is not None:
@@ -495,8 +549,11 @@ def cell_replacements(pkg: Package, updates: Mapping[str, Mapping[str, CellValue
             continue
         part = _find_sheet(parts, sheet, pkg.path)
         pkg.xml(part)  # validate it safely before patching the bytes
-        writes = {parse_ref(ref): CellWrite(value) for ref, value in cells.items()}
-        replacements[part] = patch_sheet(pkg.read(part), writes)
+        writes = {parse_ref(ref): CellWrite(value, input=True) for ref, value in cells.items()}
+        try:
+            replacements[part] = patch_sheet(pkg.read(part), writes)
+        except SheetRefused as exc:
+            raise sheet_refused(pkg.path, part, exc) from None
     return replacements
 
 

@@ -7,7 +7,7 @@ formula with the headless evaluator, and write the cached values in one atomic w
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from vng_xl.ooxml.package import CellValue, Package, WorkbookInUse, is_lock_file
 from vng_xl.ooxml.writer import excel_lock_file, writing
 from vng_xl.recalc.workbook import CellIssue, WorkbookEvaluation
 
-__all__ = ["CellIssue", "RecalcOutcome", "recalc_file"]
+__all__ = ["CellIssue", "RecalcOutcome", "evaluate_package", "recalc_file"]
 
 
 @dataclass
@@ -75,6 +75,7 @@ def recalc_file(
     *,
     check_lock: bool = True,
     backup: Path | None = None,
+    evaluate: Callable[..., tuple[RecalcOutcome, dict[str, bytes]]] | None = None,
 ) -> RecalcOutcome:
     """Apply `updates` (sheet -> {"B5": value}) to input cells, recalculate all formulas, write dst once.
 
@@ -82,7 +83,8 @@ def recalc_file(
     be read, and a vng_xl.errors.WriteRefused when dst cannot be written; cells that cannot be computed
     are reported in the outcome instead. dst is locked from reading to writing (src == dst replaces the
     file); `backup` receives a complete copy of dst as read before it is replaced. A workbook open in
-    Excel (its ~$ lock file beside it) is refused unless check_lock is False.
+    Excel (its ~$ lock file beside it) is refused unless check_lock is False. `evaluate` stands in
+    for evaluate_package (the batch runs it in a process with a time and memory budget).
     """
     start = time.perf_counter()
     src, dst = Path(src), Path(dst)
@@ -94,18 +96,28 @@ def recalc_file(
         else:
             pkg = Package.open(src, check_lock=check_lock)
         try:
-            ev = WorkbookEvaluation(pkg, updates)
-            ev.run()
-            pkg.write(dst, ev.replacements(), session=session, backup=backup)
+            outcome, replacements = (evaluate or evaluate_package)(pkg, updates)
+            pkg.write(dst, replacements, session=session, backup=backup)
         finally:
             pkg.close()
-    return RecalcOutcome(
-        path=str(src),
-        output=str(dst),
+    outcome.path, outcome.output = str(src), str(dst)
+    outcome.seconds = round(time.perf_counter() - start, 4)
+    return outcome
+
+
+def evaluate_package(
+    pkg: Package, updates: Mapping[str, Mapping[str, CellValue]] | None = None
+) -> tuple[RecalcOutcome, dict[str, bytes]]:
+    """Recalculate an open package without writing: the outcome and the new bytes of each sheet changed."""
+    ev = WorkbookEvaluation(pkg, updates)
+    ev.run()
+    replacements = ev.replacements()
+    outcome = RecalcOutcome(
+        path=str(pkg.path),
         formula_cells=ev.formula_cells,
         changed=ev.changed,
         errors=ev.issues,
         error_values=ev.error_values,
-        seconds=round(time.perf_counter() - start, 4),
         status="ok" if not ev.issues else "incomplete",
     )
+    return outcome, replacements

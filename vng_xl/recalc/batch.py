@@ -9,6 +9,7 @@ with no change to the work itself.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import json
 import os
 import signal
@@ -19,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vng_xl.errors import VngError
-from vng_xl.ooxml.package import PackageError
+from vng_xl.ooxml.package import Package, PackageError
 from vng_xl.ooxml.writer import check_writable, same_file, write_file
-from vng_xl.recalc import RecalcOutcome, recalc_file
+from vng_xl.recalc import RecalcOutcome, evaluate_package, recalc_file
+from vng_xl.recalc.budget import Budget, OverBudget, can_bound, run_bounded
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -34,6 +36,7 @@ class Job:
     dst: Path
     backup: Path | None = None
     engine: str = "formulas"
+    budget: Budget | None = None  # time and memory for this file (the headless engine only)
 
 
 def collect(paths: Iterable[Path | str]) -> list[Path]:
@@ -54,7 +57,14 @@ def collect(paths: Iterable[Path | str]) -> list[Path]:
     return unique
 
 
-def plan(files: list[Path], out_dir: Path | None, in_place: bool, backup: bool = True, engine: str = "formulas"):
+def plan(
+    files: list[Path],
+    out_dir: Path | None,
+    in_place: bool,
+    backup: bool = True,
+    engine: str = "formulas",
+    budget: Budget | None = None,
+):
     """Jobs for the files, and failed outcomes for those that cannot get a target (duplicate names)."""
     jobs: list[Job] = []
     refused: list[RecalcOutcome] = []
@@ -72,7 +82,7 @@ def plan(files: list[Path], out_dir: Path | None, in_place: bool, backup: bool =
             continue
         taken[os.path.realpath(dst)] = src
         bak = src.with_name(src.name + ".bak") if in_place and backup else None
-        jobs.append(Job(src, dst, bak, engine))
+        jobs.append(Job(src, dst, bak, engine, budget))
     return jobs, refused
 
 
@@ -89,7 +99,15 @@ def run_job(job: Job) -> RecalcOutcome:
             from vng_xl.recalc.excel_engine import recalc_file_excel as recalc
         else:
             recalc = recalc_file
-        outcome = recalc(job.src, job.dst, backup=job.backup)
+        if job.engine == "formulas" and job.budget is not None and can_bound():
+            evaluate = functools.partial(_evaluate_within_budget, budget=job.budget)
+            outcome = recalc_file(job.src, job.dst, backup=job.backup, evaluate=evaluate)
+        else:
+            outcome = recalc(job.src, job.dst, backup=job.backup)
+    except OverBudget as exc:
+        outcome = _failed(job.src, f"{job.src.name}: refused: {exc}")
+    except _RefusedInChild as exc:
+        outcome = _failed(job.src, str(exc))
     except PackageError as exc:
         outcome = _failed(job.src, str(exc))
     except VngError as exc:  # the writer's refusals: locked, changed meanwhile, disk full, ...
@@ -100,6 +118,36 @@ def run_job(job: Job) -> RecalcOutcome:
         outcome = _failed(job.src, f"{job.src.name}: internal error: {type(exc).__name__}: {exc}")
     outcome.seconds = round(time.perf_counter() - start, 4)
     return outcome
+
+
+class _RefusedInChild(Exception):
+    """A file the budgeted child refused; the message is the outcome's."""
+
+
+def _evaluate_in_child(pkg: Package, updates) -> tuple:
+    """The untrusted part of a job, run in a child with a budget: ("done", outcome, sheets) or
+    ("failed", message). The parent writes, so a child stopped midway leaves nothing behind."""
+    name = pkg.path.name
+    try:
+        return ("done", *evaluate_package(pkg, updates))
+    except PackageError as exc:
+        return "failed", str(exc)
+    except VngError as exc:
+        return "failed", exc.en
+    except ValueError as exc:
+        return "failed", f"{name}: {exc}"
+    except MemoryError:
+        raise
+    except Exception as exc:
+        return "failed", f"{name}: internal error: {type(exc).__name__}: {exc}"
+
+
+def _evaluate_within_budget(pkg: Package, updates, budget: Budget) -> tuple[RecalcOutcome, dict[str, bytes]]:
+    """evaluate_package for recalc_file, in a forked child with the job's time and memory budget."""
+    result = run_bounded(_evaluate_in_child, pkg, updates, budget=budget)
+    if result[0] == "failed":
+        raise _RefusedInChild(result[1])
+    return result[1], result[2]
 
 
 def _ignore_sigint() -> None:

@@ -19,6 +19,7 @@ import numpy as np
 
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
 from vng_xl.recalc.dutch import from_dutch
+from vng_xl.recalc.limits import MAX_TEXT_CHARS, formula_over_limits, install_text_caps
 
 try:  # formulas prints schedula's dispatch errors through logging; we report them ourselves.
     import logging
@@ -98,7 +99,7 @@ def from_formulas(value: object, empty_as: object = 0.0) -> object:
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
     if isinstance(value, str):
-        return value
+        return value if len(value) <= MAX_TEXT_CHARS else ExcelError("#VALUE!")  # Excel's cap on text
     raise ValueError(f"unexpected value {value!r}")
 
 
@@ -152,6 +153,7 @@ def xsubtotal(function_num: object, *refs: object) -> object:
 
 
 _FUNCTIONS["SUBTOTAL"] = xsubtotal
+install_text_caps(_FUNCTIONS)
 
 
 def register_functions(functions: Mapping[str, Any]) -> None:
@@ -286,6 +288,8 @@ def normalise_text(text: str) -> str:
 @functools.lru_cache(maxsize=20_000)
 def compile_formula(text: str) -> Compiled:
     """Compile formula text (without "=") once; raise FormulaUnsupported for what we cannot compute."""
+    if problem := formula_over_limits(text):
+        raise FormulaUnsupported(problem)
     source = "=" + normalise_text(text)
     try:
         tokens, ast = _PARSER.ast(source)
@@ -370,6 +374,8 @@ class EvalResult:
 def evaluate(formula: str, dutch: bool = False) -> EvalResult:
     """Evaluate one formula without a workbook (`vng-xl eval`); cell references are refused."""
     ensure_vng_functions()
+    if problem := formula_over_limits(formula):
+        raise FormulaUnsupported(problem)
     text = from_dutch(formula) if dutch else formula
     text, constants = lift_array_constants(normalise_text(text))
     compiled = compile_formula(text)

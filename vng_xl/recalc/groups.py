@@ -17,12 +17,12 @@ import numpy as np
 
 from vng_xl.ooxml.sheet_xml import cell_ref
 from vng_xl.recalc import vector
+from vng_xl.recalc.limits import formula_over_limits
 
 MIN_CELLS = 2  # a run shorter than this is left to the per-cell evaluator
-# Formulas near Excel's limits (8,192 characters, 64 nested functions) go cell by cell, where every
-# limit on formulas is checked; a group never computes what the per-cell evaluator would refuse.
+# Long formulas go cell by cell, where every limit on formulas is checked; a group's first formula
+# is checked against Excel's limits (its other cells have the same structure).
 MAX_TEXT = 1_000
-MAX_PARENTHESES = 64
 
 _Rect = namedtuple("_Rect", "sheet r1 c1 r2 c2")  # an area, as WorkbookEvaluation._formulas_in reads it
 _R1C1 = re.compile(r"""("(?:[^"]|"")*"|'(?:[^']|'')*')|(?<![\w.$])(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})(?![\w(!.])""")
@@ -69,7 +69,7 @@ def plan(ev) -> dict[tuple, Group]:
     for node in ev.nodes.values():
         if node.key[0] != "cell" or node.problem or node.dynamic or node.kind not in ("normal", "shared"):
             continue
-        if len(node.text) > MAX_TEXT or node.text.count("(") > MAX_PARENTHESES or "[" in node.text:
+        if len(node.text) > MAX_TEXT or "[" in node.text:
             continue
         runs.setdefault((node.sheet, node.col), []).append(node)
     groups: dict[tuple, Group] = {}
@@ -97,6 +97,8 @@ def plan(ev) -> dict[tuple, Group]:
 
 
 def _group(ev, sheet: str, col: int, nodes: list) -> Group | None:
+    if formula_over_limits(nodes[0].text):
+        return None
     try:
         program = vector.Program(nodes[0].text, nodes[0].row)
         for ref in program.refs:

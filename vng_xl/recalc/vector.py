@@ -22,6 +22,7 @@ import numpy as np
 from formulas.functions.math import xround
 
 from vng_xl.ooxml.sheet_xml import col_index
+from vng_xl.recalc.limits import MAX_TEXT_CHARS
 
 
 class NotVectorisable(Exception):
@@ -44,7 +45,6 @@ _TOKEN = re.compile(
     )""",
     re.X | re.I,
 )
-MAX_TEXT_CHARS = 32_767  # Excel's longest text in a cell; longer goes to the per-cell evaluator's rule
 _CELL = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})$")
 
 _COMPARE = {

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vng_xl.ooxml.package import Package, SheetInfo, UnknownSheet
+from vng_xl.ooxml.package import DamagedPart, Package, SheetInfo, UnknownSheet, sheet_refused
+from vng_xl.ooxml.sheet_patch import patch_sheet
 from vng_xl.ooxml.sheet_xml import (
     MAX_COL,
     MAX_ROW,
@@ -25,6 +26,7 @@ from vng_xl.ooxml.sheet_xml import (
     ExcelError,
     FormulaCell,
     SheetCells,
+    SheetRefused,
     cell_ref,
     col_index,
     parse_area,
@@ -33,6 +35,7 @@ from vng_xl.ooxml.sheet_xml import (
     same_value,
 )
 from vng_xl.recalc import engine, groups
+from vng_xl.recalc.limits import MAX_ARRAY_CELLS, MAX_RANGE_CELLS, OverLimit
 from vng_xl.recalc.references import has_relative_reference, own_position, shift_formula
 from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
 
@@ -140,6 +143,7 @@ class WorkbookEvaluation:
         self.error_values: list[CellIssue] = []
         self.writes: dict[str, dict[tuple[int, int], CellWrite]] = defaultdict(dict)
         self.changed = 0
+        self.array_cells = 0
         self._apply_updates(updates or {})
         self._collect_formulas()
 
@@ -163,7 +167,7 @@ class WorkbookEvaluation:
                     self.values[name].pop(pos, None)
                 else:
                     self.values[name][pos] = value
-                self.writes[name][pos] = CellWrite(value)
+                self.writes[name][pos] = CellWrite(value, input=True)
 
     def _collect_formulas(self) -> None:
         for info in self.sheets:
@@ -185,8 +189,7 @@ class WorkbookEvaluation:
                         continue
                     node.text = shift_formula(master.text, f.row - master.row, f.col - master.col)
                 elif f.kind == "array" and f.ref:
-                    r1, c1, r2, c2 = parse_area(f.ref)
-                    node.output = Area(info.name, r1, c1, r2, c2)
+                    node.output = self._array_area(info, f)
                 elif f.kind == "dataTable":
                     node.problem = "data tables (what-if analysis) are not supported"
                 out = node.output
@@ -197,10 +200,39 @@ class WorkbookEvaluation:
                     except TableReferenceError as exc:
                         node.problem = str(exc)
         self._index_outputs()
+        self._check_array_areas()
         self.groups = groups.plan(self)  # sets self.owner: group member -> its group
         for node in list(self.nodes.values()):
             if node.key not in self.owner:
                 self._prepare(node)
+
+    def _array_area(self, info: SheetInfo, f: FormulaCell) -> Area:
+        """The area of an array formula, which must be a valid ref anchored at its own cell."""
+        where = f"{info.part}: cell {cell_ref(f.row, f.col)}"
+        try:
+            r1, c1, r2, c2 = parse_area(f.ref)
+        except ValueError:
+            raise DamagedPart(self.pkg.path, f"{where}: array formula with a bad ref={f.ref!r}") from None
+        if (r1, c1) != (f.row, f.col):
+            raise DamagedPart(self.pkg.path, f"{where}: array formula's ref={f.ref} does not start at its own cell")
+        self.array_cells += (r2 - r1 + 1) * (c2 - c1 + 1)
+        if self.array_cells > MAX_ARRAY_CELLS:
+            raise OverLimit(
+                self.pkg.path, f"{where}: array areas of more than {MAX_ARRAY_CELLS:,} cells in one workbook"
+            )
+        return Area(info.name, r1, c1, r2, c2)
+
+    def _check_array_areas(self) -> None:
+        """No formula cell may lie inside another formula's array area: the file would contradict itself."""
+        for sheet, multi in self._multi.items():
+            part = self._sheet(sheet).part
+            for area, key in multi:
+                other = next((k for k in self._formulas_in(area) if k != key), None)
+                if other is not None:
+                    cell = cell_ref(other[2], other[3])
+                    raise DamagedPart(
+                        self.pkg.path, f"{part}: cell {cell}: a formula inside the array area {area.ref()}"
+                    )
 
     def _index_outputs(self) -> None:
         """Where each formula's output lies, so that a range can find the formulas inside it."""
@@ -314,6 +346,10 @@ class WorkbookEvaluation:
                 area = self._resolve_area(name, node.sheet)
                 source = area if area is not None else self._name_source(name, node.sheet, stack)
                 if isinstance(source, Area):
+                    if source.shape[0] * source.shape[1] > MAX_RANGE_CELLS:
+                        raise engine.FormulaUnsupported(
+                            f"the range {source.ref()} has more than {MAX_RANGE_CELLS:,} cells, the limit here"
+                        )
                     if source.clipped and node.compiled.needs_ranges:
                         raise engine.FormulaUnsupported("whole-column/row references with ROW, INDEX and the like")
                     inside = self._formulas_in(source)
@@ -426,6 +462,9 @@ class WorkbookEvaluation:
         compiled = node.compiled
         args = [self._input_value(s, compiled.needs_ranges, n) for s, n in zip(node.sources, compiled.inputs)]
         result, messages = engine.call(compiled, args)
+        size = np.size(result.value if isinstance(result, engine.Ranges) else result)
+        if size > MAX_ARRAY_CELLS:
+            raise engine.FormulaUnsupported(f"a result of {size:,} cells; the limit is {MAX_ARRAY_CELLS:,}")
         block = engine.result_block(result)
         if node.output is None:
             node.value = block
@@ -467,6 +506,12 @@ class WorkbookEvaluation:
     def _spill(self, node: Node, block: list[list[object]]) -> None:
         old = node.output
         h, w = len(block), len(block[0])
+        grown = self.array_cells + h * w - old.shape[0] * old.shape[1]
+        if grown > MAX_ARRAY_CELLS:
+            raise engine.FormulaUnsupported(
+                f"its spill of {h * w:,} cells would take the array areas past {MAX_ARRAY_CELLS:,} cells"
+            )
+        self.array_cells = grown
         new = Area(node.sheet, node.row, node.col, node.row + h - 1, node.col + w - 1)
         blocked = new.r2 > MAX_ROW or new.c2 > MAX_COL
         if not blocked:
@@ -492,7 +537,7 @@ class WorkbookEvaluation:
             anchor = (node.row, node.col)
             current = self.writes[node.sheet].get(anchor)
             value = current.value if current else self.values[node.sheet].get(anchor)
-            self.writes[node.sheet][anchor] = CellWrite(value, array_ref=new.ref())
+            self.writes[node.sheet][anchor] = CellWrite(value, new.ref(), bool(current and current.input))
             node.output = new
 
     def _store(self, sheet: str, row: int, col: int, value: object) -> None:
@@ -503,7 +548,8 @@ class WorkbookEvaluation:
             self.values[sheet][(row, col)] = value
         if not same_value(old, value):
             prev = self.writes[sheet].get((row, col))
-            self.writes[sheet][(row, col)] = CellWrite(value, prev.array_ref if prev else None)
+            array_ref, is_input = (prev.array_ref, prev.input) if prev else (None, False)
+            self.writes[sheet][(row, col)] = CellWrite(value, array_ref, is_input)
             self.changed += 1
 
     # ------------------------------------------------------------ results
@@ -513,12 +559,13 @@ class WorkbookEvaluation:
         return sum(1 for n in self.nodes.values() if n.output is not None)
 
     def replacements(self) -> dict[str, bytes]:
-        """New bytes of each sheet part that has cells to write."""
-        from vng_xl.ooxml.sheet_xml import patch_sheet
-
+        """New bytes of each sheet part that has cells to write, each checked against the original."""
         out = {}
         for info in self.sheets:
             writes = self.writes.get(info.name)
             if writes:
-                out[info.part] = patch_sheet(self.pkg.read(info.part), writes)
+                try:
+                    out[info.part] = patch_sheet(self.pkg.read(info.part), writes)
+                except SheetRefused as exc:
+                    raise sheet_refused(self.pkg.path, info.part, exc) from None
         return out
