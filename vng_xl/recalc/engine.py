@@ -110,9 +110,12 @@ def result_block(value: object, empty_as: object = 0.0) -> list[list[object]]:
         value = value.value
     arr = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
     if arr.ndim == 0:
-        return [[from_formulas(arr.item(), empty_as)]]
+        arr = arr.reshape(1, 1)
     arr = arr.reshape(arr.shape[0], -1) if arr.ndim >= 2 else arr.reshape(1, -1)
-    return [[from_formulas(v, empty_as) for v in row] for row in arr]
+    try:
+        return [[from_formulas(v, empty_as) for v in row] for row in arr]
+    except ValueError as exc:  # e.g. an array inside an array: this cell cannot be computed, the rest can
+        raise FormulaFailed(f"evaluation failed: {exc}") from None
 
 
 # ---------------------------------------------------------------- VNG functions

@@ -82,3 +82,26 @@ def has_relative_reference(text: str) -> bool:
         if kind == "rows" and not (m["rd1"] and m["rd2"]):
             return True
     return False
+
+
+_OWN_POSITION = re.compile(r'("(?:[^"]|"")*")|(?<![\w.])(ROW|COLUMN)\(\s*\)', re.I)
+
+
+def own_position(text: str, rows: range, cols: range) -> str:
+    """ROW() and COLUMN() without a reference as the numbers of the formula's own cells.
+
+    `formulas` has no cell to ask and gives #VALUE!; an array formula over several cells gets an
+    array constant of its rows (columns), as Excel gives it.
+    """
+    if "(" not in text or ("ROW" not in text.upper() and "COLUMN" not in text.upper()):
+        return text
+
+    def one(m: re.Match) -> str:
+        if m[1]:
+            return m[1]
+        numbers = rows if m[2].upper() == "ROW" else cols
+        if len(numbers) == 1:
+            return str(numbers[0])
+        return "{" + (";" if numbers is rows else ",").join(map(str, numbers)) + "}"
+
+    return _OWN_POSITION.sub(one, text)

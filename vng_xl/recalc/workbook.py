@@ -34,9 +34,9 @@ from vng_xl.ooxml.sheet_xml import (
     read_sheet,
     same_value,
 )
-from vng_xl.recalc import engine
+from vng_xl.recalc import engine, groups
 from vng_xl.recalc.limits import MAX_ARRAY_CELLS, MAX_RANGE_CELLS, OverLimit
-from vng_xl.recalc.references import has_relative_reference, shift_formula
+from vng_xl.recalc.references import has_relative_reference, own_position, shift_formula
 from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
 
 
@@ -192,6 +192,8 @@ class WorkbookEvaluation:
                     node.output = self._array_area(info, f)
                 elif f.kind == "dataTable":
                     node.problem = "data tables (what-if analysis) are not supported"
+                out = node.output
+                node.text = own_position(node.text, range(out.r1, out.r2 + 1), range(out.c1, out.c2 + 1))
                 if self.tables and "[" in node.text and node.problem is None:
                     try:
                         node.text = rewrite(node.text, self.tables, info.name, f.row, f.col)
@@ -199,8 +201,10 @@ class WorkbookEvaluation:
                         node.problem = str(exc)
         self._index_outputs()
         self._check_array_areas()
+        self.groups = groups.plan(self)  # sets self.owner: group member -> its group
         for node in list(self.nodes.values()):
-            self._prepare(node)
+            if node.key not in self.owner:
+                self._prepare(node)
 
     def _array_area(self, info: SheetInfo, f: FormulaCell) -> Area:
         """The area of an array formula, which must be a valid ref anchored at its own cell."""
@@ -291,7 +295,10 @@ class WorkbookEvaluation:
             _, max_col = self._used(target)
             r1, r2 = sorted((int(a), int(b)))
             return Area(target, r1, 1, r2, max_col, clipped=True)
-        r1, c1, r2, c2 = parse_area(ref)
+        try:
+            r1, c1, r2, c2 = parse_area(ref)
+        except ValueError:  # A0, A1048577: refuse this formula, not the file
+            raise engine.FormulaUnsupported(f"reference {ref} lies outside the sheet") from None
         return Area(target, r1, c1, r2, c2)
 
     def _name_source(self, name: str, sheet: str, stack: tuple = ()) -> Area | tuple:
@@ -371,22 +378,18 @@ class WorkbookEvaluation:
     def run(self) -> None:
         """Evaluate every formula in dependency order and collect the cached values to write."""
         order, cyclic = self._order()
+        while any(k in self.groups for k in cyclic):  # a cycle only between whole groups: go cell by cell
+            groups.dissolve(self, [k for k in cyclic if k in self.groups])
+            order, cyclic = self._order()
         for key in cyclic:
             node = self.nodes[key]
             node.problem = node.problem or "circular reference"
         failed: dict[tuple, str] = {}
         for key in order:
-            node = self.nodes[key]
-            bad = next((d for d in node.deps if d in failed or self.nodes[d].problem), None)
-            if node.problem is None and bad is not None:
-                node.problem = f"depends on {self.nodes[bad].label}, which cannot be computed"
-            if node.problem is None:
-                try:
-                    self._evaluate(node)
-                except (engine.FormulaUnsupported, engine.FormulaFailed) as exc:
-                    node.problem = str(exc)
-            if node.problem is not None:
-                failed[key] = node.problem
+            if key in self.groups:
+                groups.run(self, self.groups[key], failed)
+            else:
+                self._run_node(self.nodes[key], failed)
         for key in cyclic:
             failed[key] = self.nodes[key].problem
         for key, reason in failed.items():
@@ -394,12 +397,26 @@ class WorkbookEvaluation:
             if node.output is not None:
                 self.issues.append(CellIssue(node.sheet, cell_ref(node.row, node.col), reason))
 
+    def _run_node(self, node: Node, failed: dict[tuple, str]) -> None:
+        bad = next((d for d in node.deps if d in failed or self.nodes[d].problem), None)
+        if node.problem is None and bad is not None:
+            node.problem = f"depends on {self.nodes[bad].label}, which cannot be computed"
+        if node.problem is None:
+            try:
+                self._evaluate(node)
+            except (engine.FormulaUnsupported, engine.FormulaFailed) as exc:
+                node.problem = str(exc)
+        if node.problem is not None:
+            failed[node.key] = node.problem
+
     def _order(self) -> tuple[list[tuple], list[tuple]]:
-        indegree = {k: 0 for k in self.nodes}
+        units = [n for k, n in self.nodes.items() if k not in self.owner] + list(self.groups.values())
+        indegree = {n.key: 0 for n in units}
         users: dict[tuple, list[tuple]] = defaultdict(list)
-        for node in self.nodes.values():
+        for node in units:
             for d in node.deps:
-                if d in self.nodes:
+                d = self.owner.get(d, d)
+                if d in indegree:
                     indegree[node.key] += 1
                     users[d].append(node.key)
         queue = deque(k for k, n in indegree.items() if n == 0)
