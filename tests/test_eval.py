@@ -77,7 +77,7 @@ def test_dutch_notation(dutch, english, printed, capsys):
     ],
 )
 def test_dutch_number_literals_that_break_the_notation_are_refused(formula, message, capsys):
-    assert main(["eval", "--nl", formula]) == 1
+    assert main(["eval", "--nl", formula]) == 2  # bad input
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("vng-xl eval: number in the formula: ") and captured.err.count("\n") == 1

@@ -189,7 +189,7 @@ def test_a_line_renamed_in_the_workbook_is_still_checked(line, tmp_path, capsys)
     [row] = [c.row for c in ws["A"] if c.value == line]
     write_cells(path, path, {"Kernorganisatie": {f"A{row}": f"{line} (hernoemd)"}})
     assert main(["refresh", str(path)]) == 0
-    assert f"{PUBLISHED} cijfers vergeleken" in capsys.readouterr().out
+    assert f"{PUBLISHED} published figures" in capsys.readouterr().out
     assert cached_values(path)["Kernorganisatie"][f"A{row}"].value == f"{line} (hernoemd)"
     assert _sheet_rows(path) == _sheet_rows(built_workbook())
     main(["controle", str(path)])

@@ -60,7 +60,7 @@ def test_set_reads_dutch_thousands(tmp_path, capsys):
 def test_a_refused_set_changes_nothing(tmp_path, capsys, sets, message):
     code, path = _refresh(tmp_path, *sets)
     captured = capsys.readouterr()
-    assert code == 1
+    assert code == 2  # bad input
     assert path.read_bytes() == built_workbook().read_bytes()
     assert captured.err.startswith("vng-xl refresh: ") and captured.err.count("\n") == 1
     assert message in captured.err and "nothing was written" in captured.err
@@ -70,7 +70,7 @@ def test_a_refused_set_changes_nothing(tmp_path, capsys, sets, message):
 def test_a_refused_set_leaves_another_output_unwritten(tmp_path, capsys):
     src = copy_of(built_workbook(), tmp_path)
     out = tmp_path / "uit.xlsm"
-    assert main(["refresh", str(src), "-o", str(out), "--set", "Parameters!C7=veel"]) == 1
+    assert main(["refresh", str(src), "-o", str(out), "--set", "Parameters!C7=veel"]) == 2
     assert not out.exists() and src.read_bytes() == built_workbook().read_bytes()
     assert not list(tmp_path.glob(".vng-xl-refresh-*"))
 
