@@ -61,7 +61,7 @@ def test_a_formula_longer_than_excel_allows_is_not_computed(tmp_path: Path):
 def test_eval_refuses_a_formula_past_the_limits(capsys):
     assert main(["eval", "=" + "+".join(["1"] * 50_000)]) == 2  # bad input
     assert "Excel allows 8,192" in capsys.readouterr().err
-    assert main(["eval", "=" + "ABS(" * 65 + "1" + ")" * 65]) == 1
+    assert main(["eval", "=" + "ABS(" * 65 + "1" + ")" * 65]) == 2  # bad input
     assert "65 levels of nested functions; Excel allows 64" in capsys.readouterr().err
 
 

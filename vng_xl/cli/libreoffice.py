@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from vng_xl.libreoffice import session
-from vng_xl.libreoffice.addin import build_oxt
-
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from vng_xl.libreoffice.addin import build_oxt
+
     build_oxt(Path(args.out))
     print(f"{args.out}: LibreOffice extension with the VNG functions, for this Python environment")
     return 0
@@ -20,12 +19,16 @@ def _where(profile: str | None) -> str:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
+    from vng_xl.libreoffice import session
+
     session.install(Path(args.profile) if args.profile else None)
     print(f"installed the VNG functions in {_where(args.profile)}; restart LibreOffice if it is open")
     return 0
 
 
 def cmd_uninstall(args: argparse.Namespace) -> int:
+    from vng_xl.libreoffice import session
+
     removed = session.uninstall(Path(args.profile) if args.profile else None)
     print(f"{'removed' if removed else 'not installed; nothing removed'}: the VNG functions in {_where(args.profile)}")
     return 0

@@ -67,8 +67,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             pkg.close()
         # The command line says a failure on standard error and writes nothing (the button writes the status).
         result = refresh(HeadlessTarget(src, dst, data=data, session=session), status_on_failure=False)
-    if result.error is not None:
-        raise result.error
+    if result.error is not None:  # refused before anything was written: the message says so
+        exc = result.error
+        exc.en, exc.nl = f"{exc.en}; nothing was written", f"{exc.nl}; er is niets geschreven"
+        raise exc
     print(f"Written: {os.path.realpath(dst)}")
     print(f"  Checked against the Kadernota: {telling(result.controle)}")
     return EXIT_OK
