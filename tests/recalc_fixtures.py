@@ -7,13 +7,14 @@ dynamic-array metadata, cached values) without depending on the code under test.
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "excel-saved"
-if not CORPUS.is_dir():  # worktrees live beside /work/shared
-    CORPUS = Path("/work/shared/corpus/excel-saved")
+#: The shared material lies beside the checkout (../shared); VNG_XL_SHARED names it elsewhere.
+SHARED = Path(os.environ.get("VNG_XL_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
+CORPUS = SHARED / "corpus" / "excel-saved"
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
