@@ -8,6 +8,7 @@ through a regular file (`file.txt/x`), which no one can open or create.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -486,3 +487,15 @@ def test_damaged_sheet_xml_is_named_not_an_internal_error(kind, tmp_path, capsys
         if rc not in (0, EXIT_NOT_CLEAN):
             assert rc == EXIT_FILE and bad.name in err and out == "" and err.count("\n") == 1
             assert _fingerprint(tmp_path) == before
+
+
+def test_a_reader_that_stops_early_gets_no_error_line(monkeypatch, capsys):
+    """`vng-xl raming | head -1`: the closed pipe is the reader's choice, not a failure to report."""
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["raming"]) == 0
+    assert capsys.readouterr().err == ""

@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     except VngError as exc:
         print(say, _one_line(exc.en), file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # the reader of our output stopped (`| head`): the work is done, say nothing
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stdout at exit
+        return 0
     except OSError as exc:  # missing file, folder for a file, permission, disk full, read-only
         print(say, _one_line(file_problem(exc).en), file=sys.stderr)
         return EXIT_FILE
