@@ -14,22 +14,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.test_workbook_build import SHEETS
 from tests.workbook_fixtures import built_workbook, copy_of
 from vng_xl.libreoffice.runner import DUTCH_LOCALE, convert
 from vng_xl.sources.gemeenten import Gemeente
 from vng_xl.workbook.werkmap import schrijf_gemeenten
 
 TITLE = "VNG Kadernota 2026: meerjarenraming 2026-2029"
-VISIBLE = (
-    "Overzicht",
-    "Parameters",
-    "Kernorganisatie",
-    "Fonds GGU",
-    "Gepubliceerd",
-    "Scenario",
-    "Gemeenten",
-    "Controle",
-)
+VISIBLE = tuple(SHEETS[:-1])  # every sheet but the hidden xlwings.conf
 
 
 def pdf_pages(workbook: Path, folder: Path) -> list[str]:

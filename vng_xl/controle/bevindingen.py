@@ -387,19 +387,13 @@ def _per_inwoner(
     # In euros; includes the year before the basisjaar: the fonds.
     bijdrage = {j: float(in_euro(v)) for j, v in model[(GGU_DEKKING, "bijdrage")].items()}
     out = {}
+
+    def onbekend(jaar: int, published: float, nl: str, en: str) -> Bevinding:
+        return Bevinding(PER_INWONER, sleutel[1], jaar, published, math.nan, eenheid, Status.ONBEKEND, nl, en)
+
     for jaar, published in k.gepubliceerd[sleutel].items():
         if jaar not in bijdrage:
-            b = Bevinding(
-                PER_INWONER,
-                sleutel[1],
-                jaar,
-                published,
-                math.nan,
-                eenheid,
-                Status.ONBEKEND,
-                "geen bijdrage leden voor dit jaar",
-                "no bijdrage leden for this year",
-            )
+            b = onbekend(jaar, published, "geen bijdrage leden voor dit jaar", "no bijdrage leden for this year")
         elif inwoners and jaar > min(bijdrage):
             # A count is a count at one date: it serves the fund's years, not the year before them.
             value = float(per_inwoner(bijdrage[jaar], inwoners))
@@ -410,19 +404,14 @@ def _per_inwoner(
                 b = _with(
                     b,
                     f"gereproduceerd met {bedrag(low)} tot en met {bedrag(high)} inwoners",
-                    f"reproduced with {low:,} to {high:,} inhabitants",
+                    f"reproduced with {bedrag(low, english=True)} to {bedrag(high, english=True)} inhabitants",
                 )
         else:
             low, high = inwoners_bereik(bijdrage[jaar], published, eenheid)
             euros = bijdrage[jaar]
-            b = Bevinding(
-                PER_INWONER,
-                sleutel[1],
+            b = onbekend(
                 jaar,
                 published,
-                math.nan,
-                eenheid,
-                Status.ONBEKEND,
                 f"de Kadernota noemt het aantal inwoners niet; de bijdrage leden (€ {bedrag(euros)}) "
                 f"geeft dit bedrag bij {bedrag(low)} tot en met {bedrag(high)} inwoners",
                 "the Kadernota does not give the number of inhabitants; the bijdrage leden "

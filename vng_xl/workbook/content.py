@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from vng_xl.controle.bevindingen import Controle
 from vng_xl.data import Gepubliceerd, gepubliceerd
 from vng_xl.data.cijfers import Cijfer, Sleutel
 from vng_xl.model.kadernota import Uitkomsten, bereken
@@ -169,6 +170,8 @@ class Context:
     herkomst: dict[str, CellValue] = field(default_factory=dict)
     # The inputs that differ from the Kadernota's own (empty: the published figures are comparable).
     afwijkend: list[str] = field(default_factory=list)
+    # The check on these inputs, made once when first asked for (verklaring.controle_van).
+    controle: Controle | None = None
 
     def blad(self, key: str) -> str:
         return self.layout.blad(key)

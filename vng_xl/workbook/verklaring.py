@@ -25,8 +25,13 @@ def verklaring(c: Controle, sleutel: Cijfer) -> str:
 
 
 def controle_van(ctx: Context) -> Controle:
-    """The check on the workbook's own inputs: what the Controle sheet explains and the commands count."""
-    return controleer(keten(ctx.invoer.kn, ctx.gepubliceerd), inwoners=ctx.invoer.inwoners or None)
+    """The check on the workbook's own inputs: what the Controle sheet explains and the commands count.
+
+    Made once per context: the Controle sheet, the refresh's result and `build`'s summary share it.
+    """
+    if ctx.controle is None:
+        ctx.controle = controleer(keten(ctx.invoer.kn, ctx.gepubliceerd), inwoners=ctx.invoer.inwoners or None)
+    return ctx.controle
 
 
 def controle_met_verklaring(ctx: Context) -> Sheet:
