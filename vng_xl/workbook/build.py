@@ -19,10 +19,12 @@ from vng_xl import __version__
 from vng_xl.ooxml.writer import make_folder, write_file
 from vng_xl.workbook import vba
 from vng_xl.workbook.content import (
+    AANWIJZINGEN,
     CellValue,
     Context,
     Sheet,
     SheetBuilder,
+    a1,
     build_sheets,
     make_context,
     quote_sheet,
@@ -126,6 +128,8 @@ def _styles(layout: Layout) -> dict[str, dict[str, Any]]:
         "per_inwoner": {**base, "num_format": o["per_inwoner"]},
         "verschil": {**base, "num_format": "#,##0.00;-#,##0.00;0"},
         "verschil_procent": {**base, "num_format": "0.000%"},
+        "verschil_pp": {**base, "num_format": "+0.0%;-0.0%;0.0%"},  # a difference of two rates
+        "verschil_bedrag": {**base, "num_format": "+#,##0;-#,##0;0"},
         "verschil_inwoner": {**base, "num_format": "0.000"},
         "eenheid": {**base, "num_format": "#,##0.###", "font_color": "#595959"},
         "eenheid_procent": {**base, "num_format": "0.0%", "font_color": "#595959"},
@@ -219,6 +223,10 @@ def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any], layo
         ws.write_comment(row, col, text, {"author": layout.raw.get("auteur", ""), "x_scale": 1.6, "y_scale": 0.8})
     for name, ref in sheet.names.items():
         wb.define_name(name, f"={quote_sheet(sheet.name)}!{ref}")
+    if sheet.aanwijzingen:
+        q = quote_sheet(sheet.name)
+        cells = ",".join(f"{q}!{a1(r, c, absolute=True)}" for r, c in sheet.aanwijzingen)
+        wb.define_name(f"{q}!{AANWIJZINGEN}", f"={cells}")
     for rng, formula in sheet.highlight:
         ws.conditional_format(rng, {"type": "formula", "criteria": formula, "format": formats["afwijking"]})
     for chart_spec in sheet.charts:

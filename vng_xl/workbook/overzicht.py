@@ -137,6 +137,8 @@ def overzicht_sheet(ctx: Context) -> Sheet:
         row += 1
         s.put(row, 0, text, style="label")
         s.put(row, 1, None, style=style)
+        if style == "legenda_invoer":  # the inputs are gone from a values-only copy: its line goes here
+            s.aanwijzingen.append((row, 0))
     return s
 
 
