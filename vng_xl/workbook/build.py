@@ -32,9 +32,10 @@ from vng_xl.workbook.content import (
 from vng_xl.workbook.fonds_ggu import ggu_sheet
 from vng_xl.workbook.gemeenten_sheet import gemeenten_sheet
 from vng_xl.workbook.layout import MACROS, Invoer, Layout, read_layout, standaard_invoer
+from vng_xl.workbook.notities import gepubliceerd_met_noten, parameters_met_noot
 from vng_xl.workbook.overzicht import overzicht_sheet
 from vng_xl.workbook.scenario_sheet import scenario_sheet
-from vng_xl.workbook.sheets import conf_sheet, gepubliceerd_sheet, kernorganisatie_sheet, parameters_sheet
+from vng_xl.workbook.sheets import conf_sheet, kernorganisatie_sheet
 from vng_xl.workbook.verklaring import controle_met_verklaring
 
 CALC_ID = 191029  # the calculation engine of current Excel versions
@@ -46,10 +47,10 @@ FOOTER_LEFT = "vng_xl {versie} · stand van de cijfers: blad Overzicht"
 def default_builders() -> tuple[SheetBuilder, ...]:
     """The sheets in order. Another module adds sheets by building its own tuple around these."""
     return (
-        parameters_sheet,
+        parameters_met_noot,
         kernorganisatie_sheet,
         ggu_sheet,
-        gepubliceerd_sheet,
+        gepubliceerd_met_noten,
         scenario_sheet,
         gemeenten_sheet,
         controle_met_verklaring,
