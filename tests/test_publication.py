@@ -93,8 +93,8 @@ def test_figures_stay_as_built(copy: Path) -> None:
 
 @pytest.mark.libreoffice
 def test_the_pdf_prints_dutch_notation(copy: Path, tmp_path: Path) -> None:
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    if not shutil.which("pdftotext") or not shutil.which("pdffonts"):
+        pytest.skip("pdftotext/pdffonts (poppler-utils) are not installed")
     pdf = render_pdf(copy, tmp_path / "kopie.pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     # As the Kadernota prints them: Salarissen 2025, index A 2025, the per-inwoner figure 2026 (Controle).
@@ -103,3 +103,7 @@ def test_the_pdf_prints_dutch_notation(copy: Path, tmp_path: Path) -> None:
     for english in ("39,059,724", "4.40%", "€ 4.644", "(1,449)"):
         assert english not in text, english
     assert LINE in text
+    # Printed in Carlito, Calibri's metric twin, so the page breaks are Excel's (.ci/run installs it).
+    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True).stdout
+    names = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:] if line.strip()}
+    assert names and all(n.startswith("Carlito") for n in names), names
