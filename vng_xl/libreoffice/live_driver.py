@@ -10,9 +10,8 @@ import json
 import sys
 import time
 
-import uno
-
 import driver
+import uno
 
 _documents = {}
 
