@@ -13,6 +13,7 @@ import time
 import driver
 import uno
 
+ERROR_RESULT = 4  # com.sun.star.sheet.FormulaResult.ERROR
 _documents = {}
 
 
@@ -83,11 +84,34 @@ def op_calculate(ctx, doc, full):
     return time.perf_counter() - start
 
 
+def _column(index):
+    """0 -> A, 26 -> AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
 def op_cells(ctx, doc):
-    """Each formula cell's current result: {"Sheet!A1": cell}; reading a changed cell recalculates it."""
+    """Each formula cell's current result: {"Sheet!A1": cell}; reading a changed cell recalculates it.
+
+    Values come a block at a time (one UNO call per block, not several per cell); only cells with an
+    error are read one by one, as driver.compute reads every cell.
+    """
     cells = {}
     for sheet in _documents[doc].Sheets:
-        for address in sheet.queryContentCells(driver.FORMULA).getRangeAddresses():
+        formulas = sheet.queryContentCells(driver.FORMULA)
+        for address in formulas.getRangeAddresses():
+            block = sheet.getCellRangeByPosition(
+                address.StartColumn, address.StartRow, address.EndColumn, address.EndRow
+            )
+            for r, row in enumerate(block.getDataArray()):
+                for c, value in enumerate(row):
+                    ref = f"{sheet.Name}!{_column(address.StartColumn + c)}{address.StartRow + r + 1}"
+                    cells[ref] = {"text": value} if isinstance(value, str) else {"value": value}
+        for address in formulas.queryFormulaCells(ERROR_RESULT).getRangeAddresses():
             for row in range(address.StartRow, address.EndRow + 1):
                 for col in range(address.StartColumn, address.EndColumn + 1):
                     cell = sheet.getCellByPosition(col, row)
