@@ -85,7 +85,7 @@ def part_workbook(work: Path, repeat: int) -> None:
     lo = median_of(repeat, lambda: run(["--engine", "libreoffice"]))
     ours_in = median_of(repeat, lambda: recalc_file(book, work / "ours.xlsm"))
     print(f"official workbook, recalculated in Calc (open workbook, calculateAll): {in_calc:.3f} s")
-    print(f"official workbook, in process: vng_xl.recalc.recalc_file {ours_in:.2f} s")
+    print(f"official workbook, vng_xl.recalc.recalc_file repeated in one (warm) process: {ours_in:.2f} s")
     print(f"official workbook, end to end: vng-xl recalc {ours:.2f} s; --engine libreoffice {lo:.2f} s", end=" ")
     print(f"({lo / ours:.2f}x)")
 
