@@ -122,7 +122,16 @@ EXPECTED_DIFFERENCES = (
         "dates and times, where Excel's day 0 is '0 January 1900' and it refuses those (#NUM!, #VALUE!); "
         "DATE adds 1900 to a year below 1900 in Excel only and refuses a year past 9999",
         {
-            "excel-formulas/pycel/tests_fixtures_date-time.xlsx": ("Sheet1!*",),
+            "excel-formulas/pycel/tests_fixtures_date-time.xlsx": (
+                "Sheet1!B9:P9",  # DAY of an empty cell and of serials 0, 1, -1
+                "Sheet1!K12:P14",  # EDATE, EOMONTH of a logical or negative argument
+                "Sheet1!P16:P17",
+                "Sheet1!B17:O17",  # MONTH
+                "Sheet1!P21",
+                "Sheet1!B23:R23",  # TIMEVALUE of a number; of "1.25" ours gives 0 (Excel #VALUE!, Calc Err:502)
+                "Sheet1!P25",
+                "Sheet1!B29:P29",  # YEAR
+            ),
             "excel-formulas/xlcalculator/tests_resources_DATE.xlsx": ("Sheet1!A12:A14", "Sheet1!A25:F25"),
         },
     ),
@@ -282,6 +291,9 @@ def compare(office: LiveOffice, files: dict[str, Path], work: Path) -> dict[str,
             continue
         mine = {f"{s}!{r}": v for s, cells in formula_cells(ours).items() for r, v in cells.items()}
         skipped = {f"{e.sheet}!{e.cell}" for e in outcome.errors}  # kept Excel's cached value
+        if not mine:  # no formula: nothing to compare, no need to open it in LibreOffice
+            out[name] = Compared(differences={})
+            continue
         copy = work / f"lo{i}{path.suffix}"
         copy_for_libreoffice(path, copy)
         doc = office.open(copy)
