@@ -317,8 +317,8 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
             "column",
             "Meerjarenraming kosten kernorganisatie",
             [
-                row_series(s.name, "Totaal kosten", t1, 2, last_col, cats, "#8EA9DB"),
-                row_series(s.name, "Kosten 'Kernorganisatie'", t3, 2, last_col, cats, "#1F3864"),
+                row_series(s.name, t1, 2, last_col, cats, "#8EA9DB"),
+                row_series(s.name, t3, 2, last_col, cats, "#1F3864"),
             ],
             anchor=a1(v_row + 2, 0),
             y_title="euro",
