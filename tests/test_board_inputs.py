@@ -14,6 +14,7 @@ from openpyxl.worksheet.cell_range import MultiCellRange
 
 from tests.workbook_fixtures import built_workbook, cached_values, copy_of
 from vng_xl.cli import main
+from vng_xl.workbook.headless import HeadlessTarget
 
 #: cell -> (Excel's validation type, operator, formula1, formula2) as the built workbook must hold it.
 VALIDATIONS = {
@@ -195,3 +196,25 @@ def test_herkomst_names_every_input_that_differs(tmp_path, capsys) -> None:
         "ingroei: 2,0% (Kadernota: 1,0%)"
     )
     assert ws["A34"].value == "Indexset 1: naam"  # the index sets stay where they were
+
+
+#: A value pasted past Excel's data validation (cell, value as the cell holds it, English bound).
+PASTED = [
+    ("Parameters", "C7", 0.25, "expected"),  # index A 2026 of 25%
+    ("Parameters", "B11", 0.5, "expected"),  # an ingroei of 50%
+    ("Fonds GGU", "D6", -1, "expected"),  # a negative GGU chapter
+]
+
+
+@pytest.mark.parametrize(("sheet", "cell", "value", "word"), PASTED)
+def test_refresh_refuses_a_value_pasted_past_the_validation(tmp_path, capsys, sheet, cell, value, word) -> None:
+    """Pasting skips Excel's validation: the refresh refuses the same bounds and writes nothing."""
+    src = copy_of(built_workbook(), tmp_path)
+    HeadlessTarget(src).write({sheet: {cell: value}}, {})
+    before = src.read_bytes()
+    out = tmp_path / "uit.xlsm"
+    code = main(["refresh", str(src), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists(), err
+    assert f"{sheet}!{cell}: {word}" in err
+    assert src.read_bytes() == before
