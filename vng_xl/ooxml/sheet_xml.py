@@ -122,14 +122,19 @@ def rich_text(element) -> str:
     return _unescape_ooxml("".join(parts))
 
 
+def child(element, tag: str):
+    """The first child element with this tag, or None (as element.find(tag), without its path parsing)."""
+    return next(element.iterchildren(tag), None)
+
+
 def cell_value(c, shared_strings: list[str]):
     """The value a `<c>` element holds (its cached value for a formula cell)."""
     t = c.get("t", "n")
     if t == "inlineStr":
-        return rich_text(c.find(_IS))
-    v = c.find(_V)
+        return rich_text(child(c, _IS))
+    v = child(c, _V)
     if v is None:
-        return rich_text(c.find(_IS)) if t == "str" and c.find(_IS) is not None else None
+        return rich_text(child(c, _IS)) if t == "str" and child(c, _IS) is not None else None
     text = v.text or ""
     if t == "s":
         index = int(text) if text.strip().isdigit() else -1
@@ -212,7 +217,7 @@ def read_sheet(root, shared_strings: list[str], dynamic_cm: frozenset[str] = fro
             value = cell_value(c, shared_strings)
             if value is not None:
                 values[(row_no_c, col_no)] = value
-            f = c.find(_F)
+            f = child(c, _F)
             if f is not None:
                 formulas.append(
                     FormulaCell(
