@@ -263,7 +263,8 @@ def _same_but_writes(old, new, writes: Mapping[tuple[int, int], CellWrite]) -> b
     if old_sd is None or new_sd is None:
         return False
     old_rows, new_rows = _rows(old_sd, "original"), _rows(new_sd, "patched")
-    old_refs = _check_positions(old_sd)
+    # Every cell of the original in its own row, once: no written cell can be one that lies elsewhere.
+    old_cells_by_row = {number: _quick_cells(row, number) for number, row in old_rows.items()}
     areas = _array_areas(old_sd)
     by_row: dict[int, dict[int, CellWrite]] = defaultdict(dict)
     for (r, c), w in writes.items():
@@ -278,7 +279,7 @@ def _same_but_writes(old, new, writes: Mapping[tuple[int, int], CellWrite]) -> b
             if any(w.value is not None for w in todo.values()):
                 return False
             continue
-        old_cells = _quick_cells(before, number) if before is not None else {}
+        old_cells = old_cells_by_row.get(number, {})
         new_cells = _quick_cells(row, number)
         if old_cells.keys() - new_cells.keys() or new_cells.keys() - old_cells.keys() - todo.keys():
             return False
@@ -288,8 +289,6 @@ def _same_but_writes(old, new, writes: Mapping[tuple[int, int], CellWrite]) -> b
                 if w.value is not None:
                     return False
                 continue
-            if was is None and cell_ref(number, col) in old_refs:
-                return False
             if not (w.input or (was is not None and child(was, _F) is not None) or _inside(areas, number, col)):
                 return False
             got, want = cell_value(c, []), expected_value(w.value)
