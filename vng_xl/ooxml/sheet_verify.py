@@ -26,6 +26,7 @@ from vng_xl.ooxml.sheet_xml import (
     excel_serial,
     parse_area,
     parse_ref,
+    ref_in_row,
     same_value,
 )
 
@@ -329,25 +330,17 @@ def _without_value(c) -> None:
             kid.tail = None
 
 
-_COLUMNS: dict[str, int] = {}
-
-
 def _quick_cells(row, number: int) -> dict[int, object]:
     """The cells of a row by column, like _cells; raises SheetRefused for a cell twice or outside its row."""
-    out, last, digits = {}, 0, str(number)
+    out, last = {}, 0
     for c in row.iterchildren(_C):
         ref = c.get("r")
         if ref is None:
             col = last + 1
         else:
-            letters = ref[: -len(digits)] if ref.endswith(digits) else ""
-            col = _COLUMNS.get(letters)
-            if col is None:
-                r, col = parse_ref(ref)
-                if r != number:
-                    raise SheetRefused("outside its row", ref)
-                if ref == cell_ref(r, col):
-                    _COLUMNS[letters] = col
+            r, col = ref_in_row(ref, number)
+            if r != number:
+                raise SheetRefused("outside its row", ref)
         if col in out:
             raise SheetRefused("occurs twice", ref or cell_ref(number, col))
         out[col], last = c, col
