@@ -2,8 +2,10 @@
 
 A real XML parser (expat, with DTDs refused) finds where each row and cell starts and ends, so
 comments, CDATA and `>` in attribute values cannot mislead it; only the `<c>` elements written,
-the spans of their rows and the sheet's dimension change. Every patched sheet is then parsed
-again and compared with the original (vng_xl.ooxml.sheet_verify) before anyone writes it.
+the spans of their rows and the sheet's dimension change. A plain sheet whose writes all go into
+cells that exist is patched in one pass instead (vng_xl.ooxml.sheet_scan), to the same bytes.
+Every patched sheet is then parsed again and compared with the original
+(vng_xl.ooxml.sheet_verify) before anyone writes it.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
-"""Where the rows and cells of a sheet's XML lie, found in one pass over its tags.
+"""Writing cells of a plain sheet in one pass: the common case of vng_xl.ooxml.sheet_patch, same bytes.
 
 expat first reads the whole sheet (well-formedness, DTDs refused) without calling back per element.
-When after the root's start tag there is no comment, CDATA section or processing instruction and
-no namespace declaration, every `<` is a tag and each tag's namespace is fixed by the root, so a
-regular expression over the tags finds exactly what a parser's events would. Otherwise `scan`
-gives None and the caller asks expat for every element (vng_xl.ooxml.sheet_patch.locate).
+When after the root's start tag there is no comment, CDATA section, processing instruction or
+namespace declaration, every `<` is a tag and each tag's namespace is fixed by the root, so one
+regular expression finds every row and every cell of the plain shape (formula, value or inline
+text, nothing else). When a cell has another shape, or a write needs a new cell or row,
+`patch_plain` gives None and the caller walks the sheet with expat (sheet_patch.locate).
 """
 
 from __future__ import annotations
