@@ -16,7 +16,7 @@ import pytest
 
 from tests.workbook_fixtures import built_workbook
 from vng_xl.export.values import export_values, render_pdf
-from vng_xl.workbook.layout import read_layout
+from vng_xl.workbook.layout import INVOERSOORTEN, read_layout
 
 LINE = "Publicatieversie: alleen waarden"
 
@@ -43,13 +43,15 @@ def test_every_sheet_is_protected_and_has_no_unlocked_cell(copy: Path) -> None:
 
 def test_no_input_colour_is_left(copy: Path) -> None:
     opmaak = read_layout().opmaak
-    fill, font = opmaak["invoer_kleur"].lstrip("#").upper(), opmaak["invoer_tekst"].lstrip("#").upper()
-    assert openpyxl.load_workbook(built_workbook())["Parameters"]["C7"].fill.fgColor.rgb.endswith(fill)  # as built
+    fills = {opmaak[soort.kleur].lstrip("#").upper() for soort in INVOERSOORTEN.values()} - {"FFFFFF"}
+    font = opmaak["invoer_tekst"].lstrip("#").upper()
+    as_built = openpyxl.load_workbook(built_workbook())["Parameters"]["C7"]  # index A 2025, an input
+    assert as_built.protection.locked is False and str(as_built.fill.fgColor.rgb).upper()[-6:] in fills
     wb = openpyxl.load_workbook(copy)
     for ws in wb:
         for row in ws.iter_rows():
             for c in row:
-                assert not (c.fill.fill_type and str(c.fill.fgColor.rgb).upper().endswith(fill)), (ws.title, c)
+                assert not (c.fill.fill_type and str(c.fill.fgColor.rgb).upper()[-6:] in fills), (ws.title, c)
                 assert not (c.font.color is not None and str(c.font.color.rgb).upper().endswith(font)), (ws.title, c)
 
 
