@@ -339,3 +339,24 @@ def test_aggregate_as_microsofts_examples(tmp_path: Path):
     }
     got = sheet_values(tmp_path, {**cells, **f})
     assert [got[f"D{i}"] for i in range(1, 6)] == [96.0, 72.0, err("#VALUE!"), 68.0, err("#DIV/0!")]
+
+
+def test_aggregate_over_hidden_rows_or_nested_totals_is_reported(tmp_path: Path):
+    """AGGREGATE leaves hidden rows and nested SUBTOTAL/AGGREGATE cells out; we cannot, so we say so."""
+    rows = (
+        '<row r="1"><c r="A1"><v>1</v></c></row><row r="2" hidden="1"><c r="A2"><v>2</v></c></row>'
+        '<row r="3"><c r="A3"><f>AGGREGATE(9,4,A1:A2)</f><v>0</v></c><c r="B3"><f>AGGREGATE(9,6,A3)</f><v>0</v></c>'
+        '<c r="C3"><f>AGGREGATE(9,6,A1)</f><v>0</v></c></row>'
+    )
+    path = build_xlsx(tmp_path / "h.xlsx", {"S": rows})
+    pkg = Package.open(path, check_lock=False)
+    try:
+        ev = WorkbookEvaluation(pkg)
+        ev.run()
+    finally:
+        pkg.close()
+    assert [(i.cell, i.reason) for i in ev.issues] == [
+        ("A3", "AGGREGATE over hidden or filtered rows"),
+        ("B3", "AGGREGATE over cells that hold SUBTOTAL or AGGREGATE themselves"),
+    ]
+    assert ev.values["S"][(3, 3)] == 1.0
