@@ -360,3 +360,41 @@ def test_aggregate_over_hidden_rows_or_nested_totals_is_reported(tmp_path: Path)
         ("B3", "AGGREGATE over cells that hold SUBTOTAL or AGGREGATE themselves"),
     ]
     assert ev.values["S"][(3, 3)] == 1.0
+
+
+# ---------------------------------------------------------------- TEXT
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        # Microsoft's TEXT examples
+        ('=TEXT(1234.567,"$#,##0.00")', "$1,234.57"),
+        ('=TEXT(0.285,"0.0%")', "28.5%"),
+        ('=TEXT(4.34,"# ?/?")', "4 1/3"),
+        ('=TRIM(TEXT(0.34,"# ?/?"))', "1/3"),
+        ('=TEXT(12200000,"0.00E+00")', "1.22E+07"),
+        ('=TEXT(1234567898,"[<=9999999]###-####;(###) ###-####")', "(123) 456-7898"),
+        ('=TEXT(1234,"0000000")', "0001234"),
+        ("=TEXT(123456,\"##0° 00' 00''\")", "12° 34' 56''"),
+        # Excel's cached values in the corpus file pycel/tests_fixtures_text.xlsx, sheet All, column L
+        ('=TEXT(0,"#.###")', "."),
+        ('=TEXT(-1,"#.###")', "-1."),
+        ('=TEXT("1","#.###")', "1."),
+        ('=TEXT("XYZZY","#.###")', "XYZZY"),
+        ('=TEXT(TRUE,"#.###")', "TRUE"),
+        ('=TEXT(-2.34,"#.###")', "-2.34"),
+        ('=TEXT(36526,"#.###")', "36526."),
+        # the format codes of Microsoft's "Number format codes" page, each with its documented result
+        ('=TEXT(0.75,"h:mm AM/PM")', "6:00 PM"),
+        ('=TEXT(12200000,"#,###,")', "12,200"),
+        ('=TEXT(12200000,"0.0,,")', "12.2"),
+        ('=TEXT(-5,"0;(0)")', "(5)"),
+        ('=TEXT(5,"@")', "5"),
+        ('=TEXT(1.5,"[h]:mm")', "36:00"),
+        ('=TEXT(44927,"[$-409]mmmm d, yyyy")', "January 1, 2023"),
+        ('=TEXT(44562,"dddd")', "Saturday"),
+    ],
+)
+def test_text_format_codes(formula: str, expected: str):
+    assert value(formula) == expected

@@ -3,7 +3,8 @@
 `install_excel_functions` puts them into the evaluator's function table (vng_xl.recalc.engine).
 This module holds the number and text functions: the base conversions (DEC2BIN ... HEX2OCT,
 BASE), QUOTIENT, COMBIN, ROUND/ROUNDUP/ROUNDDOWN/TRUNC, CHAR/CODE and SEQUENCE; conditions
-(COUNTIF ...) and the database functions are in excel_criteria, AGGREGATE in excel_aggregate.
+(COUNTIF ...) and the database functions are in excel_criteria, AGGREGATE in excel_aggregate,
+TEXT in excel_text.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from vng_xl.recalc.excel_aggregate import AGGREGATE_FUNCTIONS
 from vng_xl.recalc.excel_criteria import CRITERIA_FUNCTIONS
+from vng_xl.recalc.excel_text import TEXT_FUNCTIONS
 from vng_xl.recalc.excel_values import (
     EMPTY,
     Fail,
@@ -249,6 +251,7 @@ EXCEL_FUNCTIONS = {
     "SEQUENCE": guarded(xsequence),
     **CRITERIA_FUNCTIONS,
     **AGGREGATE_FUNCTIONS,
+    **TEXT_FUNCTIONS,
 }
 
 #: Functions Excel writes with a prefix in files (_xlfn.); the table answers to both spellings.
