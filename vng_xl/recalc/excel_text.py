@@ -16,8 +16,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import numpy as np
+from formulas.functions import text as _ff_text
 
-from vng_xl.recalc.excel_values import EMPTY, Fail, Unsupported, check, elementwise, is_number, parse_number
+from vng_xl.recalc.excel_values import EMPTY, Fail, Unsupported, check, elementwise, is_number
 
 _SECTION_SPLIT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|;|[^"\\\[;]+', re.S)
 _CONDITION = re.compile(r"^\[(<=|>=|<>|<|>|=)(-?[\d.]+)\]")
@@ -134,6 +135,9 @@ def _round(x: float, places: int) -> Decimal:
 def _fill_integer(digits: str, codes: list[tuple[str, str]], group: bool) -> str:
     """Integer digits into the integer part's placeholders and literals, right to left."""
     slots = sum(1 for k, _ in codes if k == "digit")
+    if slots == 0:  # `.#`: the integer digits are shown all the same
+        codes = [*codes, ("digit", "#")]
+        slots = 1
     out, di, seen = [], len(digits) - 1, 0
     for k, c in reversed(codes):
         if k == "lit":
@@ -173,8 +177,31 @@ def _fill_decimals(digits: str, codes: list[tuple[str, str]]) -> str:
     return "".join(out)
 
 
+class _Unusual(Exception):
+    """A format code outside the plain forms this module shows; formulas' own TEXT takes it."""
+
+
+def _plain(section: str, toks: list[tuple[str, str]]) -> None:
+    """Raise _Unusual unless the number format is a plain one (letters quoted, one point, commas
+    between integer placeholders or right after the last one, no literal inside a grouped run)."""
+    bare = re.sub(r'"[^"]*"|\\.|_.', "", section)
+    if re.search(r"[A-DF-Za-df-z]", bare) or [k for k, _ in toks].count("dot") > 1:
+        raise _Unusual
+    digits = [i for i, (k, _) in enumerate(toks) if k == "digit"]
+    if not digits:
+        return
+    first, last = digits[0], digits[-1]
+    dot = next((i for i, (k, _) in enumerate(toks) if k == "dot"), len(toks))
+    for i, (k, _) in enumerate(toks):
+        if k == "comma" and not (first < i < min(dot, last) or i > last):
+            raise _Unusual
+    if any(k == "comma" for k, _ in toks[first:dot]) and any(k == "lit" for k, _ in toks[first:dot]):
+        raise _Unusual
+
+
 def _number(section: str, x: float) -> str:
     toks = _tokens(section)
+    _plain(section, toks)
     kinds = [k for k, _ in toks]
     if "slash" in kinds:
         return _fraction(toks, x)
@@ -278,8 +305,10 @@ def _date(section: str, x: float) -> str:
     ticks = round(x * 86400 * 10**frac_digits)
     day, rem = divmod(ticks, 86400 * 10**frac_digits)
     secs, sub = divmod(rem, 10**frac_digits)
-    if day == 60:
+    if day == 60:  # Excel's 29 February 1900, a Wednesday
         y, mo, d, wd = 1900, 2, 29, 2
+    elif day == 0:  # Excel's 0 January 1900, a Saturday
+        y, mo, d, wd = 1900, 1, 0, 5
     else:
         base = _dt.date(1899, 12, 31) if day < 60 else _dt.date(1899, 12, 30)
         date = base + _dt.timedelta(days=day)
@@ -359,12 +388,8 @@ def xtext(value: object, format_text: object) -> str:
         v = 0.0
     if isinstance(v, (bool, np.bool_)):
         return "TRUE" if v else "FALSE"
-    if isinstance(v, str):
-        n = parse_number(v)
-        if n is None:
-            sections = _sections(fmt)
-            return sections[3].replace("@", v).replace('"', "") if len(sections) > 3 else v
-        v = n
+    if isinstance(v, str):  # text, or a number or date typed as text: formulas' TEXT reads those
+        raise _Unusual
     x = float(v)
     sections = _sections(fmt)
     section, shown, minus = _pick(sections, x)
@@ -372,10 +397,24 @@ def xtext(value: object, format_text: object) -> str:
     if section.strip().lower() == "general" or section == "":
         text = _general(shown) if section else ""
     elif _is_date(section):
-        text = _date(section, x if not minus else -x)
+        bare = re.sub(r'"[^"]*"|\\.|[sS]+\.0+', "", section)
+        if minus or shown >= 2958466 or re.search(r"[#?0]", bare):
+            raise _Unusual  # times below zero, past 9999, or date codes among digits: formulas' TEXT
+        return _date(section, shown)
     else:
         text = _number(section, shown)
     return "-" + text if minus else text
 
 
-TEXT_FUNCTIONS = {"TEXT": elementwise(xtext)}
+_FORMULAS_TEXT = _ff_text.FUNCTIONS["TEXT"]
+
+
+def _text(value: object, format_text: object) -> object:
+    try:
+        return xtext(value, format_text)
+    except _Unusual:
+        cell = np.asarray([[value]], dtype=object)
+        return np.asarray(_FORMULAS_TEXT(cell, np.asarray([[format_text]], dtype=object)), dtype=object).reshape(-1)[0]
+
+
+TEXT_FUNCTIONS = {"TEXT": elementwise(_text)}
