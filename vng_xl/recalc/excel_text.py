@@ -3,8 +3,10 @@
 Sections `positive;negative;zero;text` (or conditions such as `[<=9999999]`), digit placeholders
 `0 # ?`, `.`, `,` (thousands, or /1000 at the end), `%`, `E+00`, fractions `# ?/?`, literals
 (`"..."`, `\\x`, `$-+/():` and space), `_x` as a space, colours and locales in brackets dropped;
-dates and times `y m d h s AM/PM A/P [h] [m] [s]` and fractions of seconds. What it cannot show
-as Excel would (a `*` fill, a workbook in the 1904 date system) it reports instead.
+dates and times `y m d h s AM/PM A/P [h] [m] [s]` and fractions of seconds, in the 1900 date
+system (a workbook in the 1904 system is not told apart, as in every date function of `formulas`).
+Other codes (unquoted letters, several points, times typed as text, negative elapsed times) go
+to formulas' own TEXT.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ _CONDITION = re.compile(r"^\[(<=|>=|<>|<|>|=)(-?[\d.]+)\]")
 _DATE_CODES = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|(am/pm|a/p|[ymdhs])', re.I)
 _MONTHS = [_dt.date(2000, m, 1).strftime("%B") for m in range(1, 13)]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_LITERAL = set("$-+/():!^&'~{}<>= ")
 
 
 def _sections(fmt: str) -> list[str]:
@@ -73,7 +74,7 @@ def _pick(sections: list[str], x: float) -> tuple[str, float, bool]:
     return numeric[2], x, False
 
 
-def _strip_brackets(section: str) -> tuple[str, str]:
+def _strip_brackets(section: str) -> str:
     """Colours and locales out; a currency `[$€-413]` as its symbol; elapsed-time codes kept."""
     out = []
     for m in re.finditer(r'"[^"]*"|\\.|\[([^\]]*)\]|[^"\\\[]+', section, re.S):
@@ -86,7 +87,7 @@ def _strip_brackets(section: str) -> tuple[str, str]:
             symbol = inner[1:].split("-", 1)[0]
             if symbol:
                 out.append('"' + symbol + '"')
-    return "".join(out), section
+    return "".join(out)
 
 
 def _is_date(section: str) -> bool:
@@ -393,7 +394,7 @@ def xtext(value: object, format_text: object) -> str:
     x = float(v)
     sections = _sections(fmt)
     section, shown, minus = _pick(sections, x)
-    section, _ = _strip_brackets(section)
+    section = _strip_brackets(section)
     if section.strip().lower() == "general" or section == "":
         text = _general(shown) if section else ""
     elif _is_date(section):
