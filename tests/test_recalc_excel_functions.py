@@ -398,3 +398,15 @@ def test_aggregate_over_hidden_rows_or_nested_totals_is_reported(tmp_path: Path)
 )
 def test_text_format_codes(formula: str, expected: str):
     assert value(formula) == expected
+
+
+def test_criteria_with_a_date_typed_as_text(tmp_path: Path):
+    """COUNTIF's documented `">"&DATE(...)` form and a date typed in the text: 1 Jan 2020 is 43831."""
+    cells = {"A1": 43830, "A2": 43831, "A3": 43832, "A4": 43863}
+    f = {
+        "C1": '=COUNTIF(A1:A4,">1/1/2020")',
+        "C2": '=COUNTIF(A1:A4,">="&DATE(2020,1,1))',
+        "C3": '=COUNTIF(A1:A4,"2020-01-01")',
+    }
+    got = sheet_values(tmp_path, {**cells, **f})
+    assert [got["C1"], got["C2"], got["C3"]] == [2.0, 3.0, 1.0]

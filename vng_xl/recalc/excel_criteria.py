@@ -18,6 +18,7 @@ import statistics
 from collections.abc import Callable
 
 import numpy as np
+from formulas.functions import _text2num as _ff_text2num
 from formulas.tokens.operand import XlError
 
 from vng_xl.ooxml.sheet_xml import ERROR_CODES
@@ -44,6 +45,17 @@ def _numeric(v: object) -> float | None:
     if isinstance(v, str):
         return parse_number(v)
     return None
+
+
+_DATE = re.compile(r"\d{1,4}[-/]\d{1,2}[-/]\d{1,4}")
+
+
+def _date(text: str) -> float | None:
+    """A date typed in a criterion (`">1/1/2020"`, `"2020-01-31"`) as its serial number, or None."""
+    if not _DATE.fullmatch(text.strip()):
+        return None
+    n = _ff_text2num(text.strip())
+    return float(n) if is_number(n) else None
 
 
 def _pattern(text: str, prefix: bool) -> re.Pattern:
@@ -78,7 +90,7 @@ def _test(criterion: object, database: bool = False) -> Callable[[object], bool]
             if op == "":
                 return lambda v: v is EMPTY or v is None or v == ""
             return (lambda v: v is not EMPTY and v is not None) if negate else (lambda v: v is EMPTY or v is None)
-        if (n := parse_number(rest)) is not None:
+        if (n := parse_number(rest)) is not None or (n := _date(rest)) is not None:
             rest = n
         elif upper in ("TRUE", "FALSE"):
             rest = upper == "TRUE"
