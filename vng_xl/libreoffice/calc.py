@@ -51,10 +51,14 @@ def result(value: object) -> Block:
     return tuple(tuple(_cell(v) for v in row) for row in block.tolist())
 
 
+class CellFailure(Exception):
+    """A VNG function refused its input: the component makes the cell #VALUE! (the message is the Dutch one)."""
+
+
 def call(name: str, args: tuple[object, ...]) -> Block:
-    """Run the VNG function `name` on Calc's arguments; never raises into LibreOffice."""
+    """Run the VNG function `name` on Calc's arguments; a refusal raises CellFailure, nothing else."""
     fn = FUNCTIONS[name]
     try:
         return result(fn.impl(*(argument(a) for a in args)))
-    except Exception as exc:  # noqa: BLE001 - an add-in must never raise into Calc
-        return ((cell_error(name, exc),),)
+    except Exception as exc:  # noqa: BLE001 - only CellFailure may reach the component
+        raise CellFailure(cell_error(name, exc)) from None

@@ -6,6 +6,7 @@ recalculate on load) without touching the user's own LibreOffice.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -21,8 +22,15 @@ class LibreOfficeError(VngError):
     en_template = "{reason_en}"
 
 
+#: Names the LibreOffice to run (its soffice), when it is not the one on the PATH.
+SOFFICE_VARIABLE = "VNG_XL_SOFFICE"
+
+
 def soffice() -> str | None:
-    """The LibreOffice command, where it is installed."""
+    """The LibreOffice command: the one VNG_XL_SOFFICE names, else the one on the PATH."""
+    chosen = os.environ.get(SOFFICE_VARIABLE)
+    if chosen:
+        return shutil.which(chosen)  # None when it names no program: treated as not installed
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
