@@ -256,6 +256,79 @@ def test_libreoffice_computes_an_xlsx_through_the_renamed_copy(tmp_path: Path) -
     assert cells["Sheet!A2"]["text"] == f"{KERNORGANISATIE['Salarissen'][3]} VNG_RAMING("
 
 
+def test_a_workbook_libreoffice_saved_gets_excels_names_back_and_strings_stay() -> None:
+    saved = (
+        "<f>ROUND(VNG.XL.VNGFUNCTIONS.VNG_RAMING(39059724,&quot;A&quot;,2027),0)&amp;&quot; "
+        "vng.xl.VngFunctions.VNG_RAMING(&quot;+Vng.Xl.VngFunctions.vng_fout(A3)+X.VNG.XL.VNGFUNCTIONS.VNG_INDEX(1)</f>"
+    )
+    assert names.rename_part(saved, names.restore_formula) == (
+        "<f>ROUND(VNG_RAMING(39059724,&quot;A&quot;,2027),0)&amp;&quot; "
+        "vng.xl.VngFunctions.VNG_RAMING(&quot;+VNG_FOUT(A3)+X.VNG.XL.VNGFUNCTIONS.VNG_INDEX(1)</f>"
+    )
+
+
+def formulas(path: Path) -> dict[str, list[str]]:
+    """Each sheet part's <f> elements, as written."""
+    with zipfile.ZipFile(path) as z:
+        return {
+            n: re.findall(r"<f\b[^>]*>.*?</f>|<f\b[^>]*/>", z.read(n).decode())
+            for n in z.namelist()
+            if n.startswith("xl/worksheets/sheet")
+        }
+
+
+def test_renaming_for_libreoffice_and_back_gives_the_built_workbooks_formulas_exactly(tmp_path: Path) -> None:
+    names.copy_for_libreoffice(built_workbook(), tmp_path / "lo.xlsm")
+    renamed = formulas(tmp_path / "lo.xlsm")
+    assert sum(f.count("vng.xl.VngFunctions.VNG_") for fs in renamed.values() for f in fs) > 100
+    back = {n: [names.restore_formula(f.upper()) for f in fs] for n, fs in renamed.items()}  # LibreOffice: upper
+    assert back == {n: [f.upper() for f in fs] for n, fs in formulas(built_workbook()).items()}
+
+
+@pytest.mark.libreoffice
+def test_a_workbook_libreoffice_recalculates_and_saves_has_the_vng_names_as_excel_writes_them(
+    tmp_path: Path, profile: Path
+) -> None:
+    book = openpyxl.Workbook()
+    book.active.title = "Blad"
+    book.active["A1"] = 39059724
+    book.active["B1"] = '=VNG_RAMING(A1,"A",2027)'
+    book.active["B2"] = '=VNG_FOUT(B3)&" VNG_RAMING("'
+    book.active["B3"] = '=VNG_RAMING(A1,"C",2027)'
+    book.active["B4"] = "=SUM(B1,B3)"
+    book.save(tmp_path / "book.xlsx")
+    write_cells(tmp_path / "book.xlsx", tmp_path / "book.xlsx", {"Blad": {"A1": 40_000_000}})  # the edit
+    names.copy_for_libreoffice(tmp_path / "book.xlsx", tmp_path / "lo.xlsx")
+    (cells,) = session.compute([tmp_path / "lo.xlsx"], profile, save_as=[tmp_path / "saved.xlsx"])
+    assert round(cells["Blad!B1"]["value"]) == round(40_000_000 * 1.020 * 1.039)  # DOMAIN.md: A 2026, 2027
+    (sheet,) = formulas(tmp_path / "saved.xlsx").values()
+    texts = [re.sub(r"<f\b[^>]*>", "<f>", f) for f in sheet]
+    assert texts == [
+        "<f>VNG_RAMING(A1,&quot;A&quot;,2027)</f>",
+        "<f>VNG_FOUT(B3)&amp;&quot; VNG_RAMING(&quot;</f>",
+        "<f>VNG_RAMING(A1,&quot;C&quot;,2027)</f>",
+        "<f>SUM(B1,B3)</f>",
+    ]  # as Excel writes a workbook's own functions: no prefix (no _xlfn., which is for Excel's newer built-ins)
+    saved = openpyxl.load_workbook(tmp_path / "saved.xlsx", data_only=True)["Blad"]
+    assert saved["B3"].value == "#VALUE!" and saved["B4"].value == "#VALUE!"
+    assert saved["B2"].value == f"{RAMING_C} VNG_RAMING("
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_7_reads_only_the_renamed_copy_and_25_the_excel_names_too(tmp_path: Path, profile: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active["A1"] = '=VNG_RAMING(39059724,"A",2027)'
+    book.save(tmp_path / "book.xlsx")
+    names.copy_for_libreoffice(tmp_path / "book.xlsx", tmp_path / "lo.xlsx")
+    answer = session.run({"compute": [str(tmp_path / "book.xlsx"), str(tmp_path / "lo.xlsx")]}, profile)
+    original, renamed = (cells["Sheet!A1"] for cells in answer["computed"])
+    assert round(renamed["value"]) == KERNORGANISATIE["Salarissen"][3]
+    if int(answer["version"].split(".")[0]) < 24:
+        assert original == {"error": 525, "text": "#NAME?"}
+    else:  # the Excel name through CompatibilityName: the same value, the renaming is not needed but harmless
+        assert original == renamed
+
+
 def vng_formula_cells(path: Path) -> set[str]:
     """Addresses ("Sheet!B5") of the cells whose formula calls a VNG function."""
     book = openpyxl.load_workbook(path)
@@ -316,3 +389,4 @@ def test_recalc_with_libreoffice_follows_a_changed_input_as_our_engine_and_keeps
         kept = [n for n in a.namelist() if not n.startswith("xl/worksheets/sheet")]
         assert "xl/vbaProject.bin" in kept
         assert all(a.read(n) == b.read(n) for n in kept)  # VBA, buttons, charts byte-identical
+    assert formulas(tmp_path / "lo" / book.name) == formulas(book)  # every formula as Excel wrote it
