@@ -18,7 +18,7 @@ from tests.kadernota_figures import KERNORGANISATIE
 from tests.workbook_fixtures import built_workbook
 from vng_xl.cli import main
 from vng_xl.functions import FUNCTIONS
-from vng_xl.libreoffice import calc, names, session
+from vng_xl.libreoffice import calc, fout, names, runner, session
 from vng_xl.libreoffice.addin import IDENTIFIER, idl_name
 from vng_xl.ooxml.package import write_cells
 from vng_xl.recalc.engine import FormulaUnsupported, evaluate
@@ -294,20 +294,20 @@ def test_a_workbook_libreoffice_recalculates_and_saves_has_the_vng_names_as_exce
     book.active["A1"] = 39059724
     book.active["B1"] = '=VNG_RAMING(A1,"A",2027)'
     book.active["B2"] = '=VNG_FOUT(B3)&" VNG_RAMING("'
-    book.active["B3"] = '=VNG_RAMING(A1,"C",2027)'
+    book.active["B3"] = "=VNG_RAMING(A1,'Invoer blad'!B1,2027)"  # VNG_FOUT follows it to the other sheet
     book.active["B4"] = "=SUM(B1,B3)"
+    book.create_sheet("Invoer blad")["B1"] = "C"
     book.save(tmp_path / "book.xlsx")
     write_cells(tmp_path / "book.xlsx", tmp_path / "book.xlsx", {"Blad": {"A1": 40_000_000}})  # the edit
     names.copy_for_libreoffice(tmp_path / "book.xlsx", tmp_path / "lo.xlsx")
     (cells,) = session.compute([tmp_path / "lo.xlsx"], profile, save_as=[tmp_path / "saved.xlsx"])
     assert round(cells["Blad!B1"]["value"]) == round(40_000_000 * 1.020 * 1.039)  # DOMAIN.md: A 2026, 2027
-    (sheet,) = formulas(tmp_path / "saved.xlsx").values()
-    texts = [re.sub(r"<f\b[^>]*>", "<f>", f) for f in sheet]
+    texts = [etree.fromstring(f).text for f in formulas(tmp_path / "saved.xlsx")["xl/worksheets/sheet1.xml"]]
     assert texts == [
-        "<f>VNG_RAMING(A1,&quot;A&quot;,2027)</f>",
-        "<f>VNG_FOUT(B3)&amp;&quot; VNG_RAMING(&quot;</f>",
-        "<f>VNG_RAMING(A1,&quot;C&quot;,2027)</f>",
-        "<f>SUM(B1,B3)</f>",
+        'VNG_RAMING(A1,"A",2027)',
+        'VNG_FOUT(B3)&" VNG_RAMING("',
+        "VNG_RAMING(A1,'Invoer blad'!B1,2027)",
+        "SUM(B1,B3)",
     ]  # as Excel writes a workbook's own functions: no prefix (no _xlfn., which is for Excel's newer built-ins)
     saved = openpyxl.load_workbook(tmp_path / "saved.xlsx", data_only=True)["Blad"]
     assert saved["B3"].value == "#VALUE!" and saved["B4"].value == "#VALUE!"
@@ -390,3 +390,26 @@ def test_recalc_with_libreoffice_follows_a_changed_input_as_our_engine_and_keeps
         assert "xl/vbaProject.bin" in kept
         assert all(a.read(n) == b.read(n) for n in kept)  # VBA, buttons, charts byte-identical
     assert formulas(tmp_path / "lo" / book.name) == formulas(book)  # every formula as Excel wrote it
+
+
+def test_vng_xl_soffice_chooses_the_libreoffice_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = tmp_path / "soffice"
+    other.write_text("#!/bin/sh\n")
+    other.chmod(0o755)
+    monkeypatch.setenv("VNG_XL_SOFFICE", str(other))
+    assert runner.soffice() == str(other)
+    monkeypatch.setenv("VNG_XL_SOFFICE", str(tmp_path / "nothing"))
+    assert runner.soffice() is None
+    assert main(["libreoffice", "install", "--profile", str(tmp_path / "p")]) == 2
+    assert not (tmp_path / "p").exists()
+
+
+def test_vng_fout_in_calc_computes_the_message_of_the_first_call_it_can_compute_again() -> None:
+    assert fout.recomputed_message('=VNG.XL.VNGFUNCTIONS.VNG_RAMING(100;"C";2027)', None, None) == RAMING_C
+    assert fout.recomputed_message('=ROUND(VNG_RAMING(100;"C";2027);0)+VNG_INDEX("A";2027)', None, None) == RAMING_C
+    inner = fout.recomputed_message('=VNG_RAMING(100;VNG_INDEX("a;b)";2027);2027)', None, None)
+    assert inner == 'VNG_INDEX: indextype: onbekend indextype "a;b)"; kies A (loon) of B (prijs)'
+    assert fout.recomputed_message('=VNG_RAMING(100*2;"C";2027)', None, None) is None  # a calculation: unknown
+    assert fout.recomputed_message('=VNG_RAMING(100;"A";2027)', None, None) is None  # no refusal
+    assert fout.recomputed_message("=VNG_CONTRIBUTIE(1800)", None, None).startswith("VNG_CONTRIBUTIE: ")
+    assert fout.recomputed_message('="VNG_CONTRIBUTIE(1800)"', None, None) is None  # a text, not a call

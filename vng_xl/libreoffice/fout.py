@@ -23,6 +23,9 @@ from vng_xl.libreoffice.calc import argument
 EXCEL_ERRORS = {519: "#VALUE!", 532: "#DIV/0!", 32767: "#N/A", 503: "#NUM!", 524: "#REF!", 525: "#NAME?"}
 VALUE = 519
 
+#: com.sun.star.sheet.FormulaResult.ERROR: which formula cells queryFormulaCells gives.
+FORMULA_ERROR = 4
+
 #: How many cells VNG_FOUT reads at most when it follows a total's references.
 TRACE_LIMIT = 5_000
 
@@ -126,7 +129,8 @@ def _argument_value(text: str, sheet: object, document: object) -> object:
 
 def recomputed_message(formula: str, sheet: object, document: object) -> str | None:
     """The message of the first VNG call in `formula` that refuses its arguments, computed again."""
-    for m in _CALL.finditer(formula):
+    masked = _STRING.sub(lambda m: '"' + "x" * (len(m[0]) - 2) + '"', formula)  # no calls inside texts
+    for m in _CALL.finditer(masked):
         name = m[1].upper()
         fn = FUNCTIONS[name]
         if fn.message:
@@ -161,7 +165,9 @@ def traced_message(start: object, document: object, limit: int = TRACE_LIMIT) ->
         read += 1
         if read > limit:
             return None
-        formula = cell.getFormula().lstrip("{").rstrip("}")
+        formula = cell.getFormula()
+        if formula.startswith("{"):  # a cell of an array formula: {=...}
+            formula = formula[1:-1]
         if not formula.startswith("="):
             continue
         sheet = document.Sheets.getByIndex(address.Sheet)
@@ -169,34 +175,33 @@ def traced_message(start: object, document: object, limit: int = TRACE_LIMIT) ->
         if found is not None:
             return found
         for block in references(formula, sheet, document):
-            where = block.getRangeAddress()
-            rows, columns = where.EndRow - where.StartRow + 1, where.EndColumn - where.StartColumn + 1
-            for r in range(rows):
-                for c in range(columns):
-                    if len(seen) + len(todo) > limit:
-                        break
-                    inner = block.getCellByPosition(c, r)
-                    if inner.getError():
-                        todo.append(inner)
+            for where in block.queryFormulaCells(FORMULA_ERROR).getRangeAddresses():  # only cells with an error
+                source = document.Sheets.getByIndex(where.Sheet)
+                for r in range(where.StartRow, where.EndRow + 1):
+                    for c in range(where.StartColumn, where.EndColumn + 1):
+                        if len(seen) + len(todo) < limit:
+                            todo.append(source.getCellByPosition(c, r))
     return None
 
 
+def first_error(cells: object) -> object | None:
+    """The first cell (row by row) of a range that shows an error, found by Calc (VNG_FOUT(A:A) stays fast)."""
+    found = cells.queryFormulaCells(FORMULA_ERROR).getRangeAddresses()
+    if not found:
+        return None
+    origin = cells.getRangeAddress()
+    row, column = min((a.StartRow, a.StartColumn) for a in found)
+    return cells.getCellByPosition(column - origin.StartColumn, row - origin.StartRow)
+
+
 def cell_errors(cells: object, document: object) -> np.ndarray:
-    """VNG_FOUT's argument as the registry contract has it: error cells as CellError with their message."""
-    address = cells.getRangeAddress()
-    rows, columns = address.EndRow - address.StartRow + 1, address.EndColumn - address.StartColumn + 1
-    out = np.empty((rows, columns), dtype=object)
-    for r in range(rows):
-        for c in range(columns):
-            cell = cells.getCellByPosition(c, r)
-            error = cell.getError()
-            if not error:
-                out[r, c] = None  # VNG_FOUT only looks at errors
-                continue
-            code = EXCEL_ERRORS.get(error, cell.getString())
-            found = traced_message(cell, document) if error == VALUE else None
-            out[r, c] = CellError(code, found)
-    return out
+    """VNG_FOUT's argument as the registry contract has it: the first error cell as a CellError with its message."""
+    cell = first_error(cells)
+    if cell is None:
+        return np.array([[None]], dtype=object)  # VNG_FOUT only looks at errors
+    error = cell.getError()
+    found = traced_message(cell, document) if error == VALUE else None
+    return np.array([[CellError(EXCEL_ERRORS.get(error, cell.getString()), found)]], dtype=object)
 
 
 def vng_fout(document: object, cells: object) -> tuple[tuple[str]]:

@@ -34,6 +34,19 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def not_found() -> LibreOfficeError:
+    """The refusal when there is no LibreOffice to run (none installed, or VNG_XL_SOFFICE names no program)."""
+    chosen = os.environ.get(SOFFICE_VARIABLE)
+    if chosen:
+        return LibreOfficeError(
+            reason_nl=f"{SOFFICE_VARIABLE}={chosen} is geen programma",
+            reason_en=f"{SOFFICE_VARIABLE}={chosen} is no program",
+        )
+    return LibreOfficeError(
+        reason_nl="LibreOffice (soffice) is niet geïnstalleerd", reason_en="LibreOffice (soffice) is not installed"
+    )
+
+
 def convert(
     sources: Path | list[Path],
     fmt: str,
@@ -49,9 +62,7 @@ def convert(
     """
     office = soffice()
     if office is None:
-        raise LibreOfficeError(
-            reason_nl="LibreOffice (soffice) is niet geïnstalleerd", reason_en="LibreOffice (soffice) is not installed"
-        )
+        raise not_found()
     files = [sources] if isinstance(sources, Path) else list(sources)
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vng-xl-lo-") as work:

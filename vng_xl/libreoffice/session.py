@@ -14,7 +14,7 @@ from pathlib import Path
 
 from vng_xl.libreoffice.addin import IDENTIFIER, build_oxt
 from vng_xl.libreoffice.names import restore_excel_names
-from vng_xl.libreoffice.runner import LibreOfficeError, soffice
+from vng_xl.libreoffice.runner import LibreOfficeError, not_found, soffice
 
 DRIVER = Path(__file__).with_name("driver.py")
 
@@ -23,9 +23,7 @@ def office_python() -> str:
     """The Python LibreOffice runs macros and add-ins in: its own (Windows, macOS) or the system's (Linux)."""
     office = soffice()
     if office is None:
-        raise LibreOfficeError(
-            reason_nl="LibreOffice (soffice) is niet geïnstalleerd", reason_en="LibreOffice (soffice) is not installed"
-        )
+        raise not_found()
     bundled = Path(os.path.realpath(office)).with_name("python")
     for candidate in (str(bundled), "/usr/bin/python3"):  # a venv's python3 has no uno
         if Path(candidate).is_file():
