@@ -2,8 +2,9 @@
 
 Calc hands a range over as a tuple of row tuples (empty cells as None), a single cell as a
 number or a text, and an omitted argument as None. Every result goes back as a tuple of row tuples
-(Calc shows a 1×1 block as its value); a bad input becomes the Dutch `#VNG!` message, as in Excel
-(vng_xl.excel.udfs).
+(Calc shows a 1×1 block as its value). A bad input raises CellFailure, which the component raises
+on into Calc as a UNO exception: Calc then shows #VALUE! (#WAARDE!), as Excel does through its VBA
+wrapper, and VNG_FOUT finds the Dutch message again (vng_xl.libreoffice.fout).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ ERROR_PREFIX = "#VNG! "
 
 
 def cell_error(name: str, exc: Exception) -> str:
-    """The text a cell shows when a function refuses its input (or fails inside)."""
+    """What is wrong when a function refuses its input (or fails inside), in Dutch."""
     if isinstance(exc, VngError):
         return ERROR_PREFIX + exc.nl
     return f"{ERROR_PREFIX}interne fout in {name} ({type(exc).__name__}); meld dit aan de beheerder"
