@@ -19,6 +19,7 @@ CONFIG_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vng_xl_a
 with open(CONFIG_FILE, encoding="utf-8") as _f:
     CONFIG = json.load(_f)
 
+CALL_LOG = os.environ.get("VNG_XL_CALL_LOG")  # a file to log each call's function name in (counting calls)
 _calc = None  # vng_xl.libreoffice.calc, once imported
 _fout = None  # vng_xl.libreoffice.fout, for the functions that get cells (VNG_FOUT)
 _failure = None  # the Dutch message when it cannot be imported
@@ -65,6 +66,9 @@ def _method(name):
     """A method of the add-in: a refusal raises, which Calc shows as #VALUE! (so a total over it is one too)."""
 
     def call(self, *args):
+        if CALL_LOG:
+            with open(CALL_LOG, "a", encoding="utf-8") as log:
+                log.write(name + "\n")
         calc = _load()
         if name in CONFIG["cell_functions"]:  # VNG_FOUT: a message, never an error; says why vng_xl is missing
             return ((_failure,),) if calc is None else _fout.vng_fout(*args)
