@@ -353,8 +353,9 @@ class WorkbookEvaluation:
                     if source.clipped and node.compiled.needs_ranges:
                         raise engine.FormulaUnsupported("whole-column/row references with ROW, INDEX and the like")
                     inside = self._formulas_in(source)
-                    if "SUBTOTAL" in node.compiled.functions:
-                        self._check_subtotal(source, inside)
+                    for skipping in ("SUBTOTAL", "AGGREGATE"):
+                        if skipping in node.compiled.functions:
+                            self._check_subtotal(source, inside, skipping)
                     node.deps.update(inside)
                 else:
                     node.deps.add(source)
@@ -365,13 +366,14 @@ class WorkbookEvaluation:
             node.problem = node.problem or "circular reference"
             node.deps.discard(node.key)
 
-    def _check_subtotal(self, source: Area, inside: list[tuple]) -> None:
-        """SUBTOTAL skips hidden rows and other SUBTOTALs; we do not, so we decline those cases."""
+    def _check_subtotal(self, source: Area, inside: list[tuple], name: str = "SUBTOTAL") -> None:
+        """SUBTOTAL and AGGREGATE skip hidden rows and nested SUBTOTALs/AGGREGATEs; we do not, so we
+        decline those cases."""
         hidden = self.cells[source.sheet].hidden_rows
         if any(source.r1 <= r <= source.r2 for r in hidden):
-            raise engine.FormulaUnsupported("SUBTOTAL over hidden or filtered rows")
-        if any("SUBTOTAL" in self.nodes[k].text.upper() for k in inside):
-            raise engine.FormulaUnsupported("SUBTOTAL over cells that hold SUBTOTAL themselves")
+            raise engine.FormulaUnsupported(f"{name} over hidden or filtered rows")
+        if any(f in self.nodes[k].text.upper() for k in inside for f in ("SUBTOTAL", "AGGREGATE")):
+            raise engine.FormulaUnsupported(f"{name} over cells that hold SUBTOTAL or AGGREGATE themselves")
 
     # ------------------------------------------------------------ evaluating
 
