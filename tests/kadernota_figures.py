@@ -57,6 +57,28 @@ GGU = {
     "overbegroting": (1676, 1302, 899, 932),
     "dekking": (85454, 88096, 90818, 94087),
 }
+# Table Dekking, the line "Totaal inclusief indexatie" (huidig fonds + indexatie), 2026 .. 2029
+GGU_TOTAAL_INCLUSIEF_INDEXATIE = (83778, 86794, 89919, 93156)
+# The second table, "Begroting en omvang Fonds GGU" (Begroting 2026, column Totaal, and "Dekking
+# Begroting"), as printed (its labels say 2025 for the 2026 figures).
+GGU_OMVANG_2026 = {
+    "1. Een Krachtige Lokale Overheid": 2044,
+    "2. Inclusieve Samenleving": 28695,
+    "3. Leefomgeving": 14714,
+    "4. Lokaal Bestuur en Veiligheid": 3526,
+    "5. Digitale Samenleving": 8240,
+    "6. Versterken lokale uitvoering": 20462,
+    "8. De Organisatie": 8238,
+    "Basisbegroting": 85919,
+    "Herprioritering (verlagen overbegroting)": -465,
+    "Totaal Begroting 2025": 85454,
+    "Huidig fonds (2025)": 82055,
+    "Indexatie": 1723,
+    "Subtotaal": 83778,
+    "Bijdrage Leden 2025": 83778,
+    "Overbegroting / verwacht onderhanden werk": 1676,
+    "Totale Dekking": 85454,
+}
 PER_INWONER = {2025: 4.574, 2026: 4.644}
 
 # Figures the stated rules do not reproduce (see the closing notes / `vng-xl controle`):

@@ -114,8 +114,15 @@ def test_vba_is_gone_and_the_package_is_a_plain_xlsx(copy, xlsm):
     assert "macroEnabled" not in types and "vbaProject" not in types
     assert "spreadsheetml.sheet.main+xml" in types
     assert "vbaProject" not in rels
-    assert vml and all("FmlaMacro" not in v for v in vml)
+    # The button goes, and the drawing that held only the button with it.
+    assert vml == [] and "legacyDrawing" not in sheet
+    assert not any(n.endswith(".rels") and b"vmlDrawing" in z_read for n, z_read in _parts(copy).items())
     assert "<f" not in sheet and ' cm="' not in sheet
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
 
 
 def test_charts_and_drawings_are_kept(copy, xlsm):

@@ -108,7 +108,7 @@ def test_the_controle_counts_the_changed_figures_until_vernieuwen_says_the_param
     before, after, ours = live["before"], live["after"], live["ours"]
     assert cell_value(before["Controle!C5"]) == 9.0  # docs/workbook.md: 9 real discrepancies
     assert cell_value(after["Controle!C5"]) == ours["Controle!C5"] > 9
-    assert str(cell_value(after["Overzicht!A18"])).startswith("143 cijfers vergeleken met de Kadernota: ")
+    assert str(cell_value(after["Overzicht!A18"])).startswith("163 cijfers vergeleken met de Kadernota: ")
 
 
 def test_the_vng_figures_equal_the_models_refresh_with_that_input(live) -> None:

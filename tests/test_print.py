@@ -52,9 +52,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 @pytest.mark.libreoffice
 def test_pages_per_sheet(pages: list[str]) -> None:
     counts = {name: sum(sheet_of(p) == name for p in pages) for name in VISIBLE}
-    # One page each; the Controle's ~140 rows on a few; an empty Gemeenten list on one page.
+    # One page each; the Controle's ~160 rows on a few; an empty Gemeenten list on one page.
     assert {k: v for k, v in counts.items() if k != "Controle"} == {k: 1 for k in VISIBLE if k != "Controle"}
-    assert 2 <= counts["Controle"] <= 4
+    assert 2 <= counts["Controle"] <= 5
     assert sum(counts.values()) == len(pages)  # every page is one of the visible sheets
 
 

@@ -163,7 +163,7 @@ def test_cli_refresh_with_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     out = tmp_path / "uit.xlsm"
     assert main(["refresh", str(src), "-o", str(out), "--set", "Parameters!C7=0,03"]) == 0
     printed = capsys.readouterr().out
-    assert "Written:" in printed and "143 published figures" in printed and "Vernieuwd" not in printed  # English
+    assert "Written:" in printed and "163 published figures" in printed and "Vernieuwd" not in printed  # English
     assert src.read_bytes() == built_workbook().read_bytes()  # the original is left alone
     value = cached_values(out)["Kernorganisatie"]["D5"].value
     assert value == pytest.approx(np.float64(39059724) * 1.03)

@@ -16,7 +16,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(
         f"{args.out}: {report.formules} formulas replaced by their values"
         + (f", removed {', '.join(report.verwijderd)}" if report.verwijderd else "")
-        + (f", {report.macroknoppen} macro buttons disconnected" if report.macroknoppen else "")
+        + (f", {report.macroknoppen} buttons or macros removed" if report.macroknoppen else "")
         + (f", dropped {len(report.extern)} external links ({', '.join(report.extern[:3])})" if report.extern else "")
     )
     if report.zonder_waarde:

@@ -21,6 +21,7 @@ from vng_xl.data.cijfers import (
     CONTRIBUTIE,
     GGU_BEGROTING,
     GGU_DEKKING,
+    GGU_OMVANG,
     KERN,
     PER_INWONER,
     Gepubliceerd,
@@ -42,6 +43,7 @@ __all__ = [
     "CONTRIBUTIE",
     "GGU_BEGROTING",
     "GGU_DEKKING",
+    "GGU_OMVANG",
     "INDEXATIES",
     "KERN",
     "PER_INWONER",
@@ -209,6 +211,15 @@ def _som(delen: Sequence[Sleutel]) -> Callable[[Mapping[Sleutel, Waarden]], Waar
     return formule
 
 
+def _in_jaar(bron: Sleutel, jaar: int) -> Callable[[Mapping[Sleutel, Waarden]], Waarden]:
+    """The figure of another post in one year: a table that prints one year of another."""
+
+    def formule(w: Mapping[Sleutel, Waarden]) -> Waarden:
+        return {jaar: w[bron][jaar]} if jaar in w[bron] else {}
+
+    return formule
+
+
 def _per_jaar(regel: Callable[..., np.ndarray], *delen: Sleutel) -> Callable[[Mapping[Sleutel, Waarden]], Waarden]:
     """A model rule applied year by year to the posts `delen`, over the years they all have."""
 
@@ -319,6 +330,8 @@ def keten(kn: Kadernota | None = None, pub: Gepubliceerd | None = None) -> Keten
 
     for i, naam in enumerate(("fonds", "indexatie", "overbegroting", "dekking")):
         posten.append(Afgeleid(GGU_DEKKING, naam, (bijdrage, pct, pad), dekking_post(i), soort="formule"))
+    fonds, indexatie = (GGU_DEKKING, "fonds"), (GGU_DEKKING, "indexatie")
+    posten.append(Afgeleid(GGU_DEKKING, "subtotaal", (fonds, indexatie), _som([fonds, indexatie])))
     over = (GGU_DEKKING, "overbegroting")
     begroting = (GGU_BEGROTING, "begroting")
     posten.append(Afgeleid(*begroting, (bijdrage, over), _som([bijdrage, over])))
@@ -331,4 +344,15 @@ def keten(kn: Kadernota | None = None, pub: Gepubliceerd | None = None) -> Keten
             "formule",
         )
     )
+    # "Begroting en omvang Fonds GGU": the basisjaar of the posts above, printed a second time.
+    for naam in [*map(hoofdstuk, ggu.hoofdstukken), "basisbegroting", "herprioritering", "begroting"]:
+        posten.append(
+            Afgeleid(
+                GGU_OMVANG, naam, ((GGU_BEGROTING, naam),), _in_jaar((GGU_BEGROTING, naam), ggu.basisjaar), "formule"
+            )
+        )
+    for naam in ("fonds", "indexatie", "subtotaal", "bijdrage", "overbegroting", "dekking"):
+        posten.append(
+            Afgeleid(GGU_OMVANG, naam, ((GGU_DEKKING, naam),), _in_jaar((GGU_DEKKING, naam), ggu.basisjaar), "formule")
+        )
     return Keten(posten=tuple(posten), pub=pub)

@@ -15,6 +15,7 @@ KERN = "kern"
 CONTRIBUTIE = "contributie"
 GGU_BEGROTING = "ggu_begroting"
 GGU_DEKKING = "ggu_dekking"
+GGU_OMVANG = "ggu_omvang"  # the second table: Begroting en omvang Fonds GGU (2026)
 PER_INWONER = "per_inwoner"
 
 Sleutel = tuple[str, str]  # (table, post): one published line

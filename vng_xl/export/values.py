@@ -1,9 +1,10 @@
 """A values-only copy of a workbook, for people without Python and for publication.
 
 Works on the package XML, not through a workbook library, so that everything but the formulas
-survives byte for byte: sheets, layout, styles, charts, names, the Herkomst block. Each formula is
+survives byte for byte: sheets, layout, charts, names, the Herkomst block. Each formula is
 replaced by the value Excel (or `vng-xl recalc`) cached for it; the VBA project, its relationships and
-content types are dropped, macro buttons lose their macro, and the package becomes a plain .xlsx.
+content types are dropped, buttons go, and the package becomes a plain .xlsx. The copy is marked as
+a publication copy, with its sheets protected and no input cells (see `publicatie`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 from lxml import etree
 
 from vng_xl.errors import BadFile
-from vng_xl.libreoffice.runner import LibreOfficeError, convert
+from vng_xl.export import publicatie
+from vng_xl.libreoffice.runner import DUTCH_LOCALE, LibreOfficeError, convert
 from vng_xl.ooxml.package import CorruptPackage, Package, UnsafeXml
 from vng_xl.ooxml.writer import make_folder, same_file, write_file
 
@@ -63,7 +65,7 @@ class ExportReport:
     formules: int = 0  # formulas replaced by their value
     zonder_waarde: list[str] = field(default_factory=list)  # "Sheet!A1" of formulas with no cached value
     verwijderd: list[str] = field(default_factory=list)  # parts dropped (VBA, calcChain)
-    macroknoppen: int = 0  # buttons whose macro was removed
+    macroknoppen: int = 0  # buttons removed, or controls whose macro was removed
     extern: list[str] = field(default_factory=list)  # external links dropped (linked files, images by URL)
 
 
@@ -102,7 +104,13 @@ def _drop_external(root: etree._Element, part: str, report: ExportReport) -> set
 
 
 def _unlink_ids(root: etree._Element, ids: set[str]) -> None:
-    """Drop r:id/r:link/r:embed attributes that point at relationships removed from the part's rels."""
+    """Drop r:id/r:link/r:embed attributes that point at relationships removed from the part's rels.
+
+    A sheet's <legacyDrawing> of a dropped drawing (one that only held buttons) goes as a whole.
+    """
+    for el in list(root.iter(f"{{{S}}}legacyDrawing", f"{{{S}}}legacyDrawingHF")):
+        if el.get(f"{{{R_NS}}}id") in ids:
+            el.getparent().remove(el)
     for el in root.iter():
         for key in [k for k in el.attrib if k.startswith(f"{{{R_NS}}}") and el.attrib[k] in ids]:
             del el.attrib[key]
@@ -239,6 +247,21 @@ def _export_values(src: Path, dst: Path, allow_missing: bool) -> ExportReport:
         report.extern.extend(sorted(n for n in drop if content_type(n) == EXTERNAL_LINK))
         # The workbook's sheet names, for listing formulas without a value.
         sheet_names = _sheet_names(zin, names, src)
+        # The workbook part, read first: its Aanwijzingen names say which cells get the publication line.
+        book_part = next((n for n in names if content_type(n) in MACRO_MAINS | {XLSX_MAIN}), None)
+        book = _xml(zin.read(book_part), src, book_part) if book_part else None
+        per_index = publicatie.aanwijzingen(book) if book is not None else {}
+        sheet_parts = list(sheet_names)
+        cells_of = {sheet_parts[i]: refs for i, refs in per_index.items() if i < len(sheet_parts)}
+        # Drawings that only held buttons go with them.
+        vml_text: dict[str, str] = {}
+        for part in names:
+            if part not in drop and (content_type(part) == VML or part.endswith(".vml")):
+                text, n = publicatie.without_buttons(zin.read(part).decode("utf-8", errors="surrogateescape"))
+                report.macroknoppen += n
+                vml_text[part] = text
+                if not publicatie.has_shapes(text):
+                    drop.add(part)
         replaced: dict[str, bytes] = {}
         unlinked: dict[str, set[str]] = {}  # part -> relationship ids removed from its rels
         for part in names:
@@ -248,13 +271,18 @@ def _export_values(src: Path, dst: Path, allow_missing: bool) -> ExportReport:
             if ct == WORKSHEET:
                 root = _xml(zin.read(part), src, part)
                 _values_only_sheet(root, sheet_names.get(part, part), report)
+                publicatie.publication_sheet(root, cells_of.get(part, []))
                 replaced[part] = _bytes(root)
             elif ct == TABLE:
                 root = _xml(zin.read(part), src, part)
                 _strip_table_formulas(root)
                 replaced[part] = _bytes(root)
             elif ct == VML or part.endswith(".vml"):
-                replaced[part] = _strip_vml_macros(zin.read(part), report)
+                replaced[part] = _strip_vml_macros(vml_text[part].encode("utf-8", errors="surrogateescape"), report)
+            elif part.endswith("styles.xml") and ct.endswith("styles+xml"):
+                root = _xml(zin.read(part), src, part)
+                if publicatie.without_inputs(root):
+                    replaced[part] = _bytes(root)
             elif part.endswith(".rels"):
                 root = _xml(zin.read(part), src, part)
                 gone = _drop_external(root, part, report)
@@ -265,8 +293,8 @@ def _export_values(src: Path, dst: Path, allow_missing: bool) -> ExportReport:
                 replaced[part] = _bytes(root)
                 if gone:
                     unlinked[_owner(part)] = gone
-            elif ct in MACRO_MAINS or ct == XLSX_MAIN:
-                root = _xml(zin.read(part), src, part)
+            elif part == book_part:
+                root = book
                 calc = root.find(f"{{{S}}}calcPr")
                 if calc is not None:  # nothing left to calculate
                     calc.attrib.pop("fullCalcOnLoad", None)
@@ -369,13 +397,17 @@ def _offline_copy(src: Path, dst: Path) -> None:
 
 
 def render_pdf(xlsx: Path | str, pdf: Path | str, timeout: float = 180) -> Path:
-    """Render a workbook to PDF with LibreOffice (headless), in a private profile so runs do not collide."""
+    """Render a workbook to PDF with LibreOffice (headless) in a private nl-NL profile.
+
+    The Dutch locale makes the figures print as the Kadernota prints them (39.059.724; 4,40%; € 4,644);
+    the private profile keeps runs from colliding.
+    """
     xlsx, pdf = Path(xlsx), Path(pdf)
     with tempfile.TemporaryDirectory(prefix="vng-xl-pdf-") as work:
         local = Path(work, "in", xlsx.name)
         _offline_copy(xlsx, local)
         try:
-            (made,) = convert(local, "pdf", Path(work, "out"), timeout=timeout)
+            (made,) = convert(local, "pdf", Path(work, "out"), settings=DUTCH_LOCALE, timeout=timeout)
         except LibreOfficeError as exc:
             raise _fail(pdf, f"{exc.nl}; de PDF is niet gemaakt", f"{exc.en}; no PDF was made") from None
         make_folder(pdf.parent)

@@ -19,10 +19,12 @@ from vng_xl import __version__
 from vng_xl.ooxml.writer import make_folder, write_file
 from vng_xl.workbook import vba
 from vng_xl.workbook.content import (
+    AANWIJZINGEN,
     CellValue,
     Context,
     Sheet,
     SheetBuilder,
+    a1,
     build_sheets,
     make_context,
     quote_sheet,
@@ -39,9 +41,10 @@ from vng_xl.workbook.layout import (
     read_layout,
     standaard_invoer,
 )
+from vng_xl.workbook.notities import gepubliceerd_met_noten, parameters_met_noot
 from vng_xl.workbook.overzicht import overzicht_sheet
 from vng_xl.workbook.scenario_sheet import scenario_sheet
-from vng_xl.workbook.sheets import conf_sheet, gepubliceerd_sheet, kernorganisatie_sheet, parameters_sheet
+from vng_xl.workbook.sheets import conf_sheet, kernorganisatie_sheet
 from vng_xl.workbook.validatie import validations
 from vng_xl.workbook.verklaring import controle_met_verklaring
 
@@ -61,10 +64,10 @@ FOOTER_LEFT = "vng_xl {versie} · stand van de cijfers: blad Overzicht"
 def default_builders() -> tuple[SheetBuilder, ...]:
     """The sheets in order. Another module adds sheets by building its own tuple around these."""
     return (
-        parameters_sheet,
+        parameters_met_noot,
         kernorganisatie_sheet,
         ggu_sheet,
-        gepubliceerd_sheet,
+        gepubliceerd_met_noten,
         scenario_sheet,
         gemeenten_sheet,
         controle_met_verklaring,
@@ -136,6 +139,8 @@ def _styles(layout: Layout) -> dict[str, dict[str, Any]]:
         "per_inwoner": {**base, "num_format": o["per_inwoner"]},
         "verschil": {**base, "num_format": "#,##0.00;-#,##0.00;0"},
         "verschil_procent": {**base, "num_format": "0.000%"},
+        "verschil_pp": {**base, "num_format": "+0.0%;-0.0%;0.0%"},  # a difference of two rates
+        "verschil_bedrag": {**base, "num_format": "+#,##0;-#,##0;0"},
         "verschil_inwoner": {**base, "num_format": "0.000"},
         "eenheid": {**base, "num_format": "#,##0.###", "font_color": "#595959"},
         "eenheid_procent": {**base, "num_format": "0.0%", "font_color": "#595959"},
@@ -236,6 +241,10 @@ def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any], layo
         ws.write_comment(row, col, text, {"author": layout.raw.get("auteur", ""), "x_scale": 1.6, "y_scale": 0.8})
     for name, ref in sheet.names.items():
         wb.define_name(name, f"={quote_sheet(sheet.name)}!{ref}")
+    if sheet.aanwijzingen:
+        q = quote_sheet(sheet.name)
+        cells = ",".join(f"{q}!{a1(r, c, absolute=True)}" for r, c in sheet.aanwijzingen)
+        wb.define_name(f"{q}!{AANWIJZINGEN}", f"={cells}")
     for ranges, rule in validations(sheet):
         ws.data_validation(ranges[0], {**rule, "multi_range": " ".join(ranges)})
     for rng, formula in sheet.highlight:

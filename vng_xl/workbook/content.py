@@ -21,6 +21,8 @@ from vng_xl.workbook.layout import Invoer, Layout, standaard_invoer
 from vng_xl.workbook.vergelijking import afwijkende_invoer
 
 CellValue = float | int | str | bool | datetime | None
+#: The local name on each sheet that lists its instruction cells (see Sheet.aanwijzingen).
+AANWIJZINGEN = "Aanwijzingen"
 
 
 def col_letters(col: int) -> str:
@@ -108,6 +110,9 @@ class Sheet:
     print_end: tuple[int, int] | None = None  # last printed (row, col); None: the last cell written
     spans: dict[tuple[int, int], int] = field(default_factory=dict)  # cell -> columns merged to its right
     heights: dict[int, float] = field(default_factory=dict)  # row -> height in points
+    # Cells that tell a user what to do in the live workbook (refresh, inputs); a values-only copy
+    # replaces them by its own line. Written as the sheet's local name AANWIJZINGEN.
+    aanwijzingen: list[tuple[int, int]] = field(default_factory=list)
 
     def put(
         self,

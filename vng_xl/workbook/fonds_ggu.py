@@ -16,6 +16,7 @@ from vng_xl.model import in_euro, per_inwoner
 from vng_xl.model.ggu import DUIZEND
 from vng_xl.model.kernorganisatie import AFRONDING_PERCENTAGE as PCT
 from vng_xl.workbook.content import Chart, Context, Figure, Sheet, a1, area, col_letters, quote_sheet, row_series
+from vng_xl.workbook.ggu_omvang import omvang_tabel
 from vng_xl.workbook.positions import (
     GGU_HEADER,
     GGU_LABEL_COL,
@@ -167,6 +168,9 @@ def ggu_sheet(ctx: Context) -> Sheet:
             formula=f"={a1(d_rows['fonds'], c)}+{a1(d_rows['indexatie'], c)}",
             style="duizend_totaal",
         )
+        subtotaal = float(g.fonds[i] + g.indexatie[i])
+        ref = s.ref(d_rows["subtotaal"], c)
+        ctx.figures.append(Figure((GGU_DEKKING, "subtotaal"), year, ref, subtotaal, "duizend"))
         s.put(
             d_rows["dekking"],
             c,
@@ -235,4 +239,6 @@ def ggu_sheet(ctx: Context) -> Sheet:
             size=(720, 300),
         )
     )
+    # The document's second table, beside the main tables.
+    omvang_tabel(ctx, s, h, chapter_rows, herp, d_rows)
     return s

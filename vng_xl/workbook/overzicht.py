@@ -132,6 +132,7 @@ def overzicht_sheet(ctx: Context) -> Sheet:
 
     row += 2
     s.put(row, 0, "Kleuren (alleen invoercellen zijn te wijzigen; daarna: Vernieuwen)", style="kop")
+    s.aanwijzingen.append((row, 0))  # a values-only copy has no inputs: its own line goes here
     for c in range(1, last_col + 1):
         s.put(row, c, None, style="kop")
     for style, text in LEGENDA:

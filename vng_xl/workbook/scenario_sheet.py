@@ -3,7 +3,8 @@
 The Parameters sheet gets a block of index sets under its herkomst: the Kadernota's own (the Indexen
 table above) and the ones in `workbooks/indexsets.toml`, each with a name, a source and years, A, B
 as input cells. The Scenario sheet shows the key outcomes of every set side by side, each computed by
-a VNG function with that set as its `indexen` argument, so Excel's own recalculation does the what-if.
+a VNG function with that set as its `indexen` argument, so Excel's own recalculation does the what-if,
+and below them each outcome's difference against the Kadernota's own set.
 """
 
 from __future__ import annotations
@@ -27,14 +28,31 @@ from vng_xl.workbook.positions import (
 
 # Scenario sheet rows (0-based).
 NAME_ROW, YEAR_ROW = 3, 4
+#: (key, label, style, style of its difference against the Kadernota)
 OUTCOMES = (
-    ("excl", "Contributiestijging excl. ingroei (indexatie)", "procent"),
-    ("incl", "Contributiestijging incl. ingroei", "procent"),
-    ("salarissen", "Salarissen (€)", "euro"),
-    ("indexatie", "Fonds GGU: indexatie (€ 1.000)", "duizend"),
-    ("herprioritering", "Fonds GGU: herprioritering (€ 1.000)", "duizend_haakjes"),
+    ("excl", "Contributiestijging excl. ingroei (indexatie)", "procent", "verschil_pp"),
+    ("incl", "Contributiestijging incl. ingroei", "procent", "verschil_pp"),
+    ("kosten", "Kosten 'Kernorganisatie' (€)", "euro", "verschil_bedrag"),
+    ("salarissen", "Salarissen (€)", "euro", "verschil_bedrag"),
+    ("indexatie", "Fonds GGU: indexatie (€ 1.000)", "duizend", "verschil_bedrag"),
+    ("dekking", "Fonds GGU: totaal dekking (€ 1.000)", "duizend", "verschil_bedrag"),
+    ("herprioritering", "Fonds GGU: herprioritering (€ 1.000)", "duizend_haakjes", "verschil_bedrag"),
 )
-BASE_ROW = YEAR_ROW + len(OUTCOMES) + 3  # the cost base the contribution formulas weigh
+DIFF_HEAD = YEAR_ROW + len(OUTCOMES) + 2  # "Verschil met de Kadernota", the same rows again below it
+NOTES_ROW = DIFF_HEAD + len(OUTCOMES) + 2
+BASE_ROW = NOTES_ROW + 4  # the cost base the contribution formulas weigh
+KADERNOTA_SET = "Kadernota (CPB CEP 2025)"
+#: What the sheet says of itself, of its differences and of the sign of the herprioritering.
+UITLEG = (
+    "Ter illustratie: elke kolomgroep rekent de begroting door met een andere indexset van het blad "
+    "Parameters. De eerste groep rekent met de indexen van de Kadernota zelf; de andere zijn illustraties."
+)
+AANWIJZING = "Wijzig een indexset op het blad Parameters en de scenario's rekenen opnieuw."
+NOTES = (
+    "Verschil: de uitkomst van de indexset min die van de Kadernota; bij de stijgingen in procentpunten.",
+    "Herprioritering: negatief (tussen haakjes) is de bezuiniging die nodig is om de begroting sluitend te "
+    "maken; positief is ruimte, geen bezuiniging.",
+)
 
 
 def blad(ctx: Context, key: str, default: str) -> str:
@@ -76,7 +94,7 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
         par.put(SETS_ROW - 1, c, None, style="kop")
     par.put(SETS_ROW - 1, shape.bron_col, "Bron", style="kop")
     # Set 0 is the Kadernota's own: the Indexen table at the top of the sheet.
-    columns: list[tuple[str, str, Kadernota]] = [("Kadernota (CPB CEP 2025)", "Indexen", kn)]
+    columns: list[tuple[str, str, Kadernota]] = [(KADERNOTA_SET, "Indexen", kn)]
     for k, s in enumerate(sets, start=1):
         name = _set_block(par, shape, k, s, years)
         columns.append((f"={par.ref(shape.set_row(k), FIRST_VALUE_COL)}", name, kn.with_indexen(s.indexen)))
@@ -89,12 +107,9 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
     s.widths = {0: 44, **{1 + i: 2.0 if i % (n + 1) == n else 11.5 for i in range((n + 1) * len(columns))}}
     s.freeze = (YEAR_ROW + 1, 1)
     s.put(0, 0, "Scenario's: de kerncijfers per indexset", style="titel")
-    s.long_text(
-        1,
-        "Ter illustratie: elke kolomgroep rekent de begroting door met een andere indexset van het blad "
-        "Parameters. Wijzig een set daar en de scenario's rekenen opnieuw.",
-        max(s.widths) - 1,
-    )
+    s.long_text(1, UITLEG, max(s.widths) - 1, lines=1)
+    s.long_text(2, AANWIJZING, max(s.widths) - 1, lines=1)
+    s.aanwijzingen.append((2, 0))
     # The cost base the contribution weighs: the cost lines of the Kernorganisatie sheet, contiguous.
     rows = shape.kern_rows()
     s.put(BASE_ROW - 1, 0, "Kostenbasis (van het blad Kernorganisatie)", style="kop")
@@ -112,8 +127,12 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
     sal_type = kern.ref(sal_row, KERN_TYPE_COL)
     basisjaar = kern.ref(KERN_HEADER, KERN_BEGROTING_COL)  # the Begroting's year, given explicitly
 
-    for label_row, (_, label, _style) in enumerate(OUTCOMES, start=YEAR_ROW + 1):
+    for label_row, (_, label, _style, _diff) in enumerate(OUTCOMES, start=YEAR_ROW + 1):
         s.put(label_row, 0, label, style="label")
+        s.put(DIFF_HEAD + 1 + label_row - (YEAR_ROW + 1), 0, label, style="label")
+    s.put(DIFF_HEAD, 0, "Verschil met de Kadernota", style="kop")
+    for i, text in enumerate(NOTES):
+        s.long_text(NOTES_ROW + i, text, max(s.widths) - 1, lines=1, style="bron")
     s.put(NAME_ROW, 0, "Indexset", style="kop")
     s.put(YEAR_ROW, 0, "Jaar", style="kop")
     for k, (naam, ref, kn_set) in enumerate(columns):
@@ -121,24 +140,37 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
         u = bereken(kn_set)
         pct = u.zonder_ingroei[np.searchsorted(u.jaren, ggu_years)]
         incl = u.contributie[np.searchsorted(u.jaren, ggu_years)]
-        sal = u.raming[salaris][np.searchsorted(u.jaren, ggu_years)]
+        at = np.searchsorted(u.jaren, ggu_years)
         values = {
             "excl": pct,
             "incl": incl,
-            "salarissen": sal,
+            "kosten": u.kosten_kernorganisatie[at],
+            "salarissen": u.raming[salaris][at],
             "indexatie": u.ggu.indexatie,
+            "dekking": u.ggu.dekking,
             "herprioritering": u.ggu.herprioritering,
         }
+        if k == 0:
+            kadernota_values = values
         shown = naam if not naam.startswith("=") else None
         s.put(NAME_ROW, first, shown if shown else _set_name(ctx, k), formula=naam if not shown else None, style="kop")
         for c in range(1, n):
             s.put(NAME_ROW, first + c, None, style="kop")
+        s.put(NAME_ROW, first + n - 1, "uitgangspunt" if k == 0 else "ter illustratie", style="kop_rechts")
+        for c in range(n):
+            s.put(DIFF_HEAD, first + c, ggu_years[c], style="kop_jaar")
         for i, year in enumerate(ggu_years):
             col = first + i
             yref = f"{col_letters(col)}${YEAR_ROW + 1}"
             s.put(YEAR_ROW, col, year, style="kop_jaar")
+            ggu_tail = (
+                f"{yref},GGU_Fonds,Overbegroting,GGU_Hoofdstukken,"
+                f"{area(YEAR_ROW, first, YEAR_ROW + 1, first + n - 1)},{ref})"
+            )
             formulas = {
                 "excl": f"=VNG_CONTRIBUTIE({yref},0,{bedragen},{types},{ref})",
+                "kosten": f"=SUM(VNG_RAMING({bedragen},{types},{yref},{basisjaar},{ref}))",
+                "dekking": f'=VNG_GGU("dekking",{ggu_tail}',
                 "incl": f"=VNG_CONTRIBUTIE({yref},Ingroei,{bedragen},{types},{ref})",
                 "salarissen": f"=VNG_RAMING({sal_bedrag},{sal_type},{yref},{basisjaar},{ref})",
                 "indexatie": (
@@ -150,8 +182,11 @@ def scenario_sheet(ctx: Context, sets: list[IndexSet] | None = None) -> Sheet:
                     f"{area(YEAR_ROW, first, YEAR_ROW + 1, first + n - 1)},{ref})"
                 ),
             }
-            for r, (key, _, style) in enumerate(OUTCOMES, start=YEAR_ROW + 1):
+            for r, (key, _, style, diff_style) in enumerate(OUTCOMES, start=YEAR_ROW + 1):
                 s.put(r, col, float(values[key][i]), formula=formulas[key], style=style)
+                verschil = float(values[key][i] - kadernota_values[key][i])
+                d = DIFF_HEAD + 1 + r - (YEAR_ROW + 1)
+                s.put(d, col, verschil, formula=f"={a1(r, col)}-{a1(r, 1 + i)}", style=diff_style)
     s.names["Scenario"] = area(NAME_ROW, 0, YEAR_ROW + len(OUTCOMES), len(columns) * (n + 1) - 1)
     incl_row = YEAR_ROW + 2
     s.charts.append(

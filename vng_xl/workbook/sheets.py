@@ -96,6 +96,7 @@ def parameters_sheet(ctx: Context) -> Sheet:
     legend(s, LEGEND_ROW, bron_col)
     s.put(STATUS[0], 0, "Status", style="label")
     s.put(*STATUS, ctx.herkomst.get("status", ""), style="status")
+    s.aanwijzingen += [(1, 0), STATUS]
     s.button = (BUTTON, "Vernieuwen", "Vernieuwen")
 
     def kop(row: int, text: str, bron: str | None = None) -> None:
