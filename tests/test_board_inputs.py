@@ -218,3 +218,11 @@ def test_refresh_refuses_a_value_pasted_past_the_validation(tmp_path, capsys, sh
     assert code == 2 and not out.exists(), err
     assert f"{sheet}!{cell}: {word}" in err
     assert src.read_bytes() == before
+
+
+def test_a_pasted_value_can_be_put_right_with_set(tmp_path, capsys) -> None:
+    src = copy_of(built_workbook(), tmp_path)
+    HeadlessTarget(src).write({"Parameters": {"C7": 0.25}}, {})
+    out = tmp_path / "uit.xlsm"
+    assert main(["refresh", str(src), "-o", str(out), "--set", "Parameters!C7=3%"]) == 0, capsys.readouterr().err
+    assert cached_values(out)["Parameters"]["C7"].value == pytest.approx(0.03)

@@ -260,7 +260,7 @@ def invoeren(draw) -> Invoer:
     begroting = [draw(kosten if g == "kosten" else doorbelasting) / 100 for g in groepen]
     ggu_years = range(basisjaar + 1, basisjaar + n)
     hoofdstukken = {
-        nr: (naam, draw(st.integers(0, 10**6)) / 10, draw(st.integers(-(10**5), 10**5)) / 10)
+        nr: (naam, draw(st.integers(0, 10**6)) / 10, draw(st.integers(0, 10**5)) / 10)
         for nr, (naam, _, _) in STD.hoofdstukken.items()
     }
     gemeenten = draw(_gemeenten())
@@ -274,7 +274,7 @@ def invoeren(draw) -> Invoer:
             types=tuple(draw(st.sampled_from("AB")) for _ in groepen),
             groepen=tuple(groepen),
             begroting=np.array(begroting),
-            ingroei=draw(_RATE),
+            ingroei=draw(st.integers(0, 1000)) / 10_000,  # 0% .. 10%, the validation's bounds
             ggu=replace(
                 kn.ggu,
                 hoofdstukken={nr: s + o for nr, (_, s, o) in hoofdstukken.items()},

@@ -45,7 +45,7 @@ from vng_xl.workbook.notities import gepubliceerd_met_noten, parameters_met_noot
 from vng_xl.workbook.overzicht import overzicht_sheet
 from vng_xl.workbook.scenario_sheet import scenario_sheet
 from vng_xl.workbook.sheets import conf_sheet, kernorganisatie_sheet
-from vng_xl.workbook.validatie import validations
+from vng_xl.workbook.validatie import check_bounds, validations
 from vng_xl.workbook.verklaring import controle_met_verklaring
 
 #: The herkomst of a workbook just built (vernieuwd, door, met) and its status line, in a controller's words.
@@ -330,5 +330,6 @@ def build(
     invoer = invoer or standaard_invoer(layout)
     prov = herkomst(invoer, *BUILT)
     ctx, sheets = workbook_content(layout, invoer, prov, builders)
+    check_bounds(sheets)
     write_workbook(path, layout, sheets)
     return ctx

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vng_xl.errors import BadParameter
 from vng_xl.workbook.content import Sheet, a1
 from vng_xl.workbook.layout import INVOERSTIJLEN, Grens
 
@@ -82,3 +83,21 @@ def validations(sheet: Sheet) -> list[tuple[list[str], dict[str, Any]]]:
         (_ranges(cells), options(INVOERSTIJLEN[style].grens, INVOERSTIJLEN[style].titel))
         for style, cells in sorted(by_style.items())
     ]
+
+
+def check_bounds(sheets: list[Sheet]) -> None:
+    """Every input within its validation's bounds, or BadParameter naming the first cell that is not.
+
+    Build and refresh both check: a value pasted into Excel gets past its data validation, and a
+    layout file could hold one, but neither becomes a figure.
+    """
+    for sheet in sheets:
+        for (r, c), cell in sorted(sheet.cells.items()):
+            stijl = INVOERSTIJLEN.get(cell.style) if cell.style.startswith("invoer_") else None
+            grens = stijl.grens if stijl else None
+            if grens is not None and cell.value not in (None, "") and not grens.toelaat(cell.value):
+                raise BadParameter(
+                    argument=f"{sheet.name}!{a1(r, c)}",
+                    reason_nl=f"verwacht {grens.nl}",
+                    reason_en=f"expected {grens.en}",
+                )
