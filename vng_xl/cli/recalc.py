@@ -184,7 +184,7 @@ def recalc_command(args: argparse.Namespace) -> int:
         outcomes = refused + run_batch_libreoffice(jobs, args.profile)
         return _finish(args, outcomes, time.perf_counter() - start, interrupted=False)
     workers = 1 if args.engine == "excel" else max(1, min(args.jobs, len(jobs)))
-    executor = default_executor(workers)
+    executor = default_executor(workers, args.engine)
     bar = ProgressBar()
     try:
         outcomes, interrupted = run_batch(jobs, executor, bar)

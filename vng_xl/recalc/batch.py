@@ -22,8 +22,9 @@ from pathlib import Path
 from vng_xl.errors import VngError
 from vng_xl.ooxml.package import Package, PackageError
 from vng_xl.ooxml.writer import check_writable, same_file, write_file
-from vng_xl.recalc import RecalcOutcome, evaluate_package, recalc_file
+from vng_xl.recalc import RecalcOutcome, recalc_file
 from vng_xl.recalc.budget import Budget, OverBudget, can_bound, run_bounded
+from vng_xl.recalc.pool import WorkerPool, evaluate_untrusted
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -90,8 +91,13 @@ def _failed(src: Path, message: str) -> RecalcOutcome:
     return RecalcOutcome(path=str(src), status="failed", message=message)
 
 
-def run_job(job: Job) -> RecalcOutcome:
-    """Recalculate one workbook; bad input becomes a failed outcome with a one-line message."""
+def run_job(job: Job, evaluate: Callable | None = None) -> RecalcOutcome:
+    """Recalculate one workbook; bad input becomes a failed outcome with a one-line message.
+
+    The file is read and written here; its evaluation runs within the job's budget in a forked
+    child, or through `evaluate(pkg, updates, budget)` (a long-lived worker of a WorkerPool), which
+    returns what evaluate_untrusted does.
+    """
     start = time.perf_counter()
     try:
         check_writable(job.dst)
@@ -99,9 +105,12 @@ def run_job(job: Job) -> RecalcOutcome:
             from vng_xl.recalc.excel_engine import recalc_file_excel as recalc
         else:
             recalc = recalc_file
-        if job.engine == "formulas" and job.budget is not None and can_bound():
-            evaluate = functools.partial(_evaluate_within_budget, budget=job.budget)
-            outcome = recalc_file(job.src, job.dst, backup=job.backup, evaluate=evaluate)
+        if job.engine == "formulas" and evaluate is not None:
+            bounded = functools.partial(_evaluate_by, evaluate=evaluate, budget=job.budget)
+            outcome = recalc_file(job.src, job.dst, backup=job.backup, evaluate=bounded)
+        elif job.engine == "formulas" and job.budget is not None and can_bound():
+            bounded = functools.partial(_evaluate_within_budget, budget=job.budget)
+            outcome = recalc_file(job.src, job.dst, backup=job.backup, evaluate=bounded)
         else:
             outcome = recalc(job.src, job.dst, backup=job.backup)
     except OverBudget as exc:
@@ -124,27 +133,17 @@ class _RefusedInChild(Exception):
     """A file the budgeted child refused; the message is the outcome's."""
 
 
-def _evaluate_in_child(pkg: Package, updates) -> tuple:
-    """The untrusted part of a job, run in a child with a budget: ("done", outcome, sheets) or
-    ("failed", message). The parent writes, so a child stopped midway leaves nothing behind."""
-    name = pkg.path.name
-    try:
-        return ("done", *evaluate_package(pkg, updates))
-    except PackageError as exc:
-        return "failed", str(exc)
-    except VngError as exc:
-        return "failed", exc.en
-    except ValueError as exc:
-        return "failed", f"{name}: {exc}"
-    except MemoryError:
-        raise
-    except Exception as exc:
-        return "failed", f"{name}: internal error: {type(exc).__name__}: {exc}"
-
-
 def _evaluate_within_budget(pkg: Package, updates, budget: Budget) -> tuple[RecalcOutcome, dict[str, bytes]]:
     """evaluate_package for recalc_file, in a forked child with the job's time and memory budget."""
-    result = run_bounded(_evaluate_in_child, pkg, updates, budget=budget)
+    result = run_bounded(evaluate_untrusted, pkg, updates, budget=budget)
+    if result[0] == "failed":
+        raise _RefusedInChild(result[1])
+    return result[1], result[2]
+
+
+def _evaluate_by(pkg: Package, updates, evaluate: Callable, budget: Budget | None):
+    """evaluate_package for recalc_file through a pool worker's evaluate."""
+    result = evaluate(pkg, updates, budget)
     if result[0] == "failed":
         raise _RefusedInChild(result[1])
     return result[1], result[2]
@@ -155,8 +154,11 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def default_executor(jobs: int) -> cf.Executor | None:
-    """A process pool of `jobs` workers, or None (run in this process) for one job."""
+def default_executor(jobs: int, engine: str = "formulas") -> cf.Executor | None:
+    """A pool of `jobs` long-lived workers (WorkerPool: imports paid once, each file within its budget),
+    a process pool where processes cannot be forked, or None (run here) for one job without fork."""
+    if engine == "formulas" and can_bound():
+        return WorkerPool(jobs)
     if jobs <= 1:
         return None
     return cf.ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
