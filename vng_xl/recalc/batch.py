@@ -232,8 +232,25 @@ class ProgressBar:
             self.stream.flush()
 
 
-def write_report(path: Path, outcomes: list[RecalcOutcome], seconds: float, interrupted: bool) -> None:
-    """The per-file outcomes and a summary as JSON."""
+class LiveReport:
+    """The --report kept up to date while the batch runs: rewritten (atomically, by the one writer)
+    after every file that finishes, so a batch killed midway leaves a valid report of every file
+    finished until then ("finished": false in its summary)."""
+
+    def __init__(self, path: Path, refused: list[RecalcOutcome]) -> None:
+        self.path = path
+        self.done = list(refused)
+        self.start = time.perf_counter()
+
+    def __call__(self, done: int, total: int, outcome: RecalcOutcome) -> None:
+        self.done.append(outcome)
+        write_report(self.path, self.done, time.perf_counter() - self.start, False, finished=False)
+
+
+def write_report(
+    path: Path, outcomes: list[RecalcOutcome], seconds: float, interrupted: bool, finished: bool = True
+) -> None:
+    """The per-file outcomes and a summary as JSON; `finished` is false while the batch still runs."""
     data = {
         "files": [o.to_dict() for o in outcomes],
         "summary": {
@@ -245,6 +262,7 @@ def write_report(path: Path, outcomes: list[RecalcOutcome], seconds: float, inte
             "changed": sum(o.changed for o in outcomes),
             "seconds": round(seconds, 3),
             "interrupted": interrupted,
+            "finished": finished,
         },
     }
     write_file(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

@@ -17,6 +17,7 @@ try:
 except ImportError:  # pragma: no cover - not on Windows
     resource = None
 
+
 @dataclass(frozen=True)
 class Budget:
     """Wall-clock seconds and memory (MiB beyond what the program itself already uses) for one job."""

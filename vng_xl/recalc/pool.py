@@ -40,9 +40,20 @@ def evaluate_untrusted(pkg: Package, updates) -> tuple:
         return "failed", f"{name}: internal error: {type(exc).__name__}: {exc}"
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the batch process dies, even in the middle of a file."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _serve(conn) -> None:
     """A worker's loop: evaluate each package sent, until told to stop or the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch process's to handle
+    _die_with_parent()
     unlimited = resource.getrlimit(resource.RLIMIT_AS) if resource is not None else None
     while True:
         try:
