@@ -160,8 +160,9 @@ def test_the_report_holds_every_finished_file_when_the_batch_is_killed(tmp_path:
     data = json.loads(report.read_text())
     listed = {Path(f["path"]).name for f in data["files"]}
     written = {p.name for p in out.glob("*.xlsx")}
-    assert data["summary"]["finished"] is False and data["summary"]["files"] == len(listed) >= 4
-    assert listed <= written and len(written - listed) <= 1  # at most the one between its rename and the report
+    assert data["summary"]["finished"] is False and data["summary"]["files"] == len(listed) >= 3
+    # not yet listed: at most one file of each of the pool's two threads, between its rename and the report
+    assert listed <= written and len(written - listed) <= 2
     assert all(f["status"] == "ok" for f in data["files"])
     for name in written:
         with zipfile.ZipFile(out / name) as zf:

@@ -196,25 +196,27 @@ def recalc_command(args: argparse.Namespace) -> int:
 
             outcomes = refused + run_batch_libreoffice(jobs, args.profile)
             return _finish(args, outcomes, time.perf_counter() - start, interrupted=False)
+        report = LiveReport(args.report, refused) if args.report else None
+        named = None
         if client is not None:
             from vng_xl.recalc import cluster
 
-            executor, submitted = client.get_executor(), cluster.absolute(jobs)
+            executor, submitted, named = client.get_executor(), cluster.absolute(jobs), cluster.as_given(jobs)
         else:
             workers = 1 if args.engine == "excel" else max(1, min(args.jobs, len(jobs)))
             executor, submitted = default_executor(workers, args.engine), jobs
         bar = ProgressBar()
-        report = LiveReport(args.report, refused) if args.report else None
+        finished = report if named is None or report is None else (lambda o: report(named(o)))
         try:
-            outcomes, interrupted = run_batch(submitted, executor, _both(bar, report))
+            outcomes, interrupted = run_batch(submitted, executor, bar, finished=finished)
         finally:
             bar.close()
             if client is not None:
                 executor.shutdown(wait=True)  # the cluster's executor takes no cancel_futures
             elif executor is not None:
                 executor.shutdown(wait=True, cancel_futures=True)
-        if client is not None:
-            outcomes = cluster.as_given(outcomes, jobs)
+        if named is not None:
+            outcomes = [named(o) for o in outcomes]
         outcomes = refused + outcomes
         return _finish(args, outcomes, time.perf_counter() - start, interrupted)
     finally:
@@ -233,17 +235,6 @@ def _cluster(args: argparse.Namespace):
             reason_en="works with --engine formulas only",
         )
     return cluster.connect(args.scheduler)
-
-
-def _both(*calls):
-    """One progress callback that calls each of those given (None skipped)."""
-    calls = [c for c in calls if c is not None]
-
-    def progress(done: int, total: int, outcome) -> None:
-        for call in calls:
-            call(done, total, outcome)
-
-    return progress
 
 
 def _finish(args: argparse.Namespace, outcomes: list, seconds: float, interrupted: bool) -> int:

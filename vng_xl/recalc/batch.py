@@ -1,9 +1,9 @@
 """Recalculating many workbooks: one pure job per file, spread over any concurrent.futures executor.
 
 `run_job` takes a Job (paths in) and returns a RecalcOutcome (outcome out); it never raises for a
-bad file. `run_batch` submits jobs to an executor: a ProcessPoolExecutor by default, or anything
-with the same interface, such as the executor of a Dask cluster (`distributed.Client(...).get_executor()`),
-with no change to the work itself.
+bad file. `run_batch` submits jobs to an executor: a WorkerPool of long-lived workers by default
+(vng_xl/recalc/pool.py), or anything with the same interface, such as the executor of a Dask cluster
+(vng_xl/recalc/cluster.py), with no change to the work itself.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -168,28 +169,44 @@ def run_batch(
     jobs: list[Job],
     executor: cf.Executor | None = None,
     progress: Callable[[int, int, RecalcOutcome], None] | None = None,
+    finished: Callable[[RecalcOutcome], None] | None = None,
 ) -> tuple[list[RecalcOutcome], bool]:
     """Run the jobs (on the executor, or here one by one); return outcomes in job order and whether
-    the batch was interrupted (Ctrl-C: running files finish, the rest are reported as not done)."""
+    the batch was interrupted (Ctrl-C: running files finish, the rest are reported as not done).
+
+    `finished(outcome)` is called as soon as each file is done, in the thread that did it, before
+    that thread takes the next file (the live report); `progress` in this thread, after it."""
     results: dict[int, RecalcOutcome] = {}
     interrupted = False
+
+    def outcome_of(fut: cf.Future, i: int) -> RecalcOutcome:
+        try:
+            return fut.result()
+        except Exception as exc:  # a worker died (e.g. killed, out of memory)
+            return _failed(jobs[i].src, f"{jobs[i].src.name}: worker failed: {exc}")
+
+    def when_done(i: int) -> Callable[[cf.Future], None]:
+        return lambda fut: None if fut.cancelled() else finished(outcome_of(fut, i))
+
     try:
         if executor is None:
             for i, job in enumerate(jobs):
                 results[i] = run_job(job)
+                if finished:
+                    finished(results[i])
                 if progress:
                     progress(len(results), len(jobs), results[i])
         else:
             futures: dict[cf.Future, int] = {}
             try:
                 for i, job in enumerate(jobs):  # Ctrl-C while submitting: the files already handed out count
-                    futures[executor.submit(run_job, job)] = i
+                    fut = executor.submit(run_job, job)
+                    futures[fut] = i
+                    if finished:
+                        fut.add_done_callback(when_done(i))
                 for fut in cf.as_completed(futures):
                     i = futures[fut]
-                    try:
-                        results[i] = fut.result()
-                    except Exception as exc:  # a worker died (e.g. killed, out of memory)
-                        results[i] = _failed(jobs[i].src, f"{jobs[i].src.name}: worker failed: {exc}")
+                    results[i] = outcome_of(fut, i)
                     if progress:
                         progress(len(results), len(jobs), results[i])
             except KeyboardInterrupt:
@@ -241,10 +258,12 @@ class LiveReport:
         self.path = path
         self.done = list(refused)
         self.start = time.perf_counter()
+        self.lock = threading.Lock()
 
-    def __call__(self, done: int, total: int, outcome: RecalcOutcome) -> None:
-        self.done.append(outcome)
-        write_report(self.path, self.done, time.perf_counter() - self.start, False, finished=False)
+    def __call__(self, outcome: RecalcOutcome) -> None:
+        with self.lock:
+            self.done.append(outcome)
+            write_report(self.path, self.done, time.perf_counter() - self.start, False, finished=False)
 
 
 def write_report(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 from vng_xl.errors import BadParameter
@@ -57,10 +58,17 @@ def absolute(jobs: list[Job]) -> list[Job]:
     return [dataclasses.replace(j, src=full(j.src), dst=full(j.dst), backup=full(j.backup)) for j in jobs]
 
 
-def as_given(outcomes: list[RecalcOutcome], jobs: list[Job]) -> list[RecalcOutcome]:
-    """Outcomes naming the files as the command line named them, as a local run does."""
-    for outcome, job in zip(outcomes, jobs, strict=True):
-        outcome.path = str(job.src)
-        if outcome.output is not None:
-            outcome.output = str(job.dst)
-    return outcomes
+def as_given(jobs: list[Job]) -> Callable[[RecalcOutcome], RecalcOutcome]:
+    """A function that makes an outcome of the absolute jobs name its files as the command line
+    named them (in place), as a local run does."""
+    given = {str(Path(j.src).absolute()): j for j in jobs}
+
+    def rename(outcome: RecalcOutcome) -> RecalcOutcome:
+        job = given.get(outcome.path)
+        if job is not None:
+            outcome.path = str(job.src)
+            if outcome.output is not None:
+                outcome.output = str(job.dst)
+        return outcome
+
+    return rename

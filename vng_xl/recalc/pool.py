@@ -144,15 +144,19 @@ class Worker:
 
 
 class WorkerPool(cf.Executor):
-    """An executor for `run_job`: each of N threads here owns one worker process and runs
-    `fn(job, evaluate=...)` with that worker as the evaluator."""
+    """An executor for `run_job`: threads here run `fn(job, evaluate=...)`, reading and writing the
+    file themselves and lending the evaluation to one of N worker processes. Twice as many threads
+    as workers, so that one file is read or written while a worker evaluates another."""
 
     def __init__(self, workers: int) -> None:
         if not can_bound():
             raise RuntimeError("a worker pool needs fork and resource limits")
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._workers = [Worker() for _ in range(workers)]  # forked here, before any thread runs
-        self._threads = [threading.Thread(target=self._slot, args=(w,), daemon=True) for w in self._workers]
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()
+        for w in self._workers:
+            self._idle.put(w)
+        self._threads = [threading.Thread(target=self._slot, daemon=True) for _ in range(2 * workers)]
         self._closed = False
         for t in self._threads:
             t.start()
@@ -164,10 +168,14 @@ class WorkerPool(cf.Executor):
         self._queue.put((fut, fn, job))
         return fut
 
-    def _slot(self, worker: Worker) -> None:
-        def evaluate(pkg, updates, budget=None):
+    def _evaluate(self, pkg: Package, updates, budget: Budget | None = None) -> tuple:
+        worker = self._idle.get()
+        try:
             return worker.evaluate(pkg, updates, budget)
+        finally:
+            self._idle.put(worker)
 
+    def _slot(self) -> None:
         while True:
             item = self._queue.get()
             if item is None:
@@ -176,10 +184,9 @@ class WorkerPool(cf.Executor):
             if not fut.set_running_or_notify_cancel():
                 continue
             try:
-                fut.set_result(fn(job, evaluate=evaluate))
+                fut.set_result(fn(job, evaluate=self._evaluate))
             except BaseException as exc:
                 fut.set_exception(exc)
-        worker.stop()
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._closed = True
@@ -196,3 +203,5 @@ class WorkerPool(cf.Executor):
         if wait:
             for t in self._threads:
                 t.join()
+            for w in self._workers:
+                w.stop()
