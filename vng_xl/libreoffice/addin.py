@@ -17,7 +17,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from vng_xl import __version__
-from vng_xl.functions import FUNCTIONS, ExcelFunction
+from vng_xl.functions import FUNCTIONS, Argument, ExcelFunction
 
 #: The add-in's names in UNO: Calc stores a formula as IMPLEMENTATION + "." + function name.
 MODULE = ("vng", "xl")
@@ -48,6 +48,26 @@ def idl_name(argument: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+#: Calc hands an argument of this type over as the cells it refers to (ScCellRangeObj), errors and
+#: formulas included; an `any` argument that holds an error fails the call before the add-in runs.
+CELLS = "com::sun::star::table::XCellRange"
+
+#: A first argument of this type is Calc's document (hidden in the function wizard): for references
+#: to other sheets.
+DOCUMENT = "com::sun::star::beans::XPropertySet"
+CALLER = "document"
+
+
+def idl_type(argument: Argument) -> str:
+    """An argument's UNO type: the cells for one that takes errors (VNG_FOUT), else `any` (may be omitted)."""
+    return CELLS if argument.errors else "any"
+
+
+def takes_cells(fn: ExcelFunction) -> bool:
+    """Whether Calc hands the function cells (and the document first): VNG_FOUT, which reads errors."""
+    return any(a.errors for a in fn.args)
+
+
 def idl(functions: dict[str, ExcelFunction] = FUNCTIONS) -> str:
     """The UNO interface: one method per function, every argument `any` (so Calc may omit it).
 
@@ -59,7 +79,9 @@ def idl(functions: dict[str, ExcelFunction] = FUNCTIONS) -> str:
         reserved = [a.name for a in fn.args if idl_name(a.name).lower() in IDL_RESERVED]
         if reserved:
             raise ValueError(f"{fn.name}: argument {reserved[0]!r} is an IDL keyword")
-        params = ", ".join(f"[in] any {idl_name(a.name)}" for a in fn.args)
+        params = ", ".join(f"[in] {idl_type(a)} {idl_name(a.name)}" for a in fn.args)
+        if takes_cells(fn):
+            params = f"[in] {DOCUMENT} {CALLER}, {params}"
         lines.append(f"        sequence< sequence< any > > {fn.name}({params});")
     opening = " ".join(f"module {m} {{" for m in MODULE)
     closing = " ".join("};" for _ in MODULE)
@@ -152,7 +174,12 @@ def environment() -> dict[str, object]:
 
 def config(env: dict[str, object] | None = None) -> str:
     """vng_xl_addin.json: the component's names and the environment to load vng_xl from."""
-    data = {"implementation": IMPLEMENTATION, "functions": list(FUNCTIONS), **(env or environment())}
+    data = {
+        "implementation": IMPLEMENTATION,
+        "functions": list(FUNCTIONS),
+        "cell_functions": [fn.name for fn in FUNCTIONS.values() if takes_cells(fn)],
+        **(env or environment()),
+    }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 

@@ -2,8 +2,9 @@
 
 Calc hands a range over as a tuple of row tuples (empty cells as None), a single cell as a
 number or a text, and an omitted argument as None. Every result goes back as a tuple of row tuples
-(Calc shows a 1×1 block as its value); a bad input becomes the Dutch `#VNG!` message, as in Excel
-(vng_xl.excel.udfs).
+(Calc shows a 1×1 block as its value). A bad input raises CellFailure, which the component raises
+on into Calc as a UNO exception: Calc then shows #VALUE! (#WAARDE!), as Excel does through its VBA
+wrapper, and VNG_FOUT finds the Dutch message again (vng_xl.libreoffice.fout).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ ERROR_PREFIX = "#VNG! "
 
 
 def cell_error(name: str, exc: Exception) -> str:
-    """The text a cell shows when a function refuses its input (or fails inside)."""
+    """What is wrong when a function refuses its input (or fails inside), in Dutch."""
     if isinstance(exc, VngError):
         return ERROR_PREFIX + exc.nl
     return f"{ERROR_PREFIX}interne fout in {name} ({type(exc).__name__}); meld dit aan de beheerder"
@@ -51,10 +52,14 @@ def result(value: object) -> Block:
     return tuple(tuple(_cell(v) for v in row) for row in block.tolist())
 
 
+class CellFailure(Exception):
+    """A VNG function refused its input: the component makes the cell #VALUE! (the message is the Dutch one)."""
+
+
 def call(name: str, args: tuple[object, ...]) -> Block:
-    """Run the VNG function `name` on Calc's arguments; never raises into LibreOffice."""
+    """Run the VNG function `name` on Calc's arguments; a refusal raises CellFailure, nothing else."""
     fn = FUNCTIONS[name]
     try:
         return result(fn.impl(*(argument(a) for a in args)))
-    except Exception as exc:  # noqa: BLE001 - an add-in must never raise into Calc
-        return ((cell_error(name, exc),),)
+    except Exception as exc:  # noqa: BLE001 - only CellFailure may reach the component
+        raise CellFailure(cell_error(name, exc)) from None

@@ -12,14 +12,16 @@ import sys
 
 import unohelper
 from com.sun.star.lang import XServiceInfo
+from com.sun.star.uno import RuntimeException
 from vng.xl import XVngFunctions
 
 CONFIG_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vng_xl_addin.json")
 with open(CONFIG_FILE, encoding="utf-8") as _f:
     CONFIG = json.load(_f)
 
-PREFIX = "#VNG! "
+CALL_LOG = os.environ.get("VNG_XL_CALL_LOG")  # a file to log each call's function name in (counting calls)
 _calc = None  # vng_xl.libreoffice.calc, once imported
+_fout = None  # vng_xl.libreoffice.fout, for the functions that get cells (VNG_FOUT)
 _failure = None  # the Dutch message when it cannot be imported
 
 
@@ -29,7 +31,7 @@ def _python() -> str:
 
 def _load():
     """Import vng_xl.libreoffice.calc from the paths in the config; remember a Dutch message when it fails."""
-    global _calc, _failure
+    global _calc, _fout, _failure
     if _calc is not None or _failure is not None:
         return _calc
     same_python = CONFIG["python"] == _python()
@@ -52,20 +54,30 @@ def _load():
             )
         return None
     try:
-        from vng_xl.libreoffice import calc
+        from vng_xl.libreoffice import calc, fout
     except ImportError:
         _failure = f"vng_xl niet gevonden (gezocht in {', '.join(CONFIG['source'])})"
         return None
-    _calc = calc
+    _calc, _fout = calc, fout
     return calc
 
 
 def _method(name):
+    """A method of the add-in: a refusal raises, which Calc shows as #VALUE! (so a total over it is one too)."""
+
     def call(self, *args):
+        if CALL_LOG:
+            with open(CALL_LOG, "a", encoding="utf-8") as log:
+                log.write(name + "\n")
         calc = _load()
+        if name in CONFIG["cell_functions"]:  # VNG_FOUT: a message, never an error; says why vng_xl is missing
+            return ((_failure,),) if calc is None else _fout.vng_fout(*args)
         if calc is None:
-            return ((PREFIX + _failure,),)
-        return calc.call(name, args)
+            raise RuntimeException(_failure, self)
+        try:
+            return calc.call(name, args)
+        except calc.CellFailure as failure:
+            raise RuntimeException(str(failure), self) from None
 
     call.__name__ = name
     return call

@@ -140,12 +140,28 @@ def evaluate(ctx, formulas):
         doc.close(True)
 
 
-def compute(ctx, path):
-    """Open a workbook, recalculate everything, and return each formula cell: {"Sheet!A1": cell}."""
+#: The filters LibreOffice saves Excel workbooks with, by extension (as Excel itself writes them).
+EXCEL_FILTERS = {".xlsx": "Calc MS Excel 2007 XML", ".xlsm": "Calc MS Excel 2007 VBA XML"}
+
+
+def save(doc, path):
+    """Store the document as an Excel workbook at `path` (its extension says which)."""
+    prop = PropertyValue()
+    prop.Name, prop.Value = "FilterName", EXCEL_FILTERS[os.path.splitext(path)[1].lower()]
+    doc.storeToURL(uno.systemPathToFileUrl(path), (prop,))
+
+
+def compute(ctx, path, save_as=None):
+    """Open a workbook, recalculate everything, and return each formula cell: {"Sheet!A1": cell}.
+
+    With `save_as`, the recalculated document is also saved there (an .xlsx or .xlsm).
+    """
     desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, _hidden())
     try:
         doc.calculateAll()
+        if save_as:
+            save(doc, save_as)
         cells = {}
         for sheet in doc.Sheets:
             ranges = sheet.queryContentCells(FORMULA)
@@ -159,10 +175,19 @@ def compute(ctx, path):
         doc.close(True)
 
 
+def version(ctx):
+    """LibreOffice's version, as its About box gives it (7.4.7.2, 25.2.3.2)."""
+    provider = ctx.ServiceManager.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", ctx)
+    node = PropertyValue()
+    node.Name, node.Value = "nodepath", "/org.openoffice.Setup/Product"
+    access = provider.createInstanceWithArguments("com.sun.star.configuration.ConfigurationAccess", (node,))
+    return access.getByName("ooSetupVersionAboutBox")
+
+
 def main():
     job = json.load(sys.stdin)
     proc, ctx = start(job["soffice"], job.get("profile"))
-    answer = {}
+    answer = {"version": version(ctx)}
     try:
         if job.get("remove"):
             answer["removed"] = [name for name in installed(ctx) if name[0] == job["remove"]]
@@ -174,7 +199,8 @@ def main():
         if job.get("evaluate"):
             answer["evaluated"] = evaluate(ctx, job["evaluate"])
         if job.get("compute"):
-            answer["computed"] = [compute(ctx, path) for path in job["compute"]]
+            targets = job.get("save_as") or [None] * len(job["compute"])
+            answer["computed"] = [compute(ctx, path, target) for path, target in zip(job["compute"], targets)]
     finally:
         stop(proc, ctx)
     json.dump(answer, sys.stdout)

@@ -6,6 +6,7 @@ recalculate on load) without touching the user's own LibreOffice.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -21,9 +22,29 @@ class LibreOfficeError(VngError):
     en_template = "{reason_en}"
 
 
+#: Names the LibreOffice to run (its soffice), when it is not the one on the PATH.
+SOFFICE_VARIABLE = "VNG_XL_SOFFICE"
+
+
 def soffice() -> str | None:
-    """The LibreOffice command, where it is installed."""
+    """The LibreOffice command: the one VNG_XL_SOFFICE names, else the one on the PATH."""
+    chosen = os.environ.get(SOFFICE_VARIABLE)
+    if chosen:
+        return shutil.which(chosen)  # None when it names no program: treated as not installed
     return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def not_found() -> LibreOfficeError:
+    """The refusal when there is no LibreOffice to run (none installed, or VNG_XL_SOFFICE names no program)."""
+    chosen = os.environ.get(SOFFICE_VARIABLE)
+    if chosen:
+        return LibreOfficeError(
+            reason_nl=f"{SOFFICE_VARIABLE}={chosen} is geen programma",
+            reason_en=f"{SOFFICE_VARIABLE}={chosen} is no program",
+        )
+    return LibreOfficeError(
+        reason_nl="LibreOffice (soffice) is niet geïnstalleerd", reason_en="LibreOffice (soffice) is not installed"
+    )
 
 
 def convert(
@@ -41,9 +62,7 @@ def convert(
     """
     office = soffice()
     if office is None:
-        raise LibreOfficeError(
-            reason_nl="LibreOffice (soffice) is niet geïnstalleerd", reason_en="LibreOffice (soffice) is not installed"
-        )
+        raise not_found()
     files = [sources] if isinstance(sources, Path) else list(sources)
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vng-xl-lo-") as work:

@@ -13,7 +13,8 @@ import tempfile
 from pathlib import Path
 
 from vng_xl.libreoffice.addin import IDENTIFIER, build_oxt
-from vng_xl.libreoffice.runner import LibreOfficeError, soffice
+from vng_xl.libreoffice.names import restore_excel_names
+from vng_xl.libreoffice.runner import LibreOfficeError, not_found, soffice
 
 DRIVER = Path(__file__).with_name("driver.py")
 
@@ -22,9 +23,7 @@ def office_python() -> str:
     """The Python LibreOffice runs macros and add-ins in: its own (Windows, macOS) or the system's (Linux)."""
     office = soffice()
     if office is None:
-        raise LibreOfficeError(
-            reason_nl="LibreOffice (soffice) is niet geïnstalleerd", reason_en="LibreOffice (soffice) is not installed"
-        )
+        raise not_found()
     bundled = Path(os.path.realpath(office)).with_name("python")
     for candidate in (str(bundled), "/usr/bin/python3"):  # a venv's python3 has no uno
         if Path(candidate).is_file():
@@ -101,6 +100,18 @@ def evaluate(formulas: list[object], profile: Path | None = None) -> list[list[l
     return run({"evaluate": formulas}, profile)["evaluated"]  # type: ignore[return-value]
 
 
-def compute(workbooks: list[Path], profile: Path | None = None) -> list[dict[str, dict[str, object]]]:
-    """Open each workbook in one LibreOffice on `profile`, recalculate, and return its formula cells by address."""
-    return run({"compute": [str(Path(w).resolve()) for w in workbooks]}, profile)["computed"]  # type: ignore[return-value]
+def compute(
+    workbooks: list[Path], profile: Path | None = None, save_as: list[Path] | None = None
+) -> list[dict[str, dict[str, object]]]:
+    """Open each workbook in one LibreOffice on `profile`, recalculate, and return its formula cells by address.
+
+    With `save_as` (one .xlsx/.xlsm per workbook), LibreOffice also saves each recalculated workbook
+    there, and the saved file gets Excel's VNG names back (vng_xl.libreoffice.names).
+    """
+    job: dict[str, object] = {"compute": [str(Path(w).resolve()) for w in workbooks]}
+    if save_as is not None:
+        job["save_as"] = [str(Path(t).resolve()) for t in save_as]
+    computed = run(job, profile)["computed"]
+    for target in save_as or []:
+        restore_excel_names(Path(target))
+    return computed  # type: ignore[return-value]

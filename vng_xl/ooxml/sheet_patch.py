@@ -2,18 +2,21 @@
 
 A real XML parser (expat, with DTDs refused) finds where each row and cell starts and ends, so
 comments, CDATA and `>` in attribute values cannot mislead it; only the `<c>` elements written,
-the spans of their rows and the sheet's dimension change. Every patched sheet is then parsed
-again and compared with the original (vng_xl.ooxml.sheet_verify) before anyone writes it.
+the spans of their rows and the sheet's dimension change. A plain sheet whose writes all go into
+cells that exist is patched in one pass instead (vng_xl.ooxml.sheet_scan), to the same bytes.
+Every patched sheet is then parsed again and compared with the original
+(vng_xl.ooxml.sheet_verify) before anyone writes it.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import xml.parsers.expat as expat
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from vng_xl.ooxml.sheet_scan import Cell, Layout, Row, patch_plain, refuse_dtd
 from vng_xl.ooxml.sheet_verify import verify_patch
 from vng_xl.ooxml.sheet_xml import (
     MAX_ROW,
@@ -33,72 +36,25 @@ from vng_xl.ooxml.sheet_xml import (
 # ---------------------------------------------------------------- locating, by parsing
 
 
+_TAG_END = re.compile(rb"""(?:[^>"']+|"[^"]*"|'[^']*')*>""")
+_TAG_NAME = re.compile(rb"<([^ \t\r\n/>]*)")
+_TAG_ATTR = re.compile(rb"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
 def tag_end(xml: bytes, i: int) -> int:
     """The index just past the start tag that begins at i (in a document already parsed as well-formed)."""
-    while True:
-        gt = xml.find(b">", i)
-        quotes = [q for q in (xml.find(b'"', i, gt), xml.find(b"'", i, gt)) if q >= 0]
-        if not quotes:
-            return gt + 1
-        q = min(quotes)
-        i = xml.find(xml[q : q + 1], q + 1) + 1
+    return _TAG_END.match(xml, i).end()
 
 
 def tag_attrs(tag: bytes) -> list[tuple[bytes, bytes]]:
     """The attributes of one well-formed start tag, raw, in order (values as written between double quotes)."""
-    i = 1
-    while tag[i : i + 1] not in b" \t\r\n/>":
-        i += 1
-    out = []
-    while True:
-        while tag[i : i + 1] in (b" ", b"\t", b"\r", b"\n"):
-            i += 1
-        if tag[i : i + 1] in (b"/", b">"):
-            return out
-        eq = tag.index(b"=", i)
-        name = tag[i:eq].strip()
-        j = eq + 1
-        while tag[j : j + 1] in (b" ", b"\t", b"\r", b"\n"):
-            j += 1
-        quote = tag[j : j + 1]
-        k = tag.index(quote, j + 1)
-        value = tag[j + 1 : k]
-        out.append((name, value.replace(b'"', b"&quot;") if quote == b"'" else value))
-        i = k + 1
+    name = _TAG_NAME.match(tag)
+    return [(k, dq or sq.replace(b'"', b"&quot;")) for k, dq, sq in _TAG_ATTR.findall(tag, name.end())]
 
 
 def tag_name(tag: bytes) -> bytes:
     """The qualified element name of a start tag, e.g. b'x:c'."""
-    i = 1
-    while tag[i : i + 1] not in b" \t\r\n/>":
-        i += 1
-    return tag[1:i]
-
-
-@dataclass
-class _Cell:
-    col: int
-    start: int
-    end: int = 0
-    f: tuple[int, int] | None = None  # span of the <f> element
-    ext: tuple[int, int] | None = None  # span of the <extLst> element
-
-
-@dataclass
-class _Row:
-    number: int
-    start: int
-    end: int = 0
-    cells: list[_Cell] = field(default_factory=list)
-
-
-@dataclass
-class _Layout:
-    """Where sheetData, the rows (cells only of the rows to write) and the dimension are."""
-
-    sheet_data: tuple[int, int] | None = None
-    rows: list[_Row] = field(default_factory=list)
-    dimension: int | None = None  # start of <dimension>
+    return _TAG_NAME.match(tag)[1]
 
 
 def _element_end(xml: bytes, start: int, at: int) -> int:
@@ -109,10 +65,10 @@ def _element_end(xml: bytes, start: int, at: int) -> int:
     return xml.index(b">", at) + 1
 
 
-def locate(xml: bytes, rows_wanted: set[int]) -> _Layout:
+def locate(xml: bytes, rows_wanted: set[int]) -> Layout:
     """Parse the sheet and find its layout; raise SheetRefused for a DTD, bad XML, rows out of order,
     or (in the rows to write) cells out of order or in another row than their reference says."""
-    layout = _Layout()
+    layout = Layout()
     parser = expat.ParserCreate(namespace_separator=" ")
     c_tag, row_tag, f_tag, ext_tag = (f"{NS} {n}" for n in ("c", "row", "f", "extLst"))
     sd_tag, dim_tag = f"{NS} sheetData", f"{NS} dimension"
@@ -120,11 +76,8 @@ def locate(xml: bytes, rows_wanted: set[int]) -> _Layout:
     sd_start: int | None = None
     in_sheet_data = False
     last_row = last_col = 0
-    row: _Row | None = None  # the row being read, when it is one to write
-    cell: _Cell | None = None
-
-    def refuse_dtd(*_args) -> None:
-        raise SheetRefused("DOCTYPE or entity declarations are not allowed")
+    row: Row | None = None  # the row being read, when it is one to write
+    cell: Cell | None = None
 
     def start(name: str, attrs: dict) -> None:
         nonlocal depth, sd_start, in_sheet_data, last_row, last_col, row, cell
@@ -144,7 +97,7 @@ def locate(xml: bytes, rows_wanted: set[int]) -> _Layout:
                 if col <= last_col:
                     raise SheetRefused("cells out of order or duplicated", ref or cell_ref(last_row, col))
                 last_col = col
-                cell = _Cell(col, parser.CurrentByteIndex)
+                cell = Cell(col, parser.CurrentByteIndex)
                 row.cells.append(cell)
         elif depth == 5:
             if cell is not None and (name == f_tag or name == ext_tag):
@@ -159,7 +112,7 @@ def locate(xml: bytes, rows_wanted: set[int]) -> _Layout:
                 if number <= last_row or number > MAX_ROW:
                     raise SheetRefused(f"row {number} after row {last_row} (rows out of order or duplicated)")
                 last_row, last_col = number, 0
-                layout.rows.append(_Row(number, parser.CurrentByteIndex))
+                layout.rows.append(Row(number, parser.CurrentByteIndex))
                 row = layout.rows[-1] if number in rows_wanted else None
         elif depth == 2:
             if name == sd_tag:
@@ -263,7 +216,7 @@ def _with_attr(start_tag: bytes, key: bytes, value: bytes) -> bytes:
     return b"<" + tag_name(start_tag) + _render_attrs(attrs) + close
 
 
-def _render_cell(xml: bytes, cell: _Cell, write: CellWrite) -> bytes:
+def _render_cell(xml: bytes, cell: Cell, write: CellWrite) -> bytes:
     start_tag = xml[cell.start : tag_end(xml, cell.start)]
     name = tag_name(start_tag)
     prefix = name[: name.index(b":") + 1] if b":" in name else b""
@@ -326,6 +279,15 @@ def patch_sheet(xml: bytes, writes: Mapping[tuple[int, int], CellWrite], verify:
     pending: dict[int, dict[int, CellWrite]] = {}
     for (r, c), w in writes.items():
         pending.setdefault(r, {})[c] = w
+    plain = patch_plain(xml, pending, _render_cell)
+    if plain is not None:  # every write goes into a cell that exists: one pass over the sheet
+        patched, dimension = plain
+        if dimension is not None:
+            for start, end, new in _dimension_edit(patched, dimension, writes):
+                patched = patched[:start] + new + patched[end:]
+        if verify:
+            verify_patch(xml, patched, writes)
+        return patched
     layout = locate(xml, set(pending))
     sd_start, sd_end = layout.sheet_data
     sd_tag = xml[sd_start : tag_end(xml, sd_start)]
@@ -361,7 +323,7 @@ def patch_sheet(xml: bytes, writes: Mapping[tuple[int, int], CellWrite], verify:
     return patched
 
 
-def _row_edits(xml: bytes, row: _Row, todo: dict[int, CellWrite], prefix: bytes) -> list[tuple[int, int, bytes]]:
+def _row_edits(xml: bytes, row: Row, todo: dict[int, CellWrite], prefix: bytes) -> list[tuple[int, int, bytes]]:
     row_tag_end = tag_end(xml, row.start)
     row_tag = xml[row.start : row_tag_end]
     attrs = tag_attrs(row_tag)

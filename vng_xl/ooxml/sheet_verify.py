@@ -22,9 +22,11 @@ from vng_xl.ooxml.sheet_xml import (
     SheetRefused,
     cell_ref,
     cell_value,
+    child,
     excel_serial,
     parse_area,
     parse_ref,
+    ref_in_row,
     same_value,
 )
 
@@ -136,8 +138,20 @@ def _inside(areas: list[tuple[int, int, int, int]], r: int, c: int) -> bool:
 
 
 def verify_patch(original: bytes, patched: bytes, writes: Mapping[tuple[int, int], CellWrite]) -> None:
-    """Raise SheetRefused (naming the cell) unless `patched` is `original` with exactly `writes` applied."""
+    """Raise SheetRefused (naming the cell) unless `patched` is `original` with exactly `writes` applied.
+
+    One whole-sheet comparison (same_but_writes) decides a correct patch in one pass;
+    anything it does not accept is checked element by element, which names what differs.
+    """
     old, new = _parse(original, "original"), _parse(patched, "patched")
+    if same_but_writes(old, new, writes):
+        return
+    old, new = _parse(original, "original"), _parse(patched, "patched")  # the comparison edits its trees
+    check_each_element(old, new, writes)
+
+
+def check_each_element(old, new, writes: Mapping[tuple[int, int], CellWrite]) -> None:
+    """verify_patch on parsed trees, element by element: raise SheetRefused naming what differs."""
     if old.tag != new.tag or dict(old.attrib) != dict(new.attrib) or old.nsmap != new.nsmap:
         raise SheetRefused("the patched sheet's root element differs", damaged=False)
     old_kids, new_kids = list(old), list(new)
@@ -229,3 +243,105 @@ def _check_kept_children(was, c, write: CellWrite, ref: str) -> None:
                 raise SheetRefused("its formula changed beyond the array ref", ref, damaged=False)
         elif _xml(a) != _xml(b):
             raise SheetRefused("its formula or extensions changed", ref, damaged=False)
+
+
+# ---------------------------------------------------------------- the one-pass comparison
+
+
+def same_but_writes(old, new, writes: Mapping[tuple[int, int], CellWrite]) -> bool:
+    """True when `new` is `old` with exactly `writes` applied; False when in doubt (then the element
+    by element check decides and names the difference). Edits both trees: each written cell loses
+    its value and t=, each written row its spans, the dimension its ref, the patched sheet its new
+    cells and rows; then the two documents, serialised whole, must be the same bytes."""
+    try:
+        return _same_but_writes(old, new, writes)
+    except (SheetRefused, ValueError, TypeError, KeyError, AttributeError):
+        return False
+
+
+def _same_but_writes(old, new, writes: Mapping[tuple[int, int], CellWrite]) -> bool:
+    old_sd, new_sd = old.find(_SHEET_DATA), new.find(_SHEET_DATA)
+    if old_sd is None or new_sd is None:
+        return False
+    old_rows, new_rows = _rows(old_sd, "original"), _rows(new_sd, "patched")
+    # Every cell of the original in its own row, once: no written cell can be one that lies elsewhere.
+    old_cells_by_row = {number: _quick_cells(row, number) for number, row in old_rows.items()}
+    areas = _array_areas(old_sd)
+    by_row: dict[int, dict[int, CellWrite]] = defaultdict(dict)
+    for (r, c), w in writes.items():
+        by_row[r][c] = w
+        if w.array_ref is not None:
+            _add_area(areas, w.array_ref, r, c)
+    if old_rows.keys() - new_rows.keys() or new_rows.keys() - old_rows.keys() - by_row.keys():
+        return False
+    for number, todo in by_row.items():
+        row, before = new_rows.get(number), old_rows.get(number)
+        if row is None:
+            if any(w.value is not None for w in todo.values()):
+                return False
+            continue
+        old_cells = old_cells_by_row.get(number, {})
+        new_cells = _quick_cells(row, number)
+        if old_cells.keys() - new_cells.keys() or new_cells.keys() - old_cells.keys() - todo.keys():
+            return False
+        for col, w in todo.items():
+            c, was = new_cells.get(col), old_cells.get(col)
+            if c is None:
+                if w.value is not None:
+                    return False
+                continue
+            if not (w.input or (was is not None and child(was, _F) is not None) or _inside(areas, number, col)):
+                return False
+            got, want = cell_value(c, []), expected_value(w.value)
+            if not (got is None and want is None) and not same_value(want, got, rel=0.0):
+                return False
+            if was is None:
+                if before is not None:
+                    row.remove(c)
+                continue
+            if w.array_ref is not None:
+                f_old, f_new = child(was, _F), child(c, _F)
+                if f_old is None or f_new is None or f_new.get("ref") != w.array_ref:
+                    return False
+                f_old.attrib.pop("ref", None)
+                f_new.attrib.pop("ref", None)
+            _without_value(was)
+            _without_value(c)
+        if before is None:
+            new_sd.remove(row)
+        else:
+            before.attrib.pop("spans", None)
+            row.attrib.pop("spans", None)
+    for root in (old, new):
+        dimension = root.find(_DIMENSION)
+        if dimension is not None:
+            dimension.attrib.pop("ref", None)
+    return etree.tostring(old) == etree.tostring(new)
+
+
+def _without_value(c) -> None:
+    """A written cell as the comparison sees it: no t=, no value, no whitespace between children."""
+    c.attrib.pop("t", None)
+    c.text = None
+    for kid in list(c):
+        if kid.tag in _VALUE_CHILDREN:
+            c.remove(kid)
+        else:
+            kid.tail = None
+
+
+def _quick_cells(row, number: int) -> dict[int, object]:
+    """The cells of a row by column, like _cells; raises SheetRefused for a cell twice or outside its row."""
+    out, last = {}, 0
+    for c in row.iterchildren(_C):
+        ref = c.get("r")
+        if ref is None:
+            col = last + 1
+        else:
+            r, col = ref_in_row(ref, number)
+            if r != number:
+                raise SheetRefused("outside its row", ref)
+        if col in out:
+            raise SheetRefused("occurs twice", ref or cell_ref(number, col))
+        out[col], last = c, col
+    return out

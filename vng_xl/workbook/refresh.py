@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from vng_xl.controle.bevindingen import Controle
-from vng_xl.errors import VngError
+from vng_xl.errors import BadParameter, VngError
 from vng_xl.workbook.build import herkomst, workbook_content
 from vng_xl.workbook.content import CellValue, a1
 from vng_xl.workbook.controle import AFWIJKING, COLUMNS, FIRST_ROW
-from vng_xl.workbook.layout import Layout, standaard_invoer
+from vng_xl.workbook.layout import INVOERSTIJLEN, Layout, standaard_invoer
 from vng_xl.workbook.positions import HERKOMST_FIELDS, HERKOMST_ROW, STATUS
 from vng_xl.workbook.readback import WorkbookLayoutMissing, WorkbookTarget, layout_of, read_invoer
 from vng_xl.workbook.vergelijking import afwijkende_invoer, kort
@@ -66,6 +66,7 @@ def refresh(target: WorkbookTarget, now: datetime | None = None, status_on_failu
             invoer = replace(invoer, parameterset=f"{standaard.parameterset}, gewijzigd in de werkmap")
         prov = herkomst(invoer, when, target.user, target.how, "")
         ctx, sheets = workbook_content(layout, invoer, prov)
+        _check_bounds(sheets)
         controle = ctx.sheets["controle"]
         verdicts = [c.value for (r, col), c in controle.cells.items() if col == 7 and c.formula]
         n_off = sum(v == AFWIJKING for v in verdicts)
@@ -76,8 +77,9 @@ def refresh(target: WorkbookTarget, now: datetime | None = None, status_on_failu
         if afwijkend:
             status += " Andere parameters dan de Kadernota: de vergelijking geldt voor haar parameterset alleen."
         values: dict[str, dict[str, CellValue]] = {layout.blad("parameters"): {a1(*STATUS): status}}
-        for i, (key, _) in enumerate(HERKOMST_FIELDS):
-            values[layout.blad("parameters")][a1(HERKOMST_ROW + i, 1)] = prov[key]
+        par = ctx.sheets["parameters"]  # the herkomst as the builder lays it out, differing inputs included
+        for i in range(len(HERKOMST_FIELDS)):
+            values[par.name][a1(HERKOMST_ROW + i, 1)] = par.cells[(HERKOMST_ROW + i, 1)].value
         # The explanations are text the slip search writes, not formulas: both targets write them.
         uitleg = COLUMNS.index("Verklaring")
         values[controle.name] = {
@@ -93,6 +95,20 @@ def refresh(target: WorkbookTarget, now: datetime | None = None, status_on_failu
         return RefreshResult(False, status, error=exc)
     target.write(values, results)
     return RefreshResult(True, status, len(verdicts), n_off, invoer.fingerprint(), controle=controle_van(ctx))
+
+
+def _check_bounds(sheets) -> None:
+    """Every input as read back within the bounds of its data validation (a pasted value gets past Excel's)."""
+    for sheet in sheets:
+        for (r, c), cell in sorted(sheet.cells.items()):
+            stijl = INVOERSTIJLEN.get(cell.style) if cell.style.startswith("invoer_") else None
+            grens = stijl.grens if stijl else None
+            if grens is not None and cell.value not in (None, "") and not grens.toelaat(cell.value):
+                raise BadParameter(
+                    argument=f"{sheet.name}!{a1(r, c)}",
+                    reason_nl=f"verwacht {grens.nl}",
+                    reason_en=f"expected {grens.en}",
+                )
 
 
 def _finite(cells: dict[str, CellValue]) -> dict[str, CellValue]:
