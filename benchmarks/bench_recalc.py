@@ -170,7 +170,8 @@ def main() -> int:
             print(f"| {case} | {tool} | not available | | | |")
             continue
         ratio = secs / base[case] if base.get(case) else float("nan")
-        print(f"| {case} | {tool} | {secs:.2f} | {ratio:.2f} | {peak:.0f} | {check} |")
+        rate = f" ({args.files / secs:.1f} files/s)" if case.startswith(f"{args.files} files") else ""
+        print(f"| {case} | {tool} | {secs:.2f}{rate} | {ratio:.2f} | {peak:.0f} | {check} |")
     print(f"repeats={args.repeat}, vng-xl --jobs {args.jobs}; the check column must agree across tools")
     return 0
 

@@ -13,7 +13,7 @@ import pytest
 from tests.recalc_fixtures import build_xlsx
 from vng_xl.cli import main
 from vng_xl.ooxml import package as pk
-from vng_xl.recalc import batch, recalc_file
+from vng_xl.recalc import batch, pool, recalc_file
 
 
 def book(path: Path, rows: str) -> Path:
@@ -106,7 +106,7 @@ def _two_books(tmp_path: Path) -> tuple[Path, Path]:
 @needs_fork
 def test_a_file_over_the_time_budget_is_refused_and_the_batch_goes_on(tmp_path: Path, monkeypatch):
     good, heavy = _two_books(tmp_path)
-    real = batch.evaluate_package
+    real = pool.evaluate_package
 
     def slow_for_heavy(pkg, updates=None):
         if pkg.path.name == "heavy.xlsx":
@@ -115,7 +115,7 @@ def test_a_file_over_the_time_budget_is_refused_and_the_batch_goes_on(tmp_path: 
 
     from vng_xl.recalc.budget import Budget
 
-    monkeypatch.setattr(batch, "evaluate_package", slow_for_heavy)
+    monkeypatch.setattr(pool, "evaluate_package", slow_for_heavy)
     out = tmp_path / "out"
     out.mkdir()
     jobs, _ = batch.plan([heavy, good], out, in_place=False, budget=Budget(seconds=1, memory_mib=None))

@@ -144,13 +144,20 @@ def add_recalc_parser(subparsers) -> argparse.ArgumentParser:
         metavar="MIB",
         help=f"per file: refuse a file that needs more memory than this (default {DEFAULT_MEMORY_MIB}; 0: no limit)",
     )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the files on the Dask cluster of this scheduler (e.g. tcp://10.0.0.5:8786; needs "
+        "vng_xl[dask], vng_xl on the workers and the files at the same paths there)",
+    )
     p.set_defaults(func=recalc_command)
     return p
 
 
 def recalc_command(args: argparse.Namespace) -> int:
     """Run the batch, print one line per file, optionally write the JSON report."""
-    from vng_xl.recalc.batch import ProgressBar, collect, default_executor, plan, run_batch
+    from vng_xl.ooxml.writer import check_writable
+    from vng_xl.recalc.batch import LiveReport, ProgressBar, collect, default_executor, plan, run_batch
     from vng_xl.recalc.budget import Budget
 
     if args.engine == "excel":
@@ -173,27 +180,61 @@ def recalc_command(args: argparse.Namespace) -> int:
             reason_nl="geen werkmappen (.xlsx, .xlsm) gevonden",
             reason_en="no workbooks (.xlsx, .xlsm) found",
         )
-    out_dir = None
-    if not args.in_place:
-        out_dir = output_folder(args.out or Path("recalculated"))
-    budget = Budget(args.time_limit or None, args.memory_limit or None)
-    jobs, refused = plan(files, out_dir, args.in_place, backup=not args.no_backup, engine=args.engine, budget=budget)
-    if args.engine == "libreoffice":
-        from vng_xl.recalc.libreoffice_engine import run_batch_libreoffice
-
-        outcomes = refused + run_batch_libreoffice(jobs, args.profile)
-        return _finish(args, outcomes, time.perf_counter() - start, interrupted=False)
-    workers = 1 if args.engine == "excel" else max(1, min(args.jobs, len(jobs)))
-    executor = default_executor(workers)
-    bar = ProgressBar()
+    if args.report:
+        check_writable(args.report)
+    client = _cluster(args) if args.scheduler else None  # an address that does not answer: refused before any write
     try:
-        outcomes, interrupted = run_batch(jobs, executor, bar)
+        out_dir = None
+        if not args.in_place:
+            out_dir = output_folder(args.out or Path("recalculated"))
+        budget = Budget(args.time_limit or None, args.memory_limit or None)
+        jobs, refused = plan(
+            files, out_dir, args.in_place, backup=not args.no_backup, engine=args.engine, budget=budget
+        )
+        if args.engine == "libreoffice":
+            from vng_xl.recalc.libreoffice_engine import run_batch_libreoffice
+
+            outcomes = refused + run_batch_libreoffice(jobs, args.profile)
+            return _finish(args, outcomes, time.perf_counter() - start, interrupted=False)
+        report = LiveReport(args.report, refused) if args.report else None
+        named = None
+        if client is not None:
+            from vng_xl.recalc import cluster
+
+            executor, submitted, named = client.get_executor(), cluster.absolute(jobs), cluster.as_given(jobs)
+        else:
+            workers = 1 if args.engine == "excel" else max(1, min(args.jobs, len(jobs)))
+            executor, submitted = default_executor(workers, args.engine), jobs
+        bar = ProgressBar()
+        finished = report if named is None or report is None else (lambda o: report(named(o)))
+        try:
+            outcomes, interrupted = run_batch(submitted, executor, bar, finished=finished)
+        finally:
+            bar.close()
+            if client is not None:
+                executor.shutdown(wait=True)  # the cluster's executor takes no cancel_futures
+            elif executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        if named is not None:
+            outcomes = [named(o) for o in outcomes]
+        outcomes = refused + outcomes
+        return _finish(args, outcomes, time.perf_counter() - start, interrupted)
     finally:
-        bar.close()
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
-    outcomes = refused + outcomes
-    return _finish(args, outcomes, time.perf_counter() - start, interrupted)
+        if client is not None:
+            client.close()
+
+
+def _cluster(args: argparse.Namespace):
+    """The Dask client for --scheduler (the headless engine only)."""
+    from vng_xl.recalc import cluster
+
+    if args.engine != "formulas":
+        raise BadParameter(
+            argument="--scheduler",
+            reason_nl="werkt alleen met --engine formulas",
+            reason_en="works with --engine formulas only",
+        )
+    return cluster.connect(args.scheduler)
 
 
 def _finish(args: argparse.Namespace, outcomes: list, seconds: float, interrupted: bool) -> int:

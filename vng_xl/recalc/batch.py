@@ -1,9 +1,9 @@
 """Recalculating many workbooks: one pure job per file, spread over any concurrent.futures executor.
 
 `run_job` takes a Job (paths in) and returns a RecalcOutcome (outcome out); it never raises for a
-bad file. `run_batch` submits jobs to an executor: a ProcessPoolExecutor by default, or anything
-with the same interface, such as the executor of a Dask cluster (`distributed.Client(...).get_executor()`),
-with no change to the work itself.
+bad file. `run_batch` submits jobs to an executor: a WorkerPool of long-lived workers by default
+(vng_xl/recalc/pool.py), or anything with the same interface, such as the executor of a Dask cluster
+(vng_xl/recalc/cluster.py), with no change to the work itself.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,8 +23,9 @@ from pathlib import Path
 from vng_xl.errors import VngError
 from vng_xl.ooxml.package import Package, PackageError
 from vng_xl.ooxml.writer import check_writable, same_file, write_file
-from vng_xl.recalc import RecalcOutcome, evaluate_package, recalc_file
+from vng_xl.recalc import RecalcOutcome, recalc_file
 from vng_xl.recalc.budget import Budget, OverBudget, can_bound, run_bounded
+from vng_xl.recalc.pool import WorkerPool, evaluate_untrusted
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -90,8 +92,13 @@ def _failed(src: Path, message: str) -> RecalcOutcome:
     return RecalcOutcome(path=str(src), status="failed", message=message)
 
 
-def run_job(job: Job) -> RecalcOutcome:
-    """Recalculate one workbook; bad input becomes a failed outcome with a one-line message."""
+def run_job(job: Job, evaluate: Callable | None = None) -> RecalcOutcome:
+    """Recalculate one workbook; bad input becomes a failed outcome with a one-line message.
+
+    The file is read and written here; its evaluation runs within the job's budget in a forked
+    child, or through `evaluate(pkg, updates, budget)` (a long-lived worker of a WorkerPool), which
+    returns what evaluate_untrusted does.
+    """
     start = time.perf_counter()
     try:
         check_writable(job.dst)
@@ -99,9 +106,12 @@ def run_job(job: Job) -> RecalcOutcome:
             from vng_xl.recalc.excel_engine import recalc_file_excel as recalc
         else:
             recalc = recalc_file
-        if job.engine == "formulas" and job.budget is not None and can_bound():
-            evaluate = functools.partial(_evaluate_within_budget, budget=job.budget)
-            outcome = recalc_file(job.src, job.dst, backup=job.backup, evaluate=evaluate)
+        if job.engine == "formulas" and evaluate is not None:
+            bounded = functools.partial(_evaluate_by, evaluate=evaluate, budget=job.budget)
+            outcome = recalc_file(job.src, job.dst, backup=job.backup, evaluate=bounded)
+        elif job.engine == "formulas" and job.budget is not None and can_bound():
+            bounded = functools.partial(_evaluate_within_budget, budget=job.budget)
+            outcome = recalc_file(job.src, job.dst, backup=job.backup, evaluate=bounded)
         else:
             outcome = recalc(job.src, job.dst, backup=job.backup)
     except OverBudget as exc:
@@ -124,27 +134,17 @@ class _RefusedInChild(Exception):
     """A file the budgeted child refused; the message is the outcome's."""
 
 
-def _evaluate_in_child(pkg: Package, updates) -> tuple:
-    """The untrusted part of a job, run in a child with a budget: ("done", outcome, sheets) or
-    ("failed", message). The parent writes, so a child stopped midway leaves nothing behind."""
-    name = pkg.path.name
-    try:
-        return ("done", *evaluate_package(pkg, updates))
-    except PackageError as exc:
-        return "failed", str(exc)
-    except VngError as exc:
-        return "failed", exc.en
-    except ValueError as exc:
-        return "failed", f"{name}: {exc}"
-    except MemoryError:
-        raise
-    except Exception as exc:
-        return "failed", f"{name}: internal error: {type(exc).__name__}: {exc}"
-
-
 def _evaluate_within_budget(pkg: Package, updates, budget: Budget) -> tuple[RecalcOutcome, dict[str, bytes]]:
     """evaluate_package for recalc_file, in a forked child with the job's time and memory budget."""
-    result = run_bounded(_evaluate_in_child, pkg, updates, budget=budget)
+    result = run_bounded(evaluate_untrusted, pkg, updates, budget=budget)
+    if result[0] == "failed":
+        raise _RefusedInChild(result[1])
+    return result[1], result[2]
+
+
+def _evaluate_by(pkg: Package, updates, evaluate: Callable, budget: Budget | None):
+    """evaluate_package for recalc_file through a pool worker's evaluate."""
+    result = evaluate(pkg, updates, budget)
     if result[0] == "failed":
         raise _RefusedInChild(result[1])
     return result[1], result[2]
@@ -155,8 +155,11 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def default_executor(jobs: int) -> cf.Executor | None:
-    """A process pool of `jobs` workers, or None (run in this process) for one job."""
+def default_executor(jobs: int, engine: str = "formulas") -> cf.Executor | None:
+    """A pool of `jobs` long-lived workers (WorkerPool: imports paid once, each file within its budget),
+    a process pool where processes cannot be forked, or None (run here) for one job without fork."""
+    if engine == "formulas" and can_bound():
+        return WorkerPool(jobs)
     if jobs <= 1:
         return None
     return cf.ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
@@ -166,28 +169,44 @@ def run_batch(
     jobs: list[Job],
     executor: cf.Executor | None = None,
     progress: Callable[[int, int, RecalcOutcome], None] | None = None,
+    finished: Callable[[RecalcOutcome], None] | None = None,
 ) -> tuple[list[RecalcOutcome], bool]:
     """Run the jobs (on the executor, or here one by one); return outcomes in job order and whether
-    the batch was interrupted (Ctrl-C: running files finish, the rest are reported as not done)."""
+    the batch was interrupted (Ctrl-C: running files finish, the rest are reported as not done).
+
+    `finished(outcome)` is called as soon as each file is done, in the thread that did it, before
+    that thread takes the next file (the live report); `progress` in this thread, after it."""
     results: dict[int, RecalcOutcome] = {}
     interrupted = False
+
+    def outcome_of(fut: cf.Future, i: int) -> RecalcOutcome:
+        try:
+            return fut.result()
+        except Exception as exc:  # a worker died (e.g. killed, out of memory)
+            return _failed(jobs[i].src, f"{jobs[i].src.name}: worker failed: {exc}")
+
+    def when_done(i: int) -> Callable[[cf.Future], None]:
+        return lambda fut: None if fut.cancelled() else finished(outcome_of(fut, i))
+
     try:
         if executor is None:
             for i, job in enumerate(jobs):
                 results[i] = run_job(job)
+                if finished:
+                    finished(results[i])
                 if progress:
                     progress(len(results), len(jobs), results[i])
         else:
             futures: dict[cf.Future, int] = {}
             try:
                 for i, job in enumerate(jobs):  # Ctrl-C while submitting: the files already handed out count
-                    futures[executor.submit(run_job, job)] = i
+                    fut = executor.submit(run_job, job)
+                    futures[fut] = i
+                    if finished:
+                        fut.add_done_callback(when_done(i))
                 for fut in cf.as_completed(futures):
                     i = futures[fut]
-                    try:
-                        results[i] = fut.result()
-                    except Exception as exc:  # a worker died (e.g. killed, out of memory)
-                        results[i] = _failed(jobs[i].src, f"{jobs[i].src.name}: worker failed: {exc}")
+                    results[i] = outcome_of(fut, i)
                     if progress:
                         progress(len(results), len(jobs), results[i])
             except KeyboardInterrupt:
@@ -230,8 +249,27 @@ class ProgressBar:
             self.stream.flush()
 
 
-def write_report(path: Path, outcomes: list[RecalcOutcome], seconds: float, interrupted: bool) -> None:
-    """The per-file outcomes and a summary as JSON."""
+class LiveReport:
+    """The --report kept up to date while the batch runs: rewritten (atomically, by the one writer)
+    after every file that finishes, so a batch killed midway leaves a valid report of every file
+    finished until then ("finished": false in its summary)."""
+
+    def __init__(self, path: Path, refused: list[RecalcOutcome]) -> None:
+        self.path = path
+        self.done = list(refused)
+        self.start = time.perf_counter()
+        self.lock = threading.Lock()
+
+    def __call__(self, outcome: RecalcOutcome) -> None:
+        with self.lock:
+            self.done.append(outcome)
+            write_report(self.path, self.done, time.perf_counter() - self.start, False, finished=False)
+
+
+def write_report(
+    path: Path, outcomes: list[RecalcOutcome], seconds: float, interrupted: bool, finished: bool = True
+) -> None:
+    """The per-file outcomes and a summary as JSON; `finished` is false while the batch still runs."""
     data = {
         "files": [o.to_dict() for o in outcomes],
         "summary": {
@@ -243,6 +281,7 @@ def write_report(path: Path, outcomes: list[RecalcOutcome], seconds: float, inte
             "changed": sum(o.changed for o in outcomes),
             "seconds": round(seconds, 3),
             "interrupted": interrupted,
+            "finished": finished,
         },
     }
     write_file(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

@@ -17,8 +17,6 @@ try:
 except ImportError:  # pragma: no cover - not on Windows
     resource = None
 
-#: The budget of one file in `vng-xl recalc`, unless told otherwise.
-
 
 @dataclass(frozen=True)
 class Budget:
@@ -37,7 +35,7 @@ def can_bound() -> bool:
     return resource is not None and "fork" in mp.get_all_start_methods()
 
 
-def _address_space() -> int:
+def address_space() -> int:
     """This process's current virtual size in bytes (what RLIMIT_AS counts)."""
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
@@ -46,7 +44,7 @@ def _address_space() -> int:
 def _child(conn, budget: Budget, fn: Callable, args: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if budget.memory_mib is not None:
-        limit = _address_space() + budget.memory_mib * 2**20
+        limit = address_space() + budget.memory_mib * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         result = ("done", fn(*args))

@@ -1,0 +1,207 @@
+"""A pool of long-lived worker processes for a batch: the imports are paid once, each file still has
+its own time and memory budget.
+
+The batch process reads and writes every file itself; a worker only evaluates (the untrusted part),
+with its address space limited to its current size plus the file's memory budget. A worker that
+runs past the file's time budget is killed, one that dies or runs out of memory is replaced, and the
+file is reported as failed with the reason; the other files go on. A killed worker holds no file and
+no lock, so it leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing as mp
+import queue
+import signal
+import threading
+
+from vng_xl.errors import VngError
+from vng_xl.ooxml.package import Package, PackageError
+from vng_xl.recalc import evaluate_package
+from vng_xl.recalc.budget import Budget, OverBudget, address_space, can_bound, resource
+
+
+def evaluate_untrusted(pkg: Package, updates) -> tuple:
+    """The untrusted part of a job, run in a child with a budget: ("done", outcome, sheets) or
+    ("failed", message). The parent writes, so a child stopped midway leaves nothing behind."""
+    name = pkg.path.name
+    try:
+        return ("done", *evaluate_package(pkg, updates))
+    except PackageError as exc:
+        return "failed", str(exc)
+    except VngError as exc:
+        return "failed", exc.en
+    except ValueError as exc:
+        return "failed", f"{name}: {exc}"
+    except MemoryError:
+        raise
+    except Exception as exc:
+        return "failed", f"{name}: internal error: {type(exc).__name__}: {exc}"
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the batch process dies, even in the middle of a file."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _serve(conn) -> None:
+    """A worker's loop: evaluate each package sent, until told to stop or the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch process's to handle
+    _die_with_parent()
+    unlimited = resource.getrlimit(resource.RLIMIT_AS) if resource is not None else None
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        path, data, updates, memory_mib = request
+        if memory_mib is not None and unlimited is not None:
+            limit = address_space() + memory_mib * 2**20
+            hard = unlimited[1]
+            resource.setrlimit(
+                resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard)
+            )
+        try:
+            result = evaluate_untrusted(Package.from_bytes(path, data), updates)
+        except MemoryError:
+            result = ("memory",)
+        finally:
+            if memory_mib is not None and unlimited is not None:
+                resource.setrlimit(resource.RLIMIT_AS, unlimited)
+        try:
+            conn.send(result)
+        except MemoryError:
+            conn.send(("memory",))
+        if result[0] == "memory":
+            return  # a worker that ran out of memory is not trusted with the next file
+
+
+class Worker:
+    """One worker process and the pipe to it; started afresh after a kill or a death."""
+
+    def __init__(self) -> None:
+        self.proc = None
+        self.conn = None
+        self.start()
+
+    def start(self) -> None:
+        ctx = mp.get_context("fork")
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_serve, args=(child,), daemon=True)
+        self.proc.start()
+        child.close()
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc is None:
+            return
+        try:
+            if not kill:
+                self.conn.send(None)
+        except OSError:
+            pass
+        if kill:
+            self.proc.kill()
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+        self.proc = self.conn = None
+
+    def evaluate(self, pkg: Package, updates, budget: Budget | None) -> tuple:
+        """What evaluate_untrusted returns for the package, computed in this worker within the budget;
+        OverBudget when it is not (the worker is then replaced)."""
+        budget = budget or Budget()
+        if self.proc is None:
+            self.start()
+        try:
+            self.conn.send((str(pkg.path), pkg.data, updates, budget.memory_mib))
+            ready = self.conn.poll(budget.seconds)
+            result = self.conn.recv() if ready else None
+        except (EOFError, OSError):
+            ready, result = True, None
+        if result is not None and result[0] != "memory":
+            return result
+        code = None
+        if result is None:
+            self.proc.kill()
+            self.proc.join()
+            code = self.proc.exitcode
+        self.stop(kill=True)
+        if not ready:
+            raise OverBudget(f"over the time budget of {budget.seconds:g} s")
+        if result is None:
+            raise OverBudget(f"the worker stopped (exit status {code}), probably for lack of memory")
+        raise OverBudget(f"over the memory budget of {budget.memory_mib} MiB")
+
+
+class WorkerPool(cf.Executor):
+    """An executor for `run_job`: threads here run `fn(job, evaluate=...)`, reading and writing the
+    file themselves and lending the evaluation to one of N worker processes. Twice as many threads
+    as workers, so that one file is read or written while a worker evaluates another."""
+
+    def __init__(self, workers: int) -> None:
+        if not can_bound():
+            raise RuntimeError("a worker pool needs fork and resource limits")
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._workers = [Worker() for _ in range(workers)]  # forked here, before any thread runs
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()
+        for w in self._workers:
+            self._idle.put(w)
+        self._threads = [threading.Thread(target=self._slot, daemon=True) for _ in range(2 * workers)]
+        self._closed = False
+        for t in self._threads:
+            t.start()
+
+    def submit(self, fn, job, /):
+        if self._closed:
+            raise RuntimeError("the pool is shut down")
+        fut: cf.Future = cf.Future()
+        self._queue.put((fut, fn, job))
+        return fut
+
+    def _evaluate(self, pkg: Package, updates, budget: Budget | None = None) -> tuple:
+        worker = self._idle.get()
+        try:
+            return worker.evaluate(pkg, updates, budget)
+        finally:
+            self._idle.put(worker)
+
+    def _slot(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                break
+            fut, fn, job = item
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(fn(job, evaluate=self._evaluate))
+            except BaseException as exc:
+                fut.set_exception(exc)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._closed = True
+        if cancel_futures:
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+        for _ in self._threads:
+            self._queue.put(None)
+        if wait:
+            for t in self._threads:
+                t.join()
+            for w in self._workers:
+                w.stop()
