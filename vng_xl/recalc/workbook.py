@@ -101,6 +101,9 @@ class Node:
         return f"{self.sheet}!{cell_ref(self.row, self.col)}" if self.output else f"name {self.key[2]}"
 
 
+#: Up to this many whole rows (16,384 cells each) are read in full rather than clipped to the used area.
+FULL_ROWS = 16
+
 _INPUT = re.compile(
     r"^(?:(?P<sheet>'(?:[^']|'')+'|[^!']+)!)?(?P<ref>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?"
     r"|\$?[A-Z]{1,3}:\$?[A-Z]{1,3}|\$?\d+:\$?\d+)$",
@@ -177,6 +180,9 @@ class WorkbookEvaluation:
                 if f.kind == "shared" and f.text and f.si is not None:
                     masters[f.si] = f
             for f in sc.formulas:
+                if f.kind == "normal" and not f.text.strip():
+                    # `<f ca="1"/>`: Excel marks each cell of a volatile array formula so; no formula of its own
+                    continue
                 key = ("cell", info.name, f.row, f.col)
                 text = f.text
                 output = Area(info.name, f.row, f.col, f.row, f.col)
@@ -291,9 +297,11 @@ class WorkbookEvaluation:
             max_row, _ = self._used(target)
             c1, c2 = sorted((col_index(a), col_index(b)))
             return Area(target, 1, c1, max_row, c2, clipped=True)
-        if a.isdigit():  # whole rows
-            _, max_col = self._used(target)
+        if a.isdigit():  # whole rows: a few are taken in full, as an array formula over them spills that wide
             r1, r2 = sorted((int(a), int(b)))
+            if r2 - r1 < FULL_ROWS:
+                return Area(target, r1, 1, r2, MAX_COL)
+            _, max_col = self._used(target)
             return Area(target, r1, 1, r2, max_col, clipped=True)
         try:
             r1, c1, r2, c2 = parse_area(ref)
