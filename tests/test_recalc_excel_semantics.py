@@ -4,9 +4,13 @@ value Excel gives, which the evaluator gave differently or refused."""
 from __future__ import annotations
 
 from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
 
 from tests.recalc_fixtures import build_xlsx
 from vng_xl.ooxml.package import Package
+from vng_xl.ooxml.sheet_xml import ExcelError, parse_ref
 from vng_xl.recalc.workbook import WorkbookEvaluation
 
 
@@ -41,3 +45,34 @@ def test_array_formula_over_a_whole_row_spans_the_whole_row(tmp_path: Path):
     row = ev.values["T"]
     assert (row[(1, 1)], row[(1, 2)], row[(1, 3)], row[(1, 16384)]) == (5.0, "x", 0.0, 0.0)
     assert len(row) == 16384
+
+
+def rows_of(cells: dict[str, object]) -> str:
+    """<row> elements for {"A1": 1, "B2": "=A1+1"}: numbers as values, "=..." as formulas."""
+    by_row: dict[int, list[str]] = {}
+    for ref, v in sorted(cells.items(), key=lambda kv: (int(kv[0].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), kv[0])):
+        body = f"<f>{escape(v[1:])}</f><v>0</v>" if isinstance(v, str) and v.startswith("=") else f"<v>{v}</v>"
+        by_row.setdefault(int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), []).append(f'<c r="{ref}">{body}</c>')
+    return "".join(f'<row r="{r}">{"".join(cs)}</row>' for r, cs in sorted(by_row.items()))
+
+
+def shown(value: object) -> object:
+    return str(value) if isinstance(value, ExcelError) else value
+
+
+@pytest.mark.parametrize(
+    "formula, cell, expected",
+    [
+        ("A1:A3+B1:B3", "D2", 22.0),  # each range gives the cell in the formula's row
+        ("Liste*100+B2:B4", "D2", 220.0),  # ranges at different places: each its own cell of row 2
+        ("A1:A3+B1:B3", "D5", "#VALUE!"),  # row 5 crosses neither range
+        ("IF(C1>1,A1:A3,0)", "D3", 3.0),  # through a function: the element in the formula's row
+        ("SUM(A1:A3)*B1:B3", "D3", 180.0),  # SUM still sees the whole range
+        ("{1,2,3}*2", "D1", 2.0),  # an array no range gives: its first value
+    ],
+)
+def test_implicit_intersection_in_ordinary_formulas(tmp_path: Path, formula: str, cell: str, expected):
+    cells = {"A1": 1, "A2": 2, "A3": 3, "B1": 10, "B2": 20, "B3": 30, "B4": 40, "C1": 5, cell: "=" + formula}
+    ev = evaluated(tmp_path, {"S": rows_of(cells)}, names={"Liste": "S!$A$1:$A$3"})
+    assert ev.issues == []
+    assert shown(ev.values["S"][parse_ref(cell)]) == expected

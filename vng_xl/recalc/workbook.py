@@ -35,6 +35,7 @@ from vng_xl.ooxml.sheet_xml import (
     same_value,
 )
 from vng_xl.recalc import engine, groups
+from vng_xl.recalc.intersection import NotIntersectable, at_cell, intersect
 from vng_xl.recalc.limits import MAX_ARRAY_CELLS, MAX_RANGE_CELLS, OverLimit
 from vng_xl.recalc.references import has_relative_reference, own_position, shift_formula
 from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
@@ -468,7 +469,13 @@ class WorkbookEvaluation:
 
     def _evaluate(self, node: Node) -> None:
         compiled = node.compiled
-        args = [self._input_value(s, compiled.needs_ranges, n) for s, n in zip(node.sources, compiled.inputs)]
+        sources = node.sources
+        if node.output is not None and not node.dynamic and node.kind != "array" and not compiled.functions:
+            sources = [at_cell(s, node.row, node.col) if isinstance(s, Area) else s for s in sources]
+        args = [
+            self._input_value(s, compiled.needs_ranges, n) if s is not None else engine.xl_error("#VALUE!")
+            for s, n in zip(sources, compiled.inputs)
+        ]
         result, messages = engine.call(compiled, args)
         size = np.size(result.value if isinstance(result, engine.Ranges) else result)
         if size > MAX_ARRAY_CELLS:
@@ -487,11 +494,13 @@ class WorkbookEvaluation:
         elif node.kind == "array":
             self._fill_array(node, block)
         else:
-            if len(block) != 1 or len(block[0]) != 1:
+            try:
+                value = intersect(block, [s for s in node.sources if isinstance(s, Area)], node.row, node.col)
+            except NotIntersectable as exc:
                 raise engine.FormulaUnsupported(
-                    "an array result in a cell that is not an array formula (implicit intersection is not supported)"
-                )
-            self._store(node.sheet, node.row, node.col, block[0][0])
+                    f"an array result in a cell that is not an array formula: {exc}"
+                ) from None
+            self._store(node.sheet, node.row, node.col, value)
         node.value = block
 
     def _fill_array(self, node: Node, block: list[list[object]]) -> None:
