@@ -11,6 +11,7 @@ import pytest
 from tests.recalc_fixtures import build_xlsx
 from vng_xl.ooxml.package import Package
 from vng_xl.ooxml.sheet_xml import ExcelError, parse_ref
+from vng_xl.recalc.engine import evaluate
 from vng_xl.recalc.workbook import WorkbookEvaluation
 
 
@@ -76,3 +77,29 @@ def test_implicit_intersection_in_ordinary_formulas(tmp_path: Path, formula: str
     ev = evaluated(tmp_path, {"S": rows_of(cells)}, names={"Liste": "S!$A$1:$A$3"})
     assert ev.issues == []
     assert shown(ev.values["S"][parse_ref(cell)]) == expected
+
+
+def test_array_formula_over_ranges_of_unequal_sizes(tmp_path: Path):
+    """{=IFERROR(G4:G7/H4:H7,G12:G13)}: four rows; where the division fails, G12:G13 has rows 1-2 only."""
+    cells = {"G4": 1, "G5": 2, "G6": 3, "G7": 4, "H4": 1, "H5": 0, "H6": 0, "H7": 2, "G12": 7, "G13": 8}
+    rows = rows_of(cells).replace(
+        '<row r="4">', '<row r="4"><c r="J4"><f t="array" ref="J4:J7">IFERROR(G4:G7/H4:H7,G12:G13)</f><v>0</v></c>'
+    )
+    ev = evaluated(tmp_path, {"S": rows})
+    assert ev.issues == []
+    assert [shown(ev.values["S"].get((r, 10))) for r in range(4, 8)] == [1.0, 8.0, "#N/A", 2.0]
+
+
+@pytest.mark.parametrize(
+    "formula, expected",
+    [
+        ("{1;2;3;4}+{10;20}", [[11.0], [22.0], ["#N/A"], ["#N/A"]]),  # past the shorter array: #N/A
+        ("{1;2;3}+{10,20}", [[11.0, 21.0], [12.0, 22.0], [13.0, 23.0]]),  # a row and a column: a table
+        ("{1,2;3,4}*{1,2,3}", [[1.0, 4.0, "#N/A"], [3.0, 8.0, "#N/A"]]),  # the single row repeats down
+        ("IF({TRUE;FALSE;TRUE},{1;2;3},{7;8})", [[1.0], [8.0], [3.0]]),
+        ("IFS({TRUE;FALSE;FALSE},{1;2},{FALSE;TRUE},{5;6;7})", [[1.0], [6.0], ["#N/A"]]),
+    ],
+)
+def test_unequal_arrays_combine_as_in_excel(formula: str, expected: list):
+    block = evaluate(formula).block
+    assert [[shown(v) for v in row] for row in block] == expected
