@@ -103,3 +103,11 @@ def test_array_formula_over_ranges_of_unequal_sizes(tmp_path: Path):
 def test_unequal_arrays_combine_as_in_excel(formula: str, expected: list):
     block = evaluate(formula).block
     assert [[shown(v) for v in row] for row in block] == expected
+
+
+def test_a_name_the_workbook_does_not_define_is_a_name_error(tmp_path: Path):
+    """Excel keeps `=na` (a mistyped NA()) as the error #NAME?; what depends on it is computed on."""
+    cells = {"A1": "=na", "B1": "=ISERROR(A1)", "C1": "=IFERROR(NoSuchName*2,7)"}
+    ev = evaluated(tmp_path, {"S": rows_of(cells)})
+    assert ev.issues == []
+    assert [shown(ev.values["S"][(1, c)]) for c in (1, 2, 3)] == ["#NAME?", True, 7.0]

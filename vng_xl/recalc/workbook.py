@@ -102,6 +102,7 @@ class Node:
         return f"{self.sheet}!{cell_ref(self.row, self.col)}" if self.output else f"name {self.key[2]}"
 
 
+_PLAIN_NAME = re.compile(r"^[A-Za-z_\\][\w.]*$")
 #: Up to this many whole rows (16,384 cells each) are read in full rather than clipped to the used area.
 FULL_ROWS = 16
 
@@ -326,7 +327,9 @@ class WorkbookEvaluation:
             if table is not None:  # a table's name alone stands for its data rows
                 first, last = table.r1 + table.header_rows, table.r2 - table.totals_rows
                 return Area(table.sheet, first, table.c1, last, table.c2)
-            raise engine.FormulaUnsupported(f"unknown name {name}")
+            if scope_sheet or not _PLAIN_NAME.match(name):
+                raise engine.FormulaUnsupported(f"unknown name {name}")
+            scope, nm, formula = None, name, "#NAME?"  # a name the workbook does not define: Excel's #NAME?
         if has_relative_reference(formula):
             raise engine.FormulaUnsupported(f"name {name} holds a relative reference")
         body = formula.strip().removeprefix("=")
