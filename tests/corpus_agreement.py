@@ -227,7 +227,8 @@ class FileResult:
     excel: dict[Key, object]
     ours: dict[Key, object]
     alone: dict[Key, object] = field(default_factory=dict)
-    seconds: float = 0.0
+    seconds: float = 0.0  # our evaluator's time
+    seconds_alone: float = 0.0
 
     def tally(self, engine: dict[Key, object]) -> Counter:
         out = Counter(agree=0, differ=0, refused=0)
@@ -249,12 +250,14 @@ class FileResult:
 
 def measure(path: Path, with_formulas: bool = True) -> FileResult:
     """Recalculate one file with both engines and keep every formula cell's three values."""
-    start = time.perf_counter()
     excel = excel_values(path)
+    start = time.perf_counter()
     result = FileResult(path.relative_to(FORMULAS_CORPUS).as_posix(), excel, ours(path, excel))
-    if with_formulas:
-        result.alone = formulas_alone(path, excel)
     result.seconds = time.perf_counter() - start
+    if with_formulas:
+        start = time.perf_counter()
+        result.alone = formulas_alone(path, excel)
+        result.seconds_alone = time.perf_counter() - start
     return result
 
 
@@ -284,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         res = measure(path, not args.ours_only)
         mine, alone = res.tally(res.ours), (None if args.ours_only else res.tally(res.alone))
         worse = None if args.ours_only else res.worse()
-        print(_line(res.name, mine, alone, None if worse is None else len(worse)), flush=True)
+        line = _line(res.name, mine, alone, None if worse is None else len(worse))
+        print(f"{line} | {res.seconds:6.1f} s {res.seconds_alone:6.1f} s", flush=True)
         totals = folders.setdefault(res.name.split("/")[0], [Counter(), Counter(), Counter()])
         totals[0].update(mine)
         if alone is not None:
