@@ -111,3 +111,11 @@ def test_a_name_the_workbook_does_not_define_is_a_name_error(tmp_path: Path):
     ev = evaluated(tmp_path, {"S": rows_of(cells)})
     assert ev.issues == []
     assert [shown(ev.values["S"][(1, c)]) for c in (1, 2, 3)] == ["#NAME?", True, 7.0]
+
+
+def test_array_formula_over_whole_columns_reads_empty_cells_past_the_used_ones(tmp_path: Path):
+    """{=S!A:A*2} over T!B1:B5 with S!A used to row 3: rows 4 and 5 read empty cells, so 0 (not #N/A)."""
+    target = '<row r="1"><c r="B1"><f t="array" ref="B1:B5">S!A:A*2</f><v>2</v></c></row>'
+    ev = evaluated(tmp_path, {"S": rows_of({"A1": 1, "A2": 2, "A3": 3}), "T": target})
+    assert ev.issues == []
+    assert [shown(ev.values["T"].get((r, 2))) for r in range(1, 6)] == [2.0, 4.0, 6.0, 0.0, 0.0]

@@ -279,7 +279,9 @@ class WorkbookEvaluation:
         cols = [sc.max_col] + [a.c2 for a, _ in self._multi.get(sheet, ())]
         return max(rows + [1]), max(cols + [1])
 
-    def _resolve_area(self, text: str, sheet: str) -> Area | None:
+    def _resolve_area(self, text: str, sheet: str, reach: Area | None = None) -> Area | None:
+        """The area a reference names; whole columns (rows) clipped to the used cells, or to `reach`:
+        an array formula's area, whose cells past the used ones Excel fills from empty cells (0)."""
         m = _INPUT.match(text)
         if not m:
             return None
@@ -297,6 +299,7 @@ class WorkbookEvaluation:
         a, _, b = ref.partition(":")
         if a.isalpha():  # whole columns
             max_row, _ = self._used(target)
+            max_row = max(max_row, reach.r2) if reach is not None else max_row
             c1, c2 = sorted((col_index(a), col_index(b)))
             return Area(target, 1, c1, max_row, c2, clipped=True)
         if a.isdigit():  # whole rows: a few are taken in full, as an array formula over them spills that wide
@@ -304,6 +307,7 @@ class WorkbookEvaluation:
             if r2 - r1 < FULL_ROWS:
                 return Area(target, r1, 1, r2, MAX_COL)
             _, max_col = self._used(target)
+            max_col = max(max_col, reach.c2) if reach is not None else max_col
             return Area(target, r1, 1, r2, max_col, clipped=True)
         try:
             r1, c1, r2, c2 = parse_area(ref)
@@ -355,7 +359,8 @@ class WorkbookEvaluation:
         try:
             node.compiled = engine.compile_formula(node.text)
             for name in node.compiled.inputs:
-                area = self._resolve_area(name, node.sheet)
+                reach = node.output if node.kind == "array" and not node.dynamic else None
+                area = self._resolve_area(name, node.sheet, reach)
                 source = area if area is not None else self._name_source(name, node.sheet, stack)
                 if isinstance(source, Area):
                     if source.shape[0] * source.shape[1] > MAX_RANGE_CELLS:
