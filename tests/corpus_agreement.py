@@ -192,8 +192,10 @@ def formulas_alone(path: Path, cells: dict[Key, object]) -> dict[Key, object]:
     logging.getLogger("schedula").setLevel(logging.CRITICAL)
     out = dict.fromkeys(cells, REFUSED)
     try:
-        model = formulas.ExcelModel().loads(str(path)).finish(circular=True)
-        solution = model.calculate()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = formulas.ExcelModel().loads(str(path)).finish(circular=True)
+            solution = model.calculate()
     except Exception:  # formulas gives up on the whole file
         return out
     for value in solution.values():
