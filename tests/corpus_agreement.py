@@ -6,10 +6,11 @@ evaluator (vng_xl.recalc.workbook) and by the `formulas` package alone (ExcelMod
 cell is compared with Excel's cached value the way `formulas`' own test suite does (test/test_excel.py:
 numbers equal to 4 decimal places, anything else equal, a missing value taken as "").
 
-    python -m tests.corpus_agreement [--worse] [FILE...]
+    python -m tests.corpus_agreement [--worse] [--differ] [--ours-only] [--check] [FILE...]
 
 prints per file and per source folder how many cells agree, differ or were refused (not computed).
-`--worse` lists every cell where `formulas` alone agrees with Excel and our evaluator does not.
+`--worse` lists every cell where `formulas` alone agrees with Excel and our evaluator does not;
+`--check` exits 1 when a file agrees less than its floor in tests/test_corpus_agreement.py.
 """
 
 from __future__ import annotations
@@ -281,13 +282,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worse", action="store_true", help="list each cell where formulas alone is right, we not")
     parser.add_argument("--differ", action="store_true", help="list each cell where we differ from Excel")
     parser.add_argument("--ours-only", action="store_true", help="skip formulas alone (faster)")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a file agrees less than its recorded floor")
     args = parser.parse_args(argv)
+    below = []
     paths = [FORMULAS_CORPUS / f for f in args.files] if args.files else corpus_files()
     print(f"{'file':60} {'cells':>6} | ours  agree differ refused | formulas agree differ refused | worse")
     folders: dict[str, list[Counter]] = {}
     for path in paths:
         res = measure(path, not args.ours_only)
         mine, alone = res.tally(res.ours), (None if args.ours_only else res.tally(res.alone))
+        if args.check and mine["agree"] < _floors().get(res.name, 0):
+            below.append(f"{res.name}: {mine['agree']} agree, floor {_floors()[res.name]}")
         worse = None if args.ours_only else res.worse()
         line = _line(res.name, mine, alone, None if worse is None else len(worse))
         print(f"{line} | {res.seconds:6.1f} s {res.seconds_alone:6.1f} s", flush=True)
@@ -312,7 +317,15 @@ def main(argv: list[str] | None = None) -> int:
         for g, c in zip(grand, (mine, alone, worse)):
             g.update(c)
     print(_line("TOTAL", grand[0], None if args.ours_only else grand[1], grand[2]["worse"]))
-    return 0
+    for line in below:
+        print(f"BELOW THE FLOOR {line}")
+    return 1 if below else 0
+
+
+def _floors() -> dict[str, int]:
+    from tests.test_corpus_agreement import FLOORS
+
+    return FLOORS
 
 
 def _ref(k: Key) -> str:
