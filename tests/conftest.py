@@ -16,3 +16,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "libreoffice" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def live_office(tmp_path_factory: pytest.TempPathFactory):
+    """One LibreOffice with the VNG add-in (fresh profile) for every test that works in Calc live."""
+    from vng_xl.libreoffice.live import LiveOffice
+
+    with LiveOffice(tmp_path_factory.mktemp("lo-live-profile")) as office:
+        yield office

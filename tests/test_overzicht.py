@@ -52,7 +52,7 @@ def test_controle_outcome_contents_and_legend() -> None:
     links = {c.value: c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink}
     for name in ("Parameters", "Kernorganisatie", "Fonds GGU", "Gepubliceerd", "Scenario", "Gemeenten", "Controle"):
         assert links[name].split("!")[0].strip("'") == name
-    assert any(t.startswith("Invoer:") for t in texts) and any(t.startswith("Wijkt af") for t in texts)
+    assert sum(t.startswith("Invoer, ") for t in texts) == 4 and any(t.startswith("Wijkt af") for t in texts)
 
 
 def test_refresh_keeps_the_overzicht_right(tmp_path: Path) -> None:

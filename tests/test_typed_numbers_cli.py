@@ -52,9 +52,11 @@ def test_set_reads_dutch_thousands(tmp_path, capsys):
         (["Parameters!C7=0,03", "Parameters!c7=0,04"], "given twice"),
         # The first is right, the second wrong: nothing of either is written.
         (["Parameters!B15=90.000", "Parameters!D7=veel"], '--set Parameters!D7=veel: "veel" is not a number'),
-        # A value the notation reads but the model refuses (an index of -150%): the refresh fails, and
-        # the changed copy is discarded instead of written with a status saying nothing changed.
-        (["Parameters!C7=-150%"], "-100% or lower"),
+        # A value the notation reads and the bounds allow, but the model refuses (years out of order):
+        # the refresh fails, and the changed copy is discarded instead of written with a status
+        # saying nothing changed.
+        (["Parameters!B6=2024"], "the years must be consecutive and ascending"),
+        (["Parameters!C7=-150%"], "expected a percentage from -10% to 20%"),  # the workbook's bounds
     ],
 )
 def test_a_refused_set_changes_nothing(tmp_path, capsys, sets, message):

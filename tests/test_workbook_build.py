@@ -229,8 +229,8 @@ def test_protection_only_inputs_unlocked(formulas: openpyxl.Workbook) -> None:
 
 def test_input_cells_look_like_inputs(formulas: openpyxl.Workbook) -> None:
     ws = formulas["Kernorganisatie"]
-    assert ws["C5"].fill.fgColor.rgb.endswith("FFF2CC")
-    assert not ws["D5"].fill.fgColor.rgb.endswith("FFF2CC")
+    assert ws["C5"].fill.fgColor.rgb.endswith("E2EFDA")  # a fact from the document: the "gegeven" fill
+    assert not ws["D5"].fill.fgColor.rgb.endswith("E2EFDA")
 
 
 def test_dutch_number_formats(formulas: openpyxl.Workbook) -> None:

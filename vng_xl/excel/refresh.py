@@ -28,7 +28,7 @@ PROTECTION = {
 class XlwingsTarget:
     """An open workbook in Excel."""
 
-    how = "Excel, knop Vernieuwen (xlwings)"
+    how = "Excel, knop Vernieuwen"
 
     def __init__(self, book: xw.Book) -> None:
         self.book = book

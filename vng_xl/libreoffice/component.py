@@ -19,6 +19,7 @@ with open(CONFIG_FILE, encoding="utf-8") as _f:
     CONFIG = json.load(_f)
 
 PREFIX = "#VNG! "
+CALL_LOG = os.environ.get("VNG_XL_CALL_LOG")  # a file to log each call's function name in (counting calls)
 _calc = None  # vng_xl.libreoffice.calc, once imported
 _failure = None  # the Dutch message when it cannot be imported
 
@@ -62,6 +63,9 @@ def _load():
 
 def _method(name):
     def call(self, *args):
+        if CALL_LOG:
+            with open(CALL_LOG, "a", encoding="utf-8") as log:
+                log.write(name + "\n")
         calc = _load()
         if calc is None:
             return ((PREFIX + _failure,),)

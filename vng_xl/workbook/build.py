@@ -29,12 +29,29 @@ from vng_xl.workbook.content import (
 )
 from vng_xl.workbook.fonds_ggu import ggu_sheet
 from vng_xl.workbook.gemeenten_sheet import gemeenten_sheet
-from vng_xl.workbook.layout import MACROS, Invoer, Layout, read_layout, standaard_invoer
+from vng_xl.workbook.layout import (
+    INVOERSOORTEN,
+    INVOERSTIJLEN,
+    MACROS,
+    Invoer,
+    Invoerstijl,
+    Layout,
+    read_layout,
+    standaard_invoer,
+)
 from vng_xl.workbook.overzicht import overzicht_sheet
 from vng_xl.workbook.scenario_sheet import scenario_sheet
 from vng_xl.workbook.sheets import conf_sheet, gepubliceerd_sheet, kernorganisatie_sheet, parameters_sheet
+from vng_xl.workbook.validatie import validations
 from vng_xl.workbook.verklaring import controle_met_verklaring
 
+#: The herkomst of a workbook just built (vernieuwd, door, met) and its status line, in a controller's words.
+BUILT = (
+    "nog niet vernieuwd",
+    "de VNG, bij het maken van de werkmap",
+    "het rekenmodel van de Kadernota",
+    "De cijfers zijn berekend bij het maken van de werkmap. Wijzigt u invoer, klik dan op Vernieuwen.",
+)
 CALC_ID = 191029  # the calculation engine of current Excel versions
 #: The footer's left part: the builder's version and where the figures' date and parameter set stand
 #: (a footer cannot follow a refresh, the Overzicht's formulas can).
@@ -83,14 +100,7 @@ def _styles(layout: Layout) -> dict[str, dict[str, Any]]:
     o = layout.opmaak
     base = {"font_name": o["lettertype"], "font_size": o["grootte"], "valign": "vcenter"}
     kop = {**base, "bold": True, "bg_color": o["kop_kleur"], "font_color": o["kop_tekst"]}
-    invoer = {
-        **base,
-        "bg_color": o["invoer_kleur"],
-        "font_color": o["invoer_tekst"],
-        "locked": False,
-        "border": 1,
-        "border_color": "#BFBFBF",
-    }
+    invoer = {**base, "font_color": o["invoer_tekst"], "locked": False, "border": 1, "border_color": "#BFBFBF"}
     totaal = {**base, "bold": True, "top": 1, "bg_color": o["totaal_kleur"]}
     eind = {**totaal, "bottom": 6}
     return {
@@ -132,17 +142,24 @@ def _styles(layout: Layout) -> dict[str, dict[str, Any]]:
         "oordeel": {**base, "bold": True},
         "afwijking": {"bg_color": o["afwijking_kleur"], "font_color": o["afwijking_tekst"]},
         "link": {**base, "font_color": "#0563C1", "underline": 1},
-        "legenda_invoer": {**invoer, "locked": True},
         "legenda_afwijking": {**base, "bg_color": o["afwijking_kleur"], "font_color": o["afwijking_tekst"]},
-        "invoer_tekst": {**invoer},
-        "invoer_type": {**invoer, "align": "center"},
-        "invoer_jaar": {**invoer, "num_format": "0"},
-        "invoer_getal": {**invoer, "num_format": "#,##0"},
-        "invoer_euro": {**invoer, "num_format": o["euro"]},
-        "invoer_duizend": {**invoer, "num_format": o["duizend"]},
-        "invoer_index": {**invoer, "num_format": o["index"]},
-        "invoer_procent": {**invoer, "num_format": o["procent"]},
+        # One fill per kind of input; the legends show the same fills, locked.
+        **{
+            f"legenda_{key}": {**invoer, "bg_color": o[soort.kleur], "locked": True, "align": "center"}
+            for key, soort in INVOERSOORTEN.items()
+        },
+        **{key: _input_style(invoer, stijl, o) for key, stijl in INVOERSTIJLEN.items()},
     }
+
+
+def _input_style(invoer: dict[str, Any], stijl: Invoerstijl, o: dict[str, Any]) -> dict[str, Any]:
+    """An input style: the fill of its kind, its number format ([opmaak] key or format), a type centred."""
+    props = {**invoer, "bg_color": o[INVOERSOORTEN[stijl.soort].kleur]}
+    if stijl.getalnotatie:
+        props["num_format"] = o.get(stijl.getalnotatie, stijl.getalnotatie)
+    if stijl.grens is not None and stijl.grens.soort == "list":
+        props["align"] = "center"
+    return props
 
 
 def _write_cell(ws, row: int, col: int, cell, fmt) -> None:
@@ -219,6 +236,8 @@ def _render(wb: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any], layo
         ws.write_comment(row, col, text, {"author": layout.raw.get("auteur", ""), "x_scale": 1.6, "y_scale": 0.8})
     for name, ref in sheet.names.items():
         wb.define_name(name, f"={quote_sheet(sheet.name)}!{ref}")
+    for ranges, rule in validations(sheet):
+        ws.data_validation(ranges[0], {**rule, "multi_range": " ".join(ranges)})
     for rng, formula in sheet.highlight:
         ws.conditional_format(rng, {"type": "formula", "criteria": formula, "format": formats["afwijking"]})
     for chart_spec in sheet.charts:
@@ -272,7 +291,7 @@ def write_workbook(path: Path, layout: Layout, sheets: Sequence[Sheet], macros: 
             "author": layout.raw.get("auteur", ""),
             "company": layout.raw.get("auteur", ""),
             "created": layout.gemaakt,
-            "comments": f"Gebouwd met vng-xl build (vng_xl {__version__}); niet met de hand wijzigen.",
+            "comments": f"Gemaakt met het rekenmodel vng_xl {__version__}; wijzig alleen de invoercellen.",
         }
     )
     wb.set_size(1400, 900)
@@ -300,13 +319,7 @@ def build(
     """Build the workbook for the Kadernota's own inputs (or `invoer`); returns the context it used."""
     layout = read_layout(layout_path) if layout_path else read_layout()
     invoer = invoer or standaard_invoer(layout)
-    prov = herkomst(
-        invoer,
-        "nog niet vernieuwd (gebouwd uit de bronnen)",
-        "vng-xl build",
-        "vng-xl build",
-        "Gebouwd door vng-xl build. Na een wijziging van de parameters: klik Vernieuwen.",
-    )
+    prov = herkomst(invoer, *BUILT)
     ctx, sheets = workbook_content(layout, invoer, prov, builders)
     write_workbook(path, layout, sheets)
     return ctx

@@ -46,10 +46,13 @@ def quote_sheet(name: str) -> str:
     return name if name.replace("_", "").isalnum() else "'" + name.replace("'", "''") + "'"
 
 
-def row_series(sheet: str, name: str, row: int, c1: int, c2: int, categories: str, color: str) -> dict[str, Any]:
-    """A column-chart series: one row of `sheet` from column c1 to c2 (0-based), in one colour."""
+def row_series(sheet: str, row: int, c1: int, c2: int, categories: str, color: str) -> dict[str, Any]:
+    """A column-chart series: one row of `sheet` from column c1 to c2 (0-based), in one colour.
+
+    The series is named by the row's label (column A), so the legend says what the sheet says.
+    """
     return {
-        "name": name,
+        "name": f"={quote_sheet(sheet)}!{a1(row, 0, absolute=True)}",
         "categories": categories,
         "values": f"={quote_sheet(sheet)}!{area(row, c1, row, c2)}",
         "fill": {"color": color},

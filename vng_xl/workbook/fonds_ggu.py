@@ -1,8 +1,8 @@
 """The Fonds GGU sheet: begroting per chapter, herprioritering, dekking and the bijdrage per inwoner.
 
-Every year's amount is a VNG_GGU formula that takes the Parameters' ranges (fund level,
-overbegroting path), the chapters' inputs and the fund's indexation row as arguments, so Excel
-recalculates when any of them changes.
+Every year's amount is a VNG_GGU formula that takes the defined names of the Parameters' ranges
+(fund level, overbegroting path), the chapters' inputs and the fund's indexation row as arguments,
+so a controller reads what each argument is and Excel recalculates when any of them changes.
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ def ggu_sheet(ctx: Context) -> Sheet:
     }
     ix_jaren, ix_pct = d_rows["dekking"] + 2, d_rows["dekking"] + 3
     indexatie_ref = area(ix_jaren, 4, ix_pct, 3 + n)
-    tail = f"GGU_Fonds,Overbegroting,{hoofdstukken_ref},{indexatie_ref},Indexen)"
+    # The defined names, not their ranges: a controller reads what each argument is.
+    tail = "GGU_Fonds,Overbegroting,GGU_Hoofdstukken,GGU_Indexatie,Indexen)"
 
     def ggu_row(row: int, post: str, values: np.ndarray, style: str, key: Sleutel) -> None:
         result_block(
@@ -225,9 +226,9 @@ def ggu_sheet(ctx: Context) -> Sheet:
             "column",
             "Fonds GGU: begroting en dekking per jaar",
             [
-                row_series(s.name, "Basisbegroting", tot, 4, 3 + n, cats, "#8EA9DB"),
-                row_series(s.name, "Bijdrage leden", bijdrage_row, 4, last, cats, "#1F3864"),
-                row_series(s.name, "Totaal Dekking", d_rows["dekking"], 4, last, cats, "#C9A227"),
+                row_series(s.name, tot, 4, 3 + n, cats, "#8EA9DB"),
+                row_series(s.name, bijdrage_row, 4, last, cats, "#1F3864"),
+                row_series(s.name, d_rows["dekking"], 4, last, cats, "#C9A227"),
             ],
             anchor=a1(pi + 3, 0),
             y_title="€ 1.000",

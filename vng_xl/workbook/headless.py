@@ -30,7 +30,7 @@ class HeadlessTarget:
     takes its own lock and checks that the file is still what this target read.
     """
 
-    how = "vng-xl refresh (zonder Excel)"
+    how = "Vernieuwen zonder Excel (opdrachtregel)"
 
     def __init__(
         self,

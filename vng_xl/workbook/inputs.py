@@ -16,7 +16,7 @@ from vng_xl.notation import parse_count, parse_number, parse_rate, parse_year
 from vng_xl.ooxml.sheet_xml import parse_ref
 from vng_xl.workbook.build import herkomst, workbook_content
 from vng_xl.workbook.content import CellValue, a1
-from vng_xl.workbook.layout import standaard_invoer
+from vng_xl.workbook.layout import INVOERSTIJLEN, standaard_invoer
 from vng_xl.workbook.refresh import WorkbookTarget, layout_of, read_invoer
 
 SYNTAX = "SHEET!CELL=VALUE, e.g. Parameters!C7=3,0%"
@@ -39,11 +39,13 @@ def _text(text: str, where: str) -> str:
     return text
 
 
-#: How each kind of input cell reads typed text.
+#: How each kind of input cell reads typed text (its bounds: vng_xl.workbook.layout.INVOERSTIJLEN).
 READERS: dict[str, Callable[[str, str], CellValue]] = {
     "invoer_getal": lambda text, where: parse_count(text, "nl", where),
     "invoer_procent": lambda text, where: parse_rate(text, "nl", where),
     "invoer_index": lambda text, where: parse_rate(text, "nl", where),
+    "invoer_ingroei": lambda text, where: parse_rate(text, "nl", where),
+    "invoer_overbegroting": lambda text, where: parse_rate(text, "nl", where),
     "invoer_euro": lambda text, where: parse_number(text, "nl", where),
     "invoer_duizend": lambda text, where: parse_number(text, "nl", where),
     "invoer_jaar": lambda text, where: parse_year(text, where),
@@ -114,8 +116,8 @@ def set_updates(items: Sequence[str], target: WorkbookTarget) -> dict[str, dict[
         if kind is None:
             raise BadSet(
                 item=item,
-                reason_nl=f"{a.cell} is geen invoercel van blad {sheet} (de gele cellen)",
-                reason_en=f"{a.cell} is not an input cell of sheet {sheet} (the yellow cells)",
+                reason_nl=f"{a.cell} is geen invoercel van blad {sheet} (de cellen met een rand en blauwe tekst)",
+                reason_en=f"{a.cell} is not an input cell of sheet {sheet} (the cells with a border and blue text)",
             )
         if a.cell in updates.get(sheet, {}):
             raise BadSet(item=item, reason_nl="twee keer gegeven", reason_en="given twice")
@@ -125,6 +127,9 @@ def set_updates(items: Sequence[str], target: WorkbookTarget) -> dict[str, dict[
             value = READERS[kind](a.text, f"{sheet}!{a.cell}")
         except VngError as exc:  # the notation's or the model's refusal, which names the cell first
             raise BadSet(item=item, reason_nl=_after_where(exc.nl), reason_en=_after_where(exc.en)) from None
+        grens = INVOERSTIJLEN[kind].grens
+        if grens is not None and not grens.toelaat(value):  # the bounds the workbook's data validation has
+            raise BadSet(item=item, reason_nl=f"verwacht {grens.nl}", reason_en=f"expected {grens.en}")
         updates.setdefault(sheet, {})[a.cell] = value
     return updates
 

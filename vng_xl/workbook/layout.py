@@ -173,3 +173,117 @@ def standaard_invoer(layout: Layout) -> Invoer:
         peildatum=str(inwoners.get("peildatum", "")),
         parameterset=layout.raw.get("parameterset", kadernota_2026().naam),
     )
+
+
+@dataclass(frozen=True)
+class Invoersoort:
+    """A kind of input, told apart by its fill: a policy choice, a fact, the raming's structure, or text."""
+
+    naam: str  # the legend's sample text
+    kleur: str  # the [opmaak] key of its fill
+    legenda: str  # the Overzicht's legend line
+
+
+#: The kinds of input in the legend's order; every input style below is one of these.
+INVOERSOORTEN: dict[str, Invoersoort] = {
+    "keuze": Invoersoort("Beleidskeuze", "keuze_kleur", "Invoer, beleidskeuze: indexen, ingroei, overbegroting"),
+    "gegeven": Invoersoort("Gegeven", "gegeven_kleur", "Invoer, gegeven uit een bron: bedragen, inwoners"),
+    "indeling": Invoersoort("Indeling", "indeling_kleur", "Invoer, indeling van de raming: jaren, indextype"),
+    "toelichting": Invoersoort("Toelichting", "toelichting_kleur", "Invoer, toelichting: bron, peildatum, namen"),
+}
+
+
+@dataclass(frozen=True)
+class Grens:
+    """The values an input accepts: Excel's data validation and `vng-xl refresh --set` refuse the same."""
+
+    soort: str  # "decimal", "whole" or "list", as Excel's data validation names them
+    nl: str  # what it accepts, for a controller ("een percentage van -10% tot en met 20%")
+    en: str
+    minimum: float | None = None
+    maximum: float | None = None
+    keuzes: tuple[str, ...] = ()  # a list's values (compared without regard to case, as Excel does)
+
+    def toelaat(self, value: object) -> bool:
+        """Whether the value lies within the bounds."""
+        if self.soort == "list":
+            return isinstance(value, str) and value.strip().casefold() in {k.casefold() for k in self.keuzes}
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if self.soort == "whole" and not float(value).is_integer():
+            return False
+        return (self.minimum is None or value >= self.minimum) and (self.maximum is None or value <= self.maximum)
+
+
+@dataclass(frozen=True)
+class Invoerstijl:
+    """An input cell's style: its kind (the fill), its number format and the values it accepts."""
+
+    soort: str  # a key of INVOERSOORTEN
+    getalnotatie: str  # an [opmaak] key, an Excel number format, or "" for none
+    grens: Grens | None  # None: any text
+    titel: str = ""  # the input message's title in Excel (at most 32 characters)
+
+
+def _rate(low: float, high: float) -> Grens:
+    def pct(v: float) -> str:
+        return f"{v * 100:g}%".replace(".", ",")
+
+    return Grens(
+        "decimal",
+        f"een percentage van {pct(low)} tot en met {pct(high)}",
+        f"a percentage from {pct(low)} to {pct(high)}".replace(",", "."),
+        low,
+        high,
+    )
+
+
+#: Every input style the sheet builders use (the only unlocked cells), with its bounds.
+INVOERSTIJLEN: dict[str, Invoerstijl] = {
+    "invoer_index": Invoerstijl("keuze", "index", _rate(-0.10, 0.20), "Index (beleidskeuze)"),
+    "invoer_ingroei": Invoerstijl("keuze", "procent", _rate(0.0, 0.10), "Ingroei (beleidskeuze)"),
+    "invoer_overbegroting": Invoerstijl("keuze", "procent", _rate(0.0, 0.25), "Overbegroting (beleidskeuze)"),
+    "invoer_procent": Invoerstijl("gegeven", "procent", _rate(-0.25, 0.25), "Percentage (gegeven)"),
+    "invoer_euro": Invoerstijl(
+        "gegeven",
+        "euro",
+        Grens(
+            "decimal",
+            "een bedrag in euro's tussen -1 miljard en 1 miljard",
+            "an amount in euros between -1 billion and 1 billion",
+            -1e9,
+            1e9,
+        ),
+        "Bedrag in euro's (gegeven)",
+    ),
+    "invoer_duizend": Invoerstijl(
+        "gegeven",
+        "duizend",
+        Grens("decimal", "een bedrag in € 1.000 van 0 of meer", "an amount in € 1,000 of 0 or more", 0.0),
+        "Bedrag in € 1.000 (gegeven)",
+    ),
+    "invoer_getal": Invoerstijl(
+        "gegeven",
+        "#,##0",
+        Grens("whole", "een geheel aantal groter dan 0", "a whole number above 0", 1.0),
+        "Aantal (gegeven)",
+    ),
+    "invoer_jaar": Invoerstijl(
+        "indeling",
+        "0",
+        Grens("whole", "een jaartal van 2000 tot en met 2100", "a year from 2000 to 2100", 2000.0, 2100.0),
+        "Jaar (indeling)",
+    ),
+    "invoer_type": Invoerstijl(
+        "indeling",
+        "",
+        Grens(
+            "list",
+            "A (loonontwikkeling) of B (prijsontwikkeling)",
+            "A (wages) or B (prices)",
+            keuzes=("A", "B"),
+        ),
+        "Indextype (indeling)",
+    ),
+    "invoer_tekst": Invoerstijl("toelichting", "", None),
+}

@@ -11,6 +11,7 @@ import math
 
 from vng_xl.data.cijfers import CONTRIBUTIE, GGU_BEGROTING, GGU_DEKKING, KERN, PER_INWONER
 from vng_xl.workbook.content import Context, Figure, Sheet, a1, quote_sheet
+from vng_xl.workbook.layout import INVOERSOORTEN
 from vng_xl.workbook.positions import HERKOMST_FIELDS, HERKOMST_ROW
 
 #: The key figures: (table, post), label, style.
@@ -32,9 +33,9 @@ INHOUD = (
     ("gemeenten", "Bijdrage Fonds GGU per gemeente"),
     ("controle", "Gepubliceerd naast berekend, met een oordeel"),
 )
-#: The legend: style of the sample cell, what it means.
+#: The legend: style of the sample cell, what it means; first the kinds of input, as on Parameters.
 LEGENDA = (
-    ("legenda_invoer", "Invoer: de enige cellen die u kunt wijzigen (daarna: Vernieuwen)"),
+    *((f"legenda_{key}", soort.legenda) for key, soort in INVOERSOORTEN.items()),
     ("euro", "Berekend door de werkmap: niet wijzigen"),
     ("euro_totaal", "Totaal"),
     ("legenda_afwijking", "Wijkt af van het cijfer in de Kadernota (zie het blad Controle)"),
@@ -130,13 +131,14 @@ def overzicht_sheet(ctx: Context) -> Sheet:
         s.spans[(row, 1)] = last_col - 1
 
     row += 2
-    s.put(row, 0, "Kleuren", style="kop")
+    s.put(row, 0, "Kleuren (alleen invoercellen zijn te wijzigen; daarna: Vernieuwen)", style="kop")
     for c in range(1, last_col + 1):
         s.put(row, c, None, style="kop")
     for style, text in LEGENDA:
         row += 1
         s.put(row, 0, text, style="label")
-        s.put(row, 1, None, style=style)
+        sample = style.removeprefix("legenda_")
+        s.put(row, 1, INVOERSOORTEN[sample].naam if sample in INVOERSOORTEN else None, style=style)
     return s
 
 

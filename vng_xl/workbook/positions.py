@@ -16,6 +16,7 @@ from vng_xl.workbook.layout import Invoer, indexsets_of
 
 # Parameters sheet.
 STATUS = (2, 1)  # B3: the refresh's message; fixed, so even a failure before the Shape is read can report
+LEGEND_ROW = 3  # the kinds of input, each in its fill
 BUTTON = "G1"
 INDEX_HEADER = 4
 INDEX_ROWS = (5, 6, 7)  # jaren, A, B; one column per year from column B
@@ -35,14 +36,16 @@ HERKOMST_FIELDS = (
     ("vernieuwd", "Vernieuwd op"),
     ("door", "Door"),
     ("hoe", "Met"),
-    ("vng_xl", "vng_xl-versie"),
-    ("xlwings", "xlwings-versie"),
+    ("vng_xl", "Versie van het rekenmodel"),
+    ("xlwings", "Versie van de koppeling met Excel"),
     ("parameterset", "Parameterset"),
-    ("bron", "Bron van de parameters"),
-    ("hash", "Hash van de invoer (SHA-256)"),
+    ("bron", "Bron van de indexen"),
+    ("hash", "Kenmerk van de invoer"),
+    ("afwijkend", "Afwijkend van de Kadernota"),  # which inputs differ, all of them
 )
 #: First row of the index-set block, below the herkomst block; each set: name, jaar, A, B, an empty row.
-SETS_ROW = HERKOMST_ROW + len(HERKOMST_FIELDS) + 2
+#: Fixed (row 34), where workbooks built before the last herkomst field have their sets too.
+SETS_ROW = HERKOMST_ROW + 10
 SET_ROWS = 5
 
 # Kernorganisatie sheet.

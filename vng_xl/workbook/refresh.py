@@ -76,8 +76,9 @@ def refresh(target: WorkbookTarget, now: datetime | None = None, status_on_failu
         if afwijkend:
             status += " Andere parameters dan de Kadernota: de vergelijking geldt voor haar parameterset alleen."
         values: dict[str, dict[str, CellValue]] = {layout.blad("parameters"): {a1(*STATUS): status}}
-        for i, (key, _) in enumerate(HERKOMST_FIELDS):
-            values[layout.blad("parameters")][a1(HERKOMST_ROW + i, 1)] = prov[key]
+        par = ctx.sheets["parameters"]  # the herkomst as the builder lays it out, differing inputs included
+        for i in range(len(HERKOMST_FIELDS)):
+            values[par.name][a1(HERKOMST_ROW + i, 1)] = par.cells[(HERKOMST_ROW + i, 1)].value
         # The explanations are text the slip search writes, not formulas: both targets write them.
         uitleg = COLUMNS.index("Verklaring")
         values[controle.name] = {

@@ -25,6 +25,7 @@ from vng_xl.workbook.content import (
     quote_sheet,
     row_series,
 )
+from vng_xl.workbook.layout import INVOERSOORTEN
 from vng_xl.workbook.positions import (
     BUTTON,
     CONTRIBUTIE_HEADER,
@@ -43,6 +44,7 @@ from vng_xl.workbook.positions import (
     KERN_LABEL_COL,
     KERN_TYPE_COL,
     LAYOUT_KEY,
+    LEGEND_ROW,
     ONTWIKKELING_BASISJAAR,
     OVERBEGROTING_ROWS,
     PEILDATUM,
@@ -50,6 +52,29 @@ from vng_xl.workbook.positions import (
     STATUS,
     shape_of,
 )
+from vng_xl.workbook.vergelijking import voluit
+
+#: For whoever maintains the workbook, beside the herkomst: the commands; the board's texts name none.
+TECHNISCH = (
+    "Gemaakt met: vng-xl build",
+    "Vernieuwen zonder Excel: vng-xl refresh WERKMAP (invoer wijzigen: --set BLAD!CEL=WAARDE)",
+    "Gemeentelijst inlezen: vng-xl gemeenten CSV --werkmap WERKMAP",
+    "Kenmerk van de invoer: SHA-256 van alle invoer (gelijke invoer, gelijk kenmerk)",
+    "Versies: vng_xl (rekenmodel) en xlwings (koppeling met Excel)",
+)
+
+
+def legend(s: Sheet, row: int, bron_col: int) -> None:
+    """One row naming the kinds of input in their own fills: in B:C, D:E and F, the last in the source column.
+
+    Columns B to F are there for any number of years (the source column is G or further right).
+    """
+    s.put(row, 0, "Soort invoer (kleur van de cel)", style="label")
+    places = ((FIRST_VALUE_COL, 1), (FIRST_VALUE_COL + 2, 1), (FIRST_VALUE_COL + 4, 0), (bron_col, 0))
+    for (key, soort), (col, span) in zip(INVOERSOORTEN.items(), places, strict=True):
+        s.put(row, col, soort.naam, style=f"legenda_{key}")
+        if span:
+            s.spans[(row, col)] = span
 
 
 def parameters_sheet(ctx: Context) -> Sheet:
@@ -63,10 +88,12 @@ def parameters_sheet(ctx: Context) -> Sheet:
     s.put(0, 0, ctx.layout.raw["titel"], style="titel")
     s.long_text(
         1,
-        "Parameters van de meerjarenraming. Gele cellen zijn invoer; de rest rekent de werkmap uit.",
+        "Parameters van de meerjarenraming. Cellen met een rand zijn invoer, hun kleur zegt welke soort "
+        "(zie Soort invoer); de rest rekent de werkmap uit. Na een wijziging: klik op Vernieuwen.",
         bron_col,
         lines=1,
     )
+    legend(s, LEGEND_ROW, bron_col)
     s.put(STATUS[0], 0, "Status", style="label")
     s.put(*STATUS, ctx.herkomst.get("status", ""), style="status")
     s.button = (BUTTON, "Vernieuwen", "Vernieuwen")
@@ -78,7 +105,7 @@ def parameters_sheet(ctx: Context) -> Sheet:
         s.put(row, bron_col, bron, style="kop")
 
     def bron(row: int, text: str) -> None:
-        s.put(row, bron_col, text, style="bron")
+        s.put(row, bron_col, text, style="invoer_tekst")
 
     def year_row(row: int, years, style: str, values=None) -> None:
         for i, year in enumerate(years):
@@ -94,11 +121,12 @@ def parameters_sheet(ctx: Context) -> Sheet:
     year_row(a_row, years, "invoer_index", kn.indexen.rates[0])
     year_row(b_row, years, "invoer_index", kn.indexen.rates[1])
     bron(a_row, kn.indexen.bron)
-    bron(b_row, kn.indexen.bron)
+    # One source for both indexes (the read-back takes A's): B's shows it, and follows an edit.
+    s.put(b_row, bron_col, kn.indexen.bron, formula=f"={a1(a_row, bron_col)}", style="bron")
     s.names["Indexen"] = area(jaren, FIRST_VALUE_COL, b_row, FIRST_VALUE_COL + len(years) - 1)
 
     kop(CONTRIBUTIE_HEADER, "Contributie")
-    s.put(*INGROEI, kn.ingroei, style="invoer_procent")
+    s.put(*INGROEI, kn.ingroei, style="invoer_ingroei")
     s.put(INGROEI[0], 0, "Ingroei contributie per jaar", style="label")
     bron(INGROEI[0], "Kadernota 2026, Contributieontwikkeling (meerjarige contributiesystematiek ALV)")
     s.put(
@@ -122,7 +150,7 @@ def parameters_sheet(ctx: Context) -> Sheet:
     s.put(ob_pct, 0, "Overbegroting (deel van de bijdrage leden)", style="label")
     path = sorted(kn.ggu.overbegroting.items())
     year_row(ob_jaren, [y for y, _ in path], "invoer_jaar")
-    year_row(ob_pct, [y for y, _ in path], "invoer_procent", [p for _, p in path])
+    year_row(ob_pct, [y for y, _ in path], "invoer_overbegroting", [p for _, p in path])
     bron(ob_pct, "Kadernota 2026: 'afgebouwd tot 1% in 2029'; het pad volgt uit de gepubliceerde tabel")
     s.names["Overbegroting"] = area(ob_jaren, FIRST_VALUE_COL, ob_pct, FIRST_VALUE_COL + len(path) - 1)
 
@@ -134,10 +162,13 @@ def parameters_sheet(ctx: Context) -> Sheet:
     s.put(*PEILDATUM, inv.peildatum, style="invoer_tekst")
     s.names["Inwoners"] = area(*INWONERS, *INWONERS)
 
-    kop(HERKOMST_ROW - 1, "Herkomst (bijgewerkt door Vernieuwen)")
+    kop(HERKOMST_ROW - 1, "Herkomst (bijgewerkt door Vernieuwen)", "Technisch (voor beheer)")
     for i, (key, label) in enumerate(HERKOMST_FIELDS):
         s.put(HERKOMST_ROW + i, 0, label, style="label")
-        s.put(HERKOMST_ROW + i, 1, ctx.herkomst.get(key, ""), style="herkomst")
+        value = voluit(ctx.afwijkend) if key == "afwijkend" else ctx.herkomst.get(key, "")
+        s.put(HERKOMST_ROW + i, 1, value, style="herkomst")
+    for i, text in enumerate(TECHNISCH):
+        s.put(HERKOMST_ROW + i, bron_col, text, style="bron")
     s.names["Herkomst"] = area(HERKOMST_ROW, 0, HERKOMST_ROW + len(HERKOMST_FIELDS) - 1, 1)
     s.names["Status"] = area(*STATUS, *STATUS)
     return s
@@ -317,8 +348,8 @@ def kernorganisatie_sheet(ctx: Context) -> Sheet:
             "column",
             "Meerjarenraming kosten kernorganisatie",
             [
-                row_series(s.name, "Totaal kosten", t1, 2, last_col, cats, "#8EA9DB"),
-                row_series(s.name, "Kosten 'Kernorganisatie'", t3, 2, last_col, cats, "#1F3864"),
+                row_series(s.name, t1, 2, last_col, cats, "#8EA9DB"),
+                row_series(s.name, t3, 2, last_col, cats, "#1F3864"),
             ],
             anchor=a1(v_row + 2, 0),
             y_title="euro",

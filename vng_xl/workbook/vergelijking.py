@@ -53,6 +53,11 @@ def afwijkende_invoer(invoer: Invoer, kadernota: Invoer) -> list[str]:
     return out
 
 
+def voluit(verschillen: list[str]) -> str:
+    """Every differing input in one line, for the herkomst; or that there are none."""
+    return "; ".join(verschillen) if verschillen else "geen: de invoer is die van de Kadernota"
+
+
 def kort(verschillen: list[str]) -> str:
     """A one-line summary: the first few differing inputs, then how many more."""
     shown = "; ".join(verschillen[:KORT])
