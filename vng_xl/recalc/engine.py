@@ -19,6 +19,7 @@ import numpy as np
 
 from vng_xl.errors import FormulaProblem
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
+from vng_xl.recalc import broadcast
 from vng_xl.recalc.dutch import from_dutch
 from vng_xl.recalc.excel_functions import install_excel_functions
 from vng_xl.recalc.limits import MAX_TEXT_CHARS, formula_over_limits, install_text_caps
@@ -157,6 +158,7 @@ def xsubtotal(function_num: object, *refs: object) -> object:
 _FUNCTIONS["SUBTOTAL"] = xsubtotal
 install_excel_functions(_FUNCTIONS)
 install_text_caps(_FUNCTIONS)
+broadcast.install(_FUNCTIONS)
 
 
 def register_functions(functions: Mapping[str, Any]) -> None:

@@ -35,6 +35,7 @@ from vng_xl.ooxml.sheet_xml import (
     same_value,
 )
 from vng_xl.recalc import engine, groups
+from vng_xl.recalc.intersection import NotIntersectable, at_cell, intersect
 from vng_xl.recalc.limits import MAX_ARRAY_CELLS, MAX_RANGE_CELLS, OverLimit
 from vng_xl.recalc.references import has_relative_reference, own_position, shift_formula
 from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
@@ -100,6 +101,10 @@ class Node:
     def label(self) -> str:
         return f"{self.sheet}!{cell_ref(self.row, self.col)}" if self.output else f"name {self.key[2]}"
 
+
+_PLAIN_NAME = re.compile(r"^[A-Za-z_\\][\w.]*$")
+#: Up to this many whole rows (16,384 cells each) are read in full rather than clipped to the used area.
+FULL_ROWS = 16
 
 _INPUT = re.compile(
     r"^(?:(?P<sheet>'(?:[^']|'')+'|[^!']+)!)?(?P<ref>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?"
@@ -177,6 +182,9 @@ class WorkbookEvaluation:
                 if f.kind == "shared" and f.text and f.si is not None:
                     masters[f.si] = f
             for f in sc.formulas:
+                if f.kind == "normal" and not f.text.strip():
+                    # `<f ca="1"/>`: Excel marks each cell of a volatile array formula so; no formula of its own
+                    continue
                 key = ("cell", info.name, f.row, f.col)
                 text = f.text
                 output = Area(info.name, f.row, f.col, f.row, f.col)
@@ -271,7 +279,9 @@ class WorkbookEvaluation:
         cols = [sc.max_col] + [a.c2 for a, _ in self._multi.get(sheet, ())]
         return max(rows + [1]), max(cols + [1])
 
-    def _resolve_area(self, text: str, sheet: str) -> Area | None:
+    def _resolve_area(self, text: str, sheet: str, reach: Area | None = None) -> Area | None:
+        """The area a reference names; whole columns (rows) clipped to the used cells, or to `reach`:
+        an array formula's area, whose cells past the used ones Excel fills from empty cells (0)."""
         m = _INPUT.match(text)
         if not m:
             return None
@@ -289,11 +299,15 @@ class WorkbookEvaluation:
         a, _, b = ref.partition(":")
         if a.isalpha():  # whole columns
             max_row, _ = self._used(target)
+            max_row = max(max_row, reach.r2) if reach is not None else max_row
             c1, c2 = sorted((col_index(a), col_index(b)))
             return Area(target, 1, c1, max_row, c2, clipped=True)
-        if a.isdigit():  # whole rows
-            _, max_col = self._used(target)
+        if a.isdigit():  # whole rows: a few are taken in full, as an array formula over them spills that wide
             r1, r2 = sorted((int(a), int(b)))
+            if r2 - r1 < FULL_ROWS:
+                return Area(target, r1, 1, r2, MAX_COL)
+            _, max_col = self._used(target)
+            max_col = max(max_col, reach.c2) if reach is not None else max_col
             return Area(target, r1, 1, r2, max_col, clipped=True)
         try:
             r1, c1, r2, c2 = parse_area(ref)
@@ -317,7 +331,9 @@ class WorkbookEvaluation:
             if table is not None:  # a table's name alone stands for its data rows
                 first, last = table.r1 + table.header_rows, table.r2 - table.totals_rows
                 return Area(table.sheet, first, table.c1, last, table.c2)
-            raise engine.FormulaUnsupported(f"unknown name {name}")
+            if scope_sheet or not _PLAIN_NAME.match(name):
+                raise engine.FormulaUnsupported(f"unknown name {name}")
+            scope, nm, formula = None, name, "#NAME?"  # a name the workbook does not define: Excel's #NAME?
         if has_relative_reference(formula):
             raise engine.FormulaUnsupported(f"name {name} holds a relative reference")
         body = formula.strip().removeprefix("=")
@@ -343,7 +359,8 @@ class WorkbookEvaluation:
         try:
             node.compiled = engine.compile_formula(node.text)
             for name in node.compiled.inputs:
-                area = self._resolve_area(name, node.sheet)
+                reach = node.output if node.kind == "array" and not node.dynamic else None
+                area = self._resolve_area(name, node.sheet, reach)
                 source = area if area is not None else self._name_source(name, node.sheet, stack)
                 if isinstance(source, Area):
                     if source.shape[0] * source.shape[1] > MAX_RANGE_CELLS:
@@ -462,7 +479,13 @@ class WorkbookEvaluation:
 
     def _evaluate(self, node: Node) -> None:
         compiled = node.compiled
-        args = [self._input_value(s, compiled.needs_ranges, n) for s, n in zip(node.sources, compiled.inputs)]
+        sources = node.sources
+        if node.output is not None and not node.dynamic and node.kind != "array" and not compiled.functions:
+            sources = [at_cell(s, node.row, node.col) if isinstance(s, Area) else s for s in sources]
+        args = [
+            self._input_value(s, compiled.needs_ranges, n) if s is not None else engine.xl_error("#VALUE!")
+            for s, n in zip(sources, compiled.inputs)
+        ]
         result, messages = engine.call(compiled, args)
         size = np.size(result.value if isinstance(result, engine.Ranges) else result)
         if size > MAX_ARRAY_CELLS:
@@ -481,11 +504,13 @@ class WorkbookEvaluation:
         elif node.kind == "array":
             self._fill_array(node, block)
         else:
-            if len(block) != 1 or len(block[0]) != 1:
+            try:
+                value = intersect(block, [s for s in node.sources if isinstance(s, Area)], node.row, node.col)
+            except NotIntersectable as exc:
                 raise engine.FormulaUnsupported(
-                    "an array result in a cell that is not an array formula (implicit intersection is not supported)"
-                )
-            self._store(node.sheet, node.row, node.col, block[0][0])
+                    f"an array result in a cell that is not an array formula: {exc}"
+                ) from None
+            self._store(node.sheet, node.row, node.col, value)
         node.value = block
 
     def _fill_array(self, node: Node, block: list[list[object]]) -> None:
