@@ -163,7 +163,7 @@ def parameters_sheet(ctx: Context) -> Sheet:
     s.put(*PEILDATUM, inv.peildatum, style="invoer_tekst")
     s.names["Inwoners"] = area(*INWONERS, *INWONERS)
 
-    kop(HERKOMST_ROW - 1, "Herkomst (bijgewerkt door Vernieuwen)", "Technisch (voor beheer)")
+    kop(HERKOMST_ROW - 1, "Herkomst van de cijfers", "Technisch (voor beheer)")
     for i, (key, label) in enumerate(HERKOMST_FIELDS):
         s.put(HERKOMST_ROW + i, 0, label, style="label")
         value = voluit(ctx.afwijkend) if key == "afwijkend" else ctx.herkomst.get(key, "")
