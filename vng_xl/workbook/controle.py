@@ -114,7 +114,7 @@ def controle_rijen(ctx: Context) -> list[ControleRij]:
 def controle_sheet_from_rows(ctx: Context, rows: Sequence[ControleRij]) -> Sheet:
     """Lay out the comparisons with live formulas (cached values from the model) and a summary on top."""
     s = Sheet("controle", ctx.blad("controle"))
-    s.widths = {0: 20, 1: 40, 2: 6, 3: 13, 4: 13, 5: 11, 6: 9, 7: 15, 8: VERKLARING_WIDTH, 9: 34}
+    s.widths = {0: 27, 1: 40, 2: 6, 3: 13, 4: 13, 5: 11, 6: 9, 7: 15, 8: VERKLARING_WIDTH, 9: 34}
     s.freeze = (FIRST_ROW, 3)
     s.put(0, 0, "Controle: berekend tegen gepubliceerd", style="titel")
     s.long_text(
