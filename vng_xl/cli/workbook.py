@@ -30,7 +30,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"  {telling(controle_van(ctx))} (sheet Controle)")
     print(
         "  Open it in Excel with Python, xlwings and vng_xl installed (see docs/workbook.md); "
-        "LibreOffice and other readers show the stored figures."
+        "LibreOffice computes it after `vng-xl libreoffice install`; other readers show the stored figures."
     )
     return EXIT_OK
 
