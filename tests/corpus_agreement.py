@@ -18,10 +18,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import multiprocessing
 import sys
 import time
 import warnings
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,8 +186,25 @@ def _from_formulas(v: object) -> object:
     return REFUSED
 
 
+_ALONE: ProcessPoolExecutor | None = None
+
+
 def formulas_alone(path: Path, cells: dict[Key, object]) -> dict[Key, object]:
-    """The `formulas` package's own value for each formula cell (ExcelModel, circular references on)."""
+    """The `formulas` package's own value for each formula cell (ExcelModel, circular references on).
+
+    Computed in a fresh interpreter that never imports vng_xl.recalc: our evaluator puts its functions
+    into `formulas`' global function table, which would make "formulas alone" partly ours.
+    """
+    global _ALONE
+    if _ALONE is None:
+        _ALONE = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return _ALONE.submit(_formulas_alone_here, path, list(cells)).result()
+
+
+def _formulas_alone_here(path: Path, cells: list[Key]) -> dict[Key, object]:
+    """formulas_alone's work, in the child; refuses to run where our evaluator was imported."""
+    if any(m.startswith("vng_xl.recalc") for m in sys.modules):
+        raise RuntimeError("formulas alone must run where vng_xl.recalc was never imported")
     import formulas
     from formulas.ranges import Ranges
 
