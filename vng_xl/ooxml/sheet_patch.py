@@ -16,7 +16,7 @@ import xml.parsers.expat as expat
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from vng_xl.ooxml.sheet_scan import Cell, Layout, Row, patch_plain, refuse_dtd
+from vng_xl.ooxml.sheet_scan import Cell, Layout, Row, next_cell_column, patch_plain, refuse_dtd
 from vng_xl.ooxml.sheet_verify import verify_patch
 from vng_xl.ooxml.sheet_xml import (
     MAX_ROW,
@@ -29,7 +29,6 @@ from vng_xl.ooxml.sheet_xml import (
     escape_ooxml,
     excel_serial,
     parse_area,
-    parse_ref,
     xml_text,
 )
 
@@ -84,19 +83,7 @@ def locate(xml: bytes, rows_wanted: set[int]) -> Layout:
         depth += 1
         if depth == 4:
             if row is not None and name == c_tag:
-                ref = attrs.get("r")
-                if ref is not None:
-                    try:
-                        row_no, col = parse_ref(ref)
-                    except ValueError:
-                        raise SheetRefused("not a cell reference", ref) from None
-                    if row_no != last_row:
-                        raise SheetRefused(f"cell in row {last_row}", ref)
-                else:
-                    col = last_col + 1
-                if col <= last_col:
-                    raise SheetRefused("cells out of order or duplicated", ref or cell_ref(last_row, col))
-                last_col = col
+                col = last_col = next_cell_column(attrs.get("r"), last_row, last_col)
                 cell = Cell(col, parser.CurrentByteIndex)
                 row.cells.append(cell)
         elif depth == 5:

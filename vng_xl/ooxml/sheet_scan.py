@@ -17,6 +17,23 @@ from dataclasses import dataclass, field
 from vng_xl.ooxml.sheet_xml import MAX_ROW, NS, SheetRefused, cell_ref, parse_ref
 
 
+def next_cell_column(ref: str | None, row: int, last_col: int) -> int:
+    """The column of a row's next <c> (its r=, or the one after the last), or SheetRefused: a cell
+    must name a cell of its own row, after the row's cells before it."""
+    if ref is not None:
+        try:
+            row_no, col = parse_ref(ref)
+        except ValueError:
+            raise SheetRefused("not a cell reference", ref) from None
+        if row_no != row:
+            raise SheetRefused(f"cell in row {row}", ref)
+    else:
+        col = last_col + 1
+    if col <= last_col:
+        raise SheetRefused("cells out of order or duplicated", ref or cell_ref(row, col))
+    return col
+
+
 @dataclass
 class Cell:
     col: int
@@ -188,19 +205,8 @@ def patch_plain(xml: bytes, pending: dict[int, dict], render) -> tuple[bytes, in
         attrs = _attrs(m[3])
         if attrs is None:
             raise _NotPlain
-        ref, last_row, last_col = attrs.get(b"r"), state["row"], state["col"]
-        if ref is not None:
-            ref = ref.decode()
-            try:
-                row_no, col = parse_ref(ref)
-            except ValueError:
-                raise SheetRefused("not a cell reference", ref) from None
-            if row_no != last_row:
-                raise SheetRefused(f"cell in row {last_row}", ref)
-        else:
-            col = last_col + 1
-        if col <= last_col:
-            raise SheetRefused("cells out of order or duplicated", ref or cell_ref(last_row, col))
+        ref = attrs.get(b"r")
+        col = next_cell_column(ref.decode() if ref is not None else None, state["row"], state["col"])
         state["col"] = col
         write = todo.get(col)
         if write is None:
