@@ -16,7 +16,7 @@ import xml.parsers.expat as expat
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from vng_xl.ooxml.sheet_scan import Cell, Layout, Row, next_cell_column, patch_plain, refuse_dtd
+from vng_xl.ooxml.sheet_scan import Cell, Layout, Row, next_cell_column, parse_refusing_dtd, patch_plain
 from vng_xl.ooxml.sheet_verify import verify_patch
 from vng_xl.ooxml.sheet_xml import (
     MAX_ROW,
@@ -130,14 +130,9 @@ def locate(xml: bytes, rows_wanted: set[int]) -> Layout:
             layout.sheet_data = (sd_start, _element_end(xml, sd_start, parser.CurrentByteIndex))
             in_sheet_data = False
 
-    parser.StartDoctypeDeclHandler = refuse_dtd
-    parser.EntityDeclHandler = refuse_dtd
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    try:
-        parser.Parse(xml, True)
-    except expat.ExpatError as exc:
-        raise SheetRefused(f"not well-formed XML ({exc})") from None
+    parse_refusing_dtd(parser, xml)
     if layout.sheet_data is None:
         raise SheetRefused("sheet has no sheetData")
     return layout

@@ -64,6 +64,16 @@ def refuse_dtd(*_args) -> None:
     raise SheetRefused("DOCTYPE or entity declarations are not allowed")
 
 
+def parse_refusing_dtd(parser, xml: bytes) -> None:
+    """Run an expat parser over a whole sheet with DTDs and entities refused; bad XML is SheetRefused."""
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError as exc:
+        raise SheetRefused(f"not well-formed XML ({exc})") from None
+
+
 _TAG = re.compile(rb"""<(/?)([^\s/>]+)((?:[^>"']+|"[^"]*"|'[^']*')*)>""")
 _ATTR = re.compile(rb"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']*)["']""")
@@ -94,17 +104,12 @@ def _plain_root(xml: bytes) -> int | None:
         if state["root"] is not None:
             state["plain"] = False
 
-    parser.StartDoctypeDeclHandler = refuse_dtd
-    parser.EntityDeclHandler = refuse_dtd
     parser.StartElementHandler = first
     parser.StartNamespaceDeclHandler = after_root
     parser.CommentHandler = after_root
     parser.ProcessingInstructionHandler = after_root
     parser.StartCdataSectionHandler = after_root
-    try:
-        parser.Parse(xml, True)
-    except expat.ExpatError as exc:
-        raise SheetRefused(f"not well-formed XML ({exc})") from None
+    parse_refusing_dtd(parser, xml)
     return state["root"] if state["plain"] else None
 
 
