@@ -124,7 +124,7 @@ def test_round_over_a_column_agrees_with_the_per_cell_evaluator_everywhere():
 
 
 def test_a_rounding_column_gives_what_the_same_formulas_give_cell_by_cell(tmp_path: Path):
-    """The vector path's ROUND once was `formulas`' (2.675 -> 2.67), not Excel's of the per-cell evaluator."""
+    """The vector path's ROUND once was `formulas`' (1.005 -> 1, 0.285 -> 0.28), not Excel's of the per-cell one."""
     src = column_book(tmp_path / "a.xlsx", [2.675, 1.005, -2.675, 0.285], "ROUND(A{r},2)")
     recalc_file(src, tmp_path / "b.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "b.xlsx", data_only=True)["S"]
@@ -189,3 +189,17 @@ def test_the_live_report_is_the_final_report_of_the_same_files(tmp_path: Path):
     a, b = (json.loads((tmp_path / n).read_text()) for n in ("live.json", "final.json"))
     a["summary"].pop("seconds"), b["summary"].pop("seconds")
     assert a == b and a["summary"]["failed"] == 2 and a["summary"]["incomplete"] == 2
+
+
+def test_the_evaluator_loads_scipy_only_when_a_statistics_function_runs():
+    code = (
+        "import sys\nfrom vng_xl.recalc import engine\nassert 'scipy' not in sys.modules\n"
+        "assert engine.evaluate('=ROUND(2.675,2)+SUM(1,2)').value == 5.68\nassert 'scipy' not in sys.modules\n"
+        "print(engine.evaluate('=NORM.S.DIST(1,TRUE)').value, engine.evaluate('=PERCENTILE({1,2,3,4},0.3)').value,"
+        " engine.evaluate('=CONFIDENCE.NORM(0.05,1,100)').value)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    phi_1, percentile, confidence = map(float, out.stdout.split())
+    assert phi_1 == pytest.approx(0.841344746068543, abs=1e-12)  # the standard normal table at 1
+    assert percentile == pytest.approx(1.9)  # 1 + 0.3 * (4 - 1) places it 0.9 of the way from 1 to 2
+    assert confidence == pytest.approx(1.959963984540054 / 10, abs=1e-12)  # z(0.975) * 1 / sqrt(100)

@@ -45,8 +45,9 @@ def address_space() -> int:
 
 
 #: Modules of the program that a budgeted process may load only when a file needs them (the per-cell
-#: evaluator loads `formulas` and scipy): loading them is the program's memory, not the file's.
-PROGRAM_MODULES = frozenset({"vng_xl.recalc.engine"})
+#: evaluator loads `formulas`; its statistics functions scipy): loading them is the program's memory,
+#: not the file's.
+PROGRAM_MODULES = frozenset({"vng_xl.recalc.engine", "scipy", "scipy.stats", "scipy.linalg", "scipy.interpolate"})
 
 
 class _ProgramLoader(importlib.abc.Loader):
