@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -23,12 +24,14 @@ from vng_xl.ooxml.sheet_xml import (
     cell_ref,
     cell_value,
     child,
+    col_index,
     excel_serial,
     parse_area,
     parse_ref,
     ref_in_row,
     same_value,
 )
+from vng_xl.ooxml.sheet_xml import _unescape_ooxml as unescape_ooxml
 
 _C, _F, _ROW, _SHEET_DATA, _DIMENSION = (f"{{{NS}}}{n}" for n in ("c", "f", "row", "sheetData", "dimension"))
 _VALUE_CHILDREN = frozenset(f"{{{NS}}}{n}" for n in ("v", "is"))
@@ -223,7 +226,10 @@ def _check_row(before, row, number: int, todo: Mapping[int, CellWrite], areas, o
             if not same_attrs:
                 raise SheetRefused("its attributes changed beyond t=", ref, damaged=False)
             _check_kept_children(was, c, write, ref)
-        got = cell_value(c, [])
+        try:
+            got = cell_value(c, [])
+        except ValueError:  # e.g. text where a number should be: no value at all
+            raise SheetRefused("does not read back as a value", ref, damaged=False) from None
         want = expected_value(write.value)
         if not (got is None and want is None) and not same_value(want, got, rel=0.0):
             raise SheetRefused(f"reads back as {got!r}, not {want!r}", ref, damaged=False)
@@ -345,3 +351,126 @@ def _quick_cells(row, number: int) -> dict[int, object]:
             raise SheetRefused("occurs twice", ref or cell_ref(number, col))
         out[col], last = c, col
     return out
+
+
+# ---------------------------------------------------------------- the check on the bytes
+
+# A formula cell of the simple shape (as vng_xl.ooxml.sheet_splice writes into): 1 the start tag up
+# to t= (2 and 3 the column letters and the row of its reference), 4 t=, 5 the rest of the start
+# tag and the formula, 6 the cached value.
+_CACHED = re.compile(
+    rb'(<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="[0-9]+")?)(?: t="([A-Za-z]+)")?'
+    rb"(><f(?: [^<>]*)?(?:/>|>[^<]*</f>))(?:<v>([^<]*)</v>)?</c>"
+)
+_NUMBER = re.compile(rb"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_ENTITY = re.compile(rb"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
+_NAMED = {b"lt": "<", b"gt": ">", b"amp": "&", b"quot": '"', b"apos": "'"}
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+_MAIN_DEFAULT = b'xmlns="' + NS.encode() + b'"'
+
+
+def _PLAIN_TEXT(text: str) -> bool:
+    """Text that stands in XML as it is and has no _xHHHH_ escape: its bytes are what a reader reads."""
+    return text.isascii() and text.isprintable() and "&" not in text and ">" not in text and "_x" not in text
+
+
+def same_but_values(original: bytes, patched: bytes, writes: Mapping[tuple[int, int], CellWrite]) -> bool:
+    """True when `patched` is byte for byte `original` except the t= and <v> of exactly the written
+    formula cells, and each of those reads back as the value meant; False when in doubt (then
+    verify_patch decides and names the difference).
+
+    For a sheet whose rows and cells were found in order with r= each (sheet_splice.rows_in_order),
+    the main namespace the default one, and no comment, CDATA or processing instruction in sheetData:
+    then every `<c r=` there is a cell, and the two documents are compared as gap, cell, gap, ...
+    """
+    start, end = original.find(b"<sheetData>"), original.rfind(b"</sheetData>")
+    if start < 0 or end < start or original.count(b"<sheetData") != 1 or original.count(b"</sheetData") != 1:
+        return False
+    if original.count(b"xmlns=") != 1 or original.find(_MAIN_DEFAULT, 0, start) < 0:
+        return False
+    for bad in (b"<!", b"<?", b"xmlns"):
+        if original.find(bad, start, end) >= 0:
+            return False
+    p_start, p_end = patched.find(b"<sheetData>"), patched.rfind(b"</sheetData>")
+    if p_start != start or original[:start] != patched[:start] or original[end:] != patched[p_end:]:
+        return False
+    left = dict(writes)
+    take, columns = left.pop, {}
+    pos = p_pos = start
+    in_patched = _CACHED.finditer(patched, start, p_end)
+    for was in _CACHED.finditer(original, start, end):
+        now = next(in_patched, None)
+        if now is None or original[pos : was.start()] != patched[p_pos : now.start()]:
+            return False
+        head, letters, row, _, formula, _ = was.groups()
+        t, value_text = now.group(4, 6)
+        if head != now[1] or formula != now[5]:  # reference, style, formula
+            return False
+        col = columns.get(letters)
+        if col is None:
+            col = columns[letters] = col_index(letters.decode())
+        write = take((int(row), col), None)
+        if write is None:
+            if was[0] != now[0]:
+                return False
+        else:
+            value = write.value
+            kind = type(value)
+            if kind is float and t is None and value_text is not None:  # the common cases first
+                if not (_NUMBER.fullmatch(value_text) and float(value_text) == value):
+                    if not _reads_back(t, value_text, value):
+                        return False
+            elif kind is str and t == b"str" and value_text == value.encode() and _PLAIN_TEXT(value):
+                pass
+            elif not _reads_back(t, value_text, value):
+                return False
+        pos, p_pos = was.end(), now.end()
+    if left or next(in_patched, None) is not None:
+        return False
+    return original[pos:end] == patched[p_pos:p_end]
+
+
+def _reads_back(t: bytes | None, v: bytes | None, value: object) -> bool:
+    """Whether a formula cell with this t= and <v> text holds `value` as a reader reads it back."""
+    if type(value) is float and t is None and v is not None and _NUMBER.fullmatch(v) and float(v) == value:
+        return True
+    want = expected_value(value)
+    if want is None:
+        return t is None and v is None
+    if v is None:
+        return False
+    if isinstance(want, bool):
+        return t == b"b" and v == (b"1" if want else b"0")
+    if isinstance(want, ExcelError):
+        return t == b"e" and v == str(want).encode()
+    if isinstance(want, float):
+        return t is None and _NUMBER.fullmatch(v) is not None and float(v) == want
+    if isinstance(want, str):
+        text = _text(v)
+        return t == b"str" and text is not None and unescape_ooxml(text) == want
+    return False
+
+
+def _text(v: bytes) -> str | None:
+    """Element content as a parser reads it, or None when it is not well-formed character data."""
+    if b"]]>" in v or b"\r" in v:
+        return None
+    try:
+        text = v.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "&" in text:
+        parts = _ENTITY.split(v)
+        out = []
+        for i in range(0, len(parts), 4):
+            if b"&" in parts[i]:
+                return None
+            out.append(parts[i].decode("utf-8"))
+            if i + 1 < len(parts):
+                named, dec, hexa = parts[i + 1 : i + 4]
+                try:
+                    out.append(_NAMED[named] if named else chr(int(dec or hexa, 16 if hexa else 10)))
+                except (ValueError, OverflowError):
+                    return None
+        text = "".join(out)
+    return None if _NOT_TEXT.search(text) else text
