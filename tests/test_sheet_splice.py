@@ -67,7 +67,6 @@ def test_the_budget_is_spliced_to_the_bytes_of_the_general_patch(budget: Path, m
     [(part, writes)] = [(i.part, ev.writes[i.name]) for i in ev.sheets if len(ev.writes.get(i.name, {})) > 1000]
     xml = pkg.read(part)
     calls = []
-    monkeypatch.setattr(sheet_verify, "verify_patch", lambda *a: calls.append(a))
     monkeypatch.setattr(sheet_patch, "verify_patch", lambda *a: calls.append(a))
     fast = spliced(xml, writes)
     assert fast is not None and sheet_verify.same_but_values(xml, fast, writes)
@@ -194,12 +193,11 @@ def test_a_wrong_patch_is_refused_by_the_new_check_and_the_old(patched: str, wha
     assert old_refuses, what  # the old checks alone refuse it too
 
 
-def test_a_wrong_splice_is_refused_not_written(monkeypatch):
+def test_a_wrong_splice_is_not_written(monkeypatch):
     xml = sheet_xml(ROWS).encode()
     wrong = sheet_xml(GOOD.replace('<c r="A1"><v>1</v>', '<c r="A1"><v>5</v>')).encode()
     monkeypatch.setattr(sheet_patch, "splice_values", lambda *a: wrong)
-    with pytest.raises(SheetRefused, match="A1"):
-        sheet_patch.patch_sheet(xml, WRITES)
+    assert sheet_patch.patch_sheet(xml, WRITES) == sheet_xml(GOOD).encode()  # the general way wrote it
 
 
 @pytest.mark.parametrize(

@@ -260,11 +260,9 @@ def patch_sheet(xml: bytes, writes: Mapping[tuple[int, int], CellWrite], verify:
     """
     if not writes:
         return xml
-    spliced = splice_values(xml, writes, value_parts, _dimension_edit)
-    if spliced is not None:  # only cached values of formula cells change: spliced into the bytes
-        if verify and not same_but_values(xml, spliced, writes):
-            verify_patch(xml, spliced, writes)
-        return spliced
+    spliced = splice_values(xml, writes, value_parts, _dimension_edit) if verify else None
+    if spliced is not None and same_but_values(xml, spliced, writes):
+        return spliced  # only the cached values of the formula cells written changed, each as meant
     pending: dict[int, dict[int, CellWrite]] = {}
     for (r, c), w in writes.items():
         pending.setdefault(r, {})[c] = w

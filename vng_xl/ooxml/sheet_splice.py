@@ -1,21 +1,21 @@
 """Writing the cached values of formula cells by splicing them into the sheet's bytes, the common
 case of a recalculation: same bytes as vng_xl.ooxml.sheet_patch, with little Python per cell.
 
-For a plain sheet (sheet_scan.plain_sheet) whose rows and cells all carry r= in order, one regular
-expression finds each formula cell of the simple shape `<c r=".." [s=".."] [t=".."]><f..>..</f>
-[<v>..</v>]</c>`; a written cell gets its t= and value replaced, everything else is kept as it was.
-Anything else (a new cell, another shape, an array formula, a dimension to widen) gives None and
-the caller takes the general way, which refuses a damaged sheet as before.
+For a plain sheet (sheet_scan.plain_sheet) one regular expression finds each formula cell of the
+simple shape `<c r=".." [s=".."] [t=".."]><f..>..</f>[<v>..</v>]</c>`; a written cell gets its t=
+and value replaced, everything else is kept as it was. Anything else (a new cell, another shape,
+an array formula, a dimension to widen) gives None. The result is used only when
+sheet_verify.same_but_values accepts it, which also finds the rows and cells in order; else the
+caller takes the general way, which refuses a damaged sheet as before.
 """
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Mapping
 
 from vng_xl.ooxml.sheet_scan import plain_sheet
-from vng_xl.ooxml.sheet_xml import MAX_COL, MAX_ROW, CellWrite, col_index
+from vng_xl.ooxml.sheet_xml import CellWrite, col_index
 
 # One formula cell of the simple shape: 1 the start tag up to t= (2 and 3 the column letters and
 # the row of its reference), 4 t=, 5 the rest of the start tag and the formula, 6 the cached value.
@@ -23,40 +23,6 @@ CACHED = re.compile(
     rb'(<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="[0-9]+")?)(?: t="([A-Za-z]+)")?'
     rb"(><f(?: [^<>]*)?(?:/>|>[^<]*</f>))(?:<v>([^<]*)</v>)?</c>"
 )
-_ROW = re.compile(rb'<row r="([1-9][0-9]{0,6})"(?: [A-Za-z:]+="[^"<>]*")*(/?)>')
-_LETTERS = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
-_DIGITS = re.compile(rb'<c r="[A-Z]{1,3}([0-9]+)"')
-
-
-def rows_in_order(xml: bytes, start: int, end: int) -> bool:
-    """True when sheetData's content xml[start:end] is rows one after another, each with r= (rising,
-    in range) and each of its cells with an r= of its own row, columns rising; False when in doubt."""
-    pos, last, shapes = start, 0, set()
-    row, find, count, letters_of, digits_of = _ROW.match, xml.find, xml.count, _LETTERS.findall, _DIGITS.findall
-    while pos < end:
-        m = row(xml, pos, end)
-        if m is None:
-            return False
-        number = int(m[1])
-        if number <= last or number > MAX_ROW:
-            return False
-        last, pos = number, m.end()
-        if m[2]:  # <row r="3"/>
-            continue
-        close = find(b"</row>", pos, end)
-        if close < 0:
-            return False
-        letters = letters_of(xml, pos, close)
-        if count(b"<c", pos, close) != len(letters) or digits_of(xml, pos, close).count(m[1]) != len(letters):
-            return False
-        pos = close + 6
-        shape = tuple(letters)
-        if shape not in shapes:
-            cols = [col_index(x.decode()) for x in shape]
-            if cols and cols[-1] > MAX_COL or not all(map(operator.lt, cols, cols[1:])):
-                return False
-            shapes.add(shape)
-    return pos == end
 
 
 def cached_value_xml(value, render) -> tuple[bytes, bytes]:
@@ -77,7 +43,8 @@ _SPECIAL = re.compile(r"[&<>_]")
 def splice_values(xml: bytes, writes: Mapping[tuple[int, int], CellWrite], render, dimension_edit) -> bytes | None:
     """The sheet with each write's value as the cached value of its formula cell, or None when the
     general patch must do it. render is sheet_patch.value_parts; dimension_edit(xml, start, writes)
-    the edits that widen the dimension (there must be none). Raises SheetRefused for a DTD or bad XML."""
+    the edits that widen the dimension (there must be none). Raises SheetRefused for a DTD or bad XML.
+    Cells are found by their r= alone: only a result that sheet_verify.same_but_values accepts may be used."""
     if not writes or any(w.array_ref is not None for w in writes.values()):
         return None
     plain = plain_sheet(xml)
@@ -87,7 +54,7 @@ def splice_values(xml: bytes, writes: Mapping[tuple[int, int], CellWrite], rende
     if prefix or xml[sd_start : sd_start + 11] != b"<sheetData>" or xml[sd_end - 12 : sd_end] != b"</sheetData>":
         return None
     start, end = sd_start + 11, sd_end - 12
-    if xml.find(b'"array"', start, end) >= 0 or not rows_in_order(xml, start, end):
+    if xml.find(b'"array"', start, end) >= 0:  # the check would not take it
         return None
     if dimension is not None and dimension_edit(xml, dimension, writes):
         return None

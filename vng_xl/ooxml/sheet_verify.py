@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -17,6 +18,8 @@ from datetime import date, datetime
 from lxml import etree
 
 from vng_xl.ooxml.sheet_xml import (
+    MAX_COL,
+    MAX_ROW,
     NS,
     CellWrite,
     ExcelError,
@@ -367,31 +370,70 @@ _ENTITY = re.compile(rb"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1
 _NAMED = {b"lt": "<", b"gt": ">", b"amp": "&", b"quot": '"', b"apos": "'"}
 _NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 _MAIN_DEFAULT = b'xmlns="' + NS.encode() + b'"'
+_ROW_START = re.compile(rb'<row r="([1-9][0-9]{0,6})"(?: [^\s="<>/]+="[^"<>]*")*(/?)>')
+_CELL_LETTERS = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([0-9]+)"')
 
 
-def _PLAIN_TEXT(text: str) -> bool:
+def _rows_in_order(xml: bytes, start: int, end: int) -> bool:
+    """True when sheetData's content xml[start:end] is rows one after another, each with r= (rising,
+    in range) and each of its cells with an r= of its own row, columns rising; False when in doubt."""
+    pos, last, shapes = start, 0, set()
+    row, find, count = _ROW_START.match, xml.find, xml.count
+    letters_of, digits_of = _CELL_LETTERS.findall, _CELL_ROWS.findall
+    while pos < end:
+        m = row(xml, pos, end)
+        if m is None:
+            return False
+        number = int(m[1])
+        if number <= last or number > MAX_ROW:
+            return False
+        last, pos = number, m.end()
+        if m[2]:  # <row r="3"/>
+            continue
+        close = find(b"</row>", pos, end)
+        if close < 0:
+            return False
+        letters = letters_of(xml, pos, close)
+        if count(b"<c", pos, close) != len(letters) or digits_of(xml, pos, close).count(m[1]) != len(letters):
+            return False
+        pos = close + 6
+        shape = tuple(letters)
+        if shape not in shapes:
+            cols = [col_index(x.decode()) for x in shape]
+            if cols and cols[-1] > MAX_COL or not all(map(operator.lt, cols, cols[1:])):
+                return False
+            shapes.add(shape)
+    return pos == end
+
+
+def _plain_text(text: str) -> bool:
     """Text that stands in XML as it is and has no _xHHHH_ escape: its bytes are what a reader reads."""
     return text.isascii() and text.isprintable() and "&" not in text and ">" not in text and "_x" not in text
 
 
 def same_but_values(original: bytes, patched: bytes, writes: Mapping[tuple[int, int], CellWrite]) -> bool:
     """True when `patched` is byte for byte `original` except the t= and <v> of exactly the written
-    formula cells, and each of those reads back as the value meant; False when in doubt (then
-    verify_patch decides and names the difference).
+    formula cells, and each of those reads back as the value meant; False when in doubt (then the
+    sheet is patched the general way and verify_patch decides).
 
-    For a sheet whose rows and cells were found in order with r= each (sheet_splice.rows_in_order),
-    the main namespace the default one, and no comment, CDATA or processing instruction in sheetData:
-    then every `<c r=` there is a cell, and the two documents are compared as gap, cell, gap, ...
+    Only for an original that expat parsed (sheet_scan.plain_sheet), with the main namespace as the
+    default one, no comment, CDATA, processing instruction or array formula in sheetData, and rows
+    and cells in order with r= each: then every `<c r=` there is a cell, no cell occurs twice, and
+    the two documents are compared as gap, cell, gap, ...
     """
     start, end = original.find(b"<sheetData>"), original.rfind(b"</sheetData>")
     if start < 0 or end < start or original.count(b"<sheetData") != 1 or original.count(b"</sheetData") != 1:
         return False
     if original.count(b"xmlns=") != 1 or original.find(_MAIN_DEFAULT, 0, start) < 0:
         return False
-    for bad in (b"<!", b"<?", b"xmlns"):
+    start += 11
+    for bad in (b"<!", b"<?", b"xmlns", b'"array"'):
         if original.find(bad, start, end) >= 0:
             return False
-    p_start, p_end = patched.find(b"<sheetData>"), patched.rfind(b"</sheetData>")
+    if not _rows_in_order(original, start, end):
+        return False
+    p_start, p_end = patched.find(b"<sheetData>") + 11, patched.rfind(b"</sheetData>")
     if p_start != start or original[:start] != patched[:start] or original[end:] != patched[p_end:]:
         return False
     left = dict(writes)
@@ -420,7 +462,7 @@ def same_but_values(original: bytes, patched: bytes, writes: Mapping[tuple[int, 
                 if not (_NUMBER.fullmatch(value_text) and float(value_text) == value):
                     if not _reads_back(t, value_text, value):
                         return False
-            elif kind is str and t == b"str" and value_text == value.encode() and _PLAIN_TEXT(value):
+            elif kind is str and t == b"str" and value_text == value.encode() and _plain_text(value):
                 pass
             elif not _reads_back(t, value_text, value):
                 return False
