@@ -1,5 +1,5 @@
 """Splicing cached values into a sheet's bytes changes nothing: the same bytes as the general patch,
-and its check on the bytes (sheet_verify.same_but_values) accepts no patch the element-by-element
+and its check on the bytes (sheet_compare.same_but_values) accepts no patch the element-by-element
 check refuses: each wrong patch below is refused by the new check and by the old one."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.recalc_fixtures import CORPUS, sheet_xml
-from vng_xl.ooxml import sheet_patch, sheet_splice, sheet_verify
+from vng_xl.ooxml import sheet_compare, sheet_patch, sheet_splice, sheet_verify
 from vng_xl.ooxml.sheet_xml import CellWrite, ExcelError, SheetRefused
 from vng_xl.recalc.workbook import WorkbookEvaluation
 
@@ -69,7 +69,7 @@ def test_the_budget_is_spliced_to_the_bytes_of_the_general_patch(budget: Path, m
     calls = []
     monkeypatch.setattr(sheet_patch, "verify_patch", lambda *a: calls.append(a))
     fast = spliced(xml, writes)
-    assert fast is not None and sheet_verify.same_but_values(xml, fast, writes)
+    assert fast is not None and sheet_compare.same_but_values(xml, fast, writes)
     assert sheet_patch.patch_sheet(xml, writes) == fast and calls == []  # the old check was not needed
     monkeypatch.undo()
     assert fast == general_patch(xml, writes, monkeypatch)
@@ -92,7 +92,7 @@ def test_the_corpus_is_spliced_where_it_can_be(monkeypatch):
             fast = spliced(xml, writes)
             if fast is not None:
                 taken += 1
-                assert sheet_verify.same_but_values(xml, fast, writes), path.name
+                assert sheet_compare.same_but_values(xml, fast, writes), path.name
                 assert fast == general_patch(xml, writes, monkeypatch), path.name
         pkg.close()
     if not list(CORPUS.glob("*.xls*")):
@@ -129,13 +129,13 @@ def test_a_cached_value_is_rendered_as_the_general_patch_renders_it(value, monke
     writes = {(1, 1): CellWrite(value), (1, 2): CellWrite(value)}
     out = spliced(xml, writes)
     assert out == general_patch(xml, writes, monkeypatch)
-    assert sheet_verify.same_but_values(xml, out, writes)
+    assert sheet_compare.same_but_values(xml, out, writes)
 
 
 def _checks(original: str, patched: str, writes=WRITES) -> tuple[bool, str | None, bool]:
     """(the new check's verdict, verify_patch's refusal or None, whether the old checks refuse too)."""
     old_xml, new_xml = sheet_xml(original).encode(), sheet_xml(patched).encode()
-    quick = sheet_verify.same_but_values(old_xml, new_xml, writes)
+    quick = sheet_compare.same_but_values(old_xml, new_xml, writes)
     try:
         sheet_verify.verify_patch(old_xml, new_xml, writes)
         refusal = None
@@ -222,3 +222,11 @@ def test_a_damaged_or_unusual_sheet_ends_as_the_general_patch_ends(rows: str, wh
     except SheetRefused as exc:
         general = str(exc)
     assert quick == general, why
+
+
+def test_text_where_a_number_was_written_is_a_refusal_not_an_internal_error():
+    """The element-by-element check raised ValueError (an internal error) for a written cell whose
+    <v> holds text without t="str"; it refuses it now."""
+    patched = GOOD.replace('<c r="D1" t="str">', '<c r="D1">')
+    with pytest.raises(SheetRefused, match="D1.*does not read back"):
+        sheet_verify.verify_patch(sheet_xml(ROWS).encode(), sheet_xml(patched).encode(), WRITES)

@@ -17,9 +17,10 @@ import xml.parsers.expat as expat
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from vng_xl.ooxml.sheet_compare import same_but_values
 from vng_xl.ooxml.sheet_scan import Cell, Layout, Row, next_cell_column, parse_refusing_dtd, patch_plain
 from vng_xl.ooxml.sheet_splice import splice_values
-from vng_xl.ooxml.sheet_verify import same_but_values, verify_patch
+from vng_xl.ooxml.sheet_verify import verify_patch
 from vng_xl.ooxml.sheet_xml import (
     MAX_ROW,
     NS,

@@ -5,7 +5,7 @@ For a plain sheet (sheet_scan.plain_sheet) one regular expression finds each for
 simple shape `<c r=".." [s=".."] [t=".."]><f..>..</f>[<v>..</v>]</c>`; a written cell gets its t=
 and value replaced, everything else is kept as it was. Anything else (a new cell, another shape,
 an array formula, a dimension to widen) gives None. The result is used only when
-sheet_verify.same_but_values accepts it, which also finds the rows and cells in order; else the
+sheet_compare.same_but_values accepts it, which also finds the rows and cells in order; else the
 caller takes the general way, which refuses a damaged sheet as before.
 """
 
@@ -44,7 +44,7 @@ def splice_values(xml: bytes, writes: Mapping[tuple[int, int], CellWrite], rende
     """The sheet with each write's value as the cached value of its formula cell, or None when the
     general patch must do it. render is sheet_patch.value_parts; dimension_edit(xml, start, writes)
     the edits that widen the dimension (there must be none). Raises SheetRefused for a DTD or bad XML.
-    Cells are found by their r= alone: only a result that sheet_verify.same_but_values accepts may be used."""
+    Cells are found by their r= alone: only a result that sheet_compare.same_but_values accepts may be used."""
     if not writes or any(w.array_ref is not None for w in writes.values()):
         return None
     plain = plain_sheet(xml)
