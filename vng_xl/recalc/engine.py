@@ -19,7 +19,7 @@ import numpy as np
 
 from vng_xl.errors import FormulaProblem
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
-from vng_xl.recalc import broadcast
+from vng_xl.recalc import broadcast, excel_let
 from vng_xl.recalc.dutch import from_dutch
 from vng_xl.recalc.excel_functions import install_excel_functions
 from vng_xl.recalc.limits import MAX_TEXT_CHARS, formula_over_limits, install_text_caps
@@ -204,6 +204,7 @@ class Compiled:
     functions: frozenset[str]
     needs_ranges: bool  # some function reads references, not only values
     plan: tuple | None = None  # the same steps without schedula's dispatch, when the graph allows
+    let_names: frozenset[str] = frozenset()  # names its LETs define (none: LET formulas are LetPrograms)
 
     def __call__(self, *args: object) -> object:
         """Run the formula: straight through its steps when possible, else through schedula."""
@@ -291,10 +292,15 @@ def normalise_text(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=20_000)
-def compile_formula(text: str) -> Compiled:
+def compile_formula(text: str) -> Compiled | excel_let.LetProgram:
     """Compile formula text (without "=") once; raise FormulaUnsupported for what we cannot compute."""
     if problem := formula_over_limits(text):
         raise FormulaUnsupported(problem)
+    if excel_let.has_let(text):
+        try:
+            return excel_let.compile_let(normalise_text(text), compile_formula)
+        except excel_let.LetProblem as exc:
+            raise FormulaUnsupported(str(exc)) from None
     source = "=" + normalise_text(text)
     try:
         tokens, ast = _PARSER.ast(source)

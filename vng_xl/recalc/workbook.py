@@ -34,7 +34,7 @@ from vng_xl.ooxml.sheet_xml import (
     read_sheet,
     same_value,
 )
-from vng_xl.recalc import engine, groups
+from vng_xl.recalc import engine, excel_let, groups
 from vng_xl.recalc.intersection import NotIntersectable, at_cell, intersect
 from vng_xl.recalc.limits import MAX_ARRAY_CELLS, MAX_RANGE_CELLS, OverLimit
 from vng_xl.recalc.references import has_relative_reference, own_position, shift_formula
@@ -358,6 +358,8 @@ class WorkbookEvaluation:
             return
         try:
             node.compiled = engine.compile_formula(node.text)
+            if shadowed := excel_let.shadowed_name(node.compiled, self.names, node.sheet):
+                raise engine.FormulaUnsupported(shadowed)
             for name in node.compiled.inputs:
                 reach = node.output if node.kind == "array" and not node.dynamic else None
                 area = self._resolve_area(name, node.sheet, reach)
