@@ -15,7 +15,7 @@ import pytest
 
 from tests.recalc_fixtures import build_xlsx
 from vng_xl.ooxml.package import Package
-from vng_xl.ooxml.sheet_xml import cell_ref, parse_ref
+from vng_xl.ooxml.sheet_xml import ExcelError, cell_ref, parse_ref
 from vng_xl.recalc.engine import FormulaUnsupported, evaluate
 from vng_xl.recalc.workbook import WorkbookEvaluation
 
@@ -120,3 +120,70 @@ def test_let_in_a_workbook(tmp_path):
     assert got["B1"] == 20.0 and got["B2"] == 24.0
     assert "KOSTEN is also a defined name" in issues["B3"]  # shadows a defined name: reported, not guessed
     assert got["B3"] == 0.0  # the cached value kept
+
+
+# ---------------------------------------------------------------- FORMULATEXT, ISFORMULA
+
+
+def test_formulatext_and_isformula_microsoft_examples(tmp_path):
+    got, issues = book(
+        tmp_path,
+        {
+            # FORMULATEXT page: A2 holds =TODAY(); =FORMULATEXT(A2) gives the text "=TODAY()"
+            "A2": "=TODAY()",
+            "C2": "=_xlfn.FORMULATEXT(A2)",
+            # ISFORMULA page: =TODAY() TRUE, 7 FALSE, Hello, world! FALSE, =3/0 TRUE
+            "A3": 7.0,
+            "A4": "Hello, world!",
+            "A5": "=3/0",
+            "B2": "=_xlfn.ISFORMULA(A2)",
+            "B3": "=_xlfn.ISFORMULA(A3)",
+            "B4": "=_xlfn.ISFORMULA(A4)",
+            "B5": "=_xlfn.ISFORMULA(A5)",
+        },
+    )
+    assert issues == {}
+    assert got["C2"] == "=TODAY()"
+    assert [got[f"B{r}"] for r in range(2, 6)] == [True, False, False, True]
+
+
+def test_formulatext_as_the_formula_bar_shows_it(tmp_path):
+    got, issues = book(
+        tmp_path,
+        {
+            "A1": 5.0,
+            "A2": "=_xlfn.LET(_xlpm.x, A1, _xlpm.x+1)",  # file prefixes dropped, spaces kept
+            "A3": '=IF(A1>1,"_xlfn.keep",ROW())',  # ROW() stays ROW(), the text stays as typed
+            "B1": "=_xlfn.FORMULATEXT(A1)",  # no formula: #N/A (FORMULATEXT page)
+            "B2": "=_xlfn.FORMULATEXT(A2)",
+            "B3": "=_xlfn.FORMULATEXT(A3)",
+            "B4": "=_xlfn.FORMULATEXT(A2:A3)",  # a range: its top-left cell (FORMULATEXT page)
+            "B5": "=_xlfn.FORMULATEXT(Z99)",  # an empty cell
+        },
+    )
+    assert issues == {}
+    assert got["B1"] == ExcelError("#N/A") and got["B5"] == ExcelError("#N/A")
+    assert got["B2"] == got["B4"] == "=LET(x, A1, x+1)"
+    assert got["B3"] == '=IF(A1>1,"_xlfn.keep",ROW())'
+
+
+def test_formulatext_of_a_shared_formula_follower(tmp_path):
+    master = '<c r="A1"><f t="shared" ref="A1:A3" si="0">B1*2</f><v>0</v></c>'
+    got, issues = book(
+        tmp_path,
+        {
+            "A1": master,
+            "A2": '<c r="A2"><f t="shared" si="0"/><v>0</v></c>',
+            "A3": '<c r="A3"><f t="shared" si="0"/><v>0</v></c>',
+            "C1": "=_xlfn.FORMULATEXT(A3)",
+            "C2": "=_xlfn.ISFORMULA(A2)",
+        },
+    )
+    assert issues == {}
+    assert got["C1"] == "=B3*2" and got["C2"] is True
+
+
+def test_isformula_inside_an_array_formula(tmp_path):
+    array = '<c r="A1"><f t="array" ref="A1:A2">B1:B2*2</f><v>0</v></c>'
+    got, issues = book(tmp_path, {"A1": array, "A2": '<c r="A2"><v>0</v></c>', "C1": "=_xlfn.ISFORMULA(A2)"})
+    assert issues == {} and got["C1"] is True

@@ -22,6 +22,7 @@ from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
 from vng_xl.recalc import broadcast, excel_let
 from vng_xl.recalc.dutch import from_dutch
 from vng_xl.recalc.excel_functions import install_excel_functions
+from vng_xl.recalc.excel_values import Declined
 from vng_xl.recalc.limits import MAX_TEXT_CHARS, formula_over_limits, install_text_caps
 
 try:  # formulas prints schedula's dispatch errors through logging; we report them ourselves.
@@ -57,7 +58,9 @@ _PARSER = formulas.Parser()
 # graph cannot order them, so formulas using them are reported instead of computed.
 DYNAMIC_REFERENCE_FUNCTIONS = frozenset({"OFFSET", "INDIRECT"})
 # Functions that read the reference itself (its position or size), not only its values.
-REFERENCE_FUNCTIONS = frozenset({"ROW", "ROWS", "COLUMN", "COLUMNS", "INDEX", "AREAS", "CELL", "ISREF"})
+REFERENCE_FUNCTIONS = frozenset({"ROW", "ROWS", "COLUMN", "COLUMNS", "INDEX", "AREAS", "CELL", "ISREF"}) | frozenset(
+    {"FORMULATEXT", "ISFORMULA", "SHEET", "SHEETS"}
+)
 
 
 FAST_PATH = True  # tests switch it off to compare with schedula's own dispatch
@@ -352,7 +355,9 @@ def call(compiled: Compiled, args: list[object]) -> tuple[object, list[VngMessag
                 break
             cause = nxt
         if isinstance(cause, NotImplementedError):
-            raise FormulaUnsupported("a function in it is not supported by the evaluator") from None
+            declined = isinstance(cause, Declined) and cause.args
+            reason = _first_line(cause) if declined else "a function in it is not supported by the evaluator"
+            raise FormulaUnsupported(reason) from None
         raise FormulaFailed(f"evaluation failed: {type(cause).__name__}: {_first_line(cause)}") from None
     return result, vng_messages(result)
 

@@ -4,7 +4,7 @@
 This module holds the number and text functions: the base conversions (DEC2BIN ... HEX2OCT,
 BASE), QUOTIENT, COMBIN, ROUND/ROUNDUP/ROUNDDOWN/TRUNC, CHAR/CODE and SEQUENCE; conditions
 (COUNTIF ...) and the database functions are in excel_criteria, AGGREGATE in excel_aggregate,
-TEXT in excel_text.
+TEXT in excel_text, the functions that read the workbook (FORMULATEXT, SHEET, ...) in excel_workbook.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from vng_xl.recalc.excel_values import (
     number,
     single,
 )
+from vng_xl.recalc.excel_workbook import WORKBOOK_FUNCTIONS
 
 # ---------------------------------------------------------------- bases (DEC2BIN ... HEX2OCT)
 
@@ -252,10 +253,11 @@ EXCEL_FUNCTIONS = {
     **CRITERIA_FUNCTIONS,
     **AGGREGATE_FUNCTIONS,
     **TEXT_FUNCTIONS,
+    **WORKBOOK_FUNCTIONS,
 }
 
 #: Functions Excel writes with a prefix in files (_xlfn.); the table answers to both spellings.
-_PREFIXED = ("BASE", "SEQUENCE", "AGGREGATE", "MAXIFS", "MINIFS")
+_PREFIXED = ("BASE", "SEQUENCE", "AGGREGATE", "MAXIFS", "MINIFS", "FORMULATEXT", "ISFORMULA", "SHEET", "SHEETS")
 
 
 def install_excel_functions(functions: dict) -> None:

@@ -7,14 +7,17 @@ are compiled as formulas of their own (with the names as inputs) and run in orde
 names in scope. A LET inside a larger formula becomes an input of that formula. A name Excel would
 not accept (a cell reference such as A1 or XFD7, R1C1 syntax such as R or C2, TRUE, a repeat) is
 refused, as Excel refuses such a formula; a name that is also one of the workbook's defined names
-is refused by the workbook (`shadowed_name`) rather than guessed.
+is reported when the formula runs (`shadowed_name`) rather than guessed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from vng_xl.recalc.excel_values import Declined
+from vng_xl.recalc.excel_workbook import defined_names
 
 #: LET's name in a file (_xlfn.LET) or as typed, not as the end of a longer name.
 _LET = re.compile(r"(?<![\w.\\])(?:_xlfn\.)?LET\s*\(", re.I)
@@ -114,6 +117,8 @@ class LetProgram:
         return self
 
     def __call__(self, *args: object) -> object:
+        if self.let_names and (problem := shadowed_name(self.let_names)):
+            raise Declined(problem)
         scope = dict(zip(self.inputs, args))
         for name, part in self.steps:
             scope[name] = part(*[scope[i] for i in part.inputs])
@@ -184,9 +189,9 @@ def _part(text: str, compile_part: Callable[[str], object]) -> object:
     return compile_let(text.strip(), compile_part) if has_let(text) else compile_part(text.strip())
 
 
-def shadowed_name(compiled: object, defined: Mapping[tuple[str | None, str], str], sheet: str) -> str | None:
-    """Why a LET of the formula is refused in this workbook: a name that is also a defined name."""
-    for name in getattr(compiled, "let_names", ()):
-        if (None, name) in defined or (sheet.upper(), name) in defined:
-            return f"LET name {name} is also a defined name of the workbook; not computed"
+def shadowed_name(let_names: frozenset[str]) -> str | None:
+    """Why a LET is refused in the workbook being evaluated: a name that is also one of its defined names."""
+    defined = defined_names()
+    for name in sorted(let_names & defined):
+        return f"LET name {name} is also a defined name of the workbook; not computed"
     return None
