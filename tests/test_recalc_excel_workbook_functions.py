@@ -187,3 +187,85 @@ def test_isformula_inside_an_array_formula(tmp_path):
     array = '<c r="A1"><f t="array" ref="A1:A2">B1:B2*2</f><v>0</v></c>'
     got, issues = book(tmp_path, {"A1": array, "A2": '<c r="A2"><v>0</v></c>', "C1": "=_xlfn.ISFORMULA(A2)"})
     assert issues == {} and got["C1"] is True
+
+
+# ---------------------------------------------------------------- SHEET, SHEETS
+
+_CHART_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chartsheet"
+_CHARTSHEET = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<chartsheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetPr/>'
+    '<sheetViews><sheetView workbookViewId="0"/></sheetViews></chartsheet>'
+)
+
+
+def with_chart_sheet(path: Path, before: str) -> Path:
+    """The workbook with a chart sheet "Grafiek" put in the sheet order before the sheet `before`."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    wb = parts["xl/workbook.xml"].decode()
+    parts["xl/workbook.xml"] = wb.replace(
+        f'<sheet name="{before}"', '<sheet name="Grafiek" sheetId="99" r:id="rId99"/>' + f'<sheet name="{before}"'
+    ).encode()
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+        "</Relationships>",
+        f'<Relationship Id="rId99" Type="{_CHART_REL}" Target="chartsheets/sheet1.xml"/></Relationships>',
+    ).encode()
+    parts["xl/chartsheets/sheet1.xml"] = _CHARTSHEET.encode()
+    ct = parts["[Content_Types].xml"].decode()
+    parts["[Content_Types].xml"] = ct.replace(
+        "</Types>",
+        '<Override PartName="/xl/chartsheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.chartsheet+xml"/></Types>',
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+SHEET_FORMULAS = {
+    "A1": "=_xlfn.SHEET(QSalesByRegion)",  # SHEET page: the sheet of a workbook-scoped name: 2
+    "A2": '=_xlfn.SHEET("Stuff")',  # SHEET page: the sheet named Stuff: 3
+    "A3": "=_xlfn.SHEET(Hi_Temps)",  # SHEET page: a name scoped to another sheet: #NAME?
+    "A4": '=_xlfn.SHEET("badSheetName")',  # SHEET page: #N/A
+    "A5": "=_xlfn.SHEET()",  # the formula's own sheet
+    "A6": "=_xlfn.SHEETS()",  # SHEETS page: all sheets of the workbook
+    "A7": "=_xlfn.SHEETS(Stuff!A1:B2)",  # a reference on one sheet: 1
+    "A8": "=_xlfn.SHEET(Stuff!B2)",
+}
+
+
+def _sheets_book(tmp_path: Path, chart_before: str | None) -> WorkbookEvaluation:
+    path = build_xlsx(
+        tmp_path / "s.xlsx",
+        {"Blad1": rows(SHEET_FORMULAS), "Sales": rows({"B2": 1.0}), "Stuff": rows({"B2": 2.0})},
+        names={"QSalesByRegion": "Sales!$B$2:$E$5"},
+    )
+    wb = path.read_bytes()
+    assert b"Hi_Temps" not in wb
+    if chart_before:
+        with_chart_sheet(path, chart_before)
+    return evaluated(path)
+
+
+def test_sheet_microsoft_examples(tmp_path):
+    ev = _sheets_book(tmp_path, None)
+    got = {cell_ref(r, c): v for (r, c), v in ev.values["Blad1"].items()}
+    assert ev.issues == []
+    assert got["A1"] == 2.0 and got["A2"] == 3.0 and got["A8"] == 3.0
+    assert got["A3"] == ExcelError("#NAME?") and got["A4"] == ExcelError("#N/A")
+    assert got["A5"] == 1.0 and got["A6"] == 3.0 and got["A7"] == 1.0
+
+
+def test_sheet_counts_chart_sheets_in_workbook_order(tmp_path):
+    # SHEET page: "all worksheets (visible, hidden, or very hidden) in addition to all other sheet types
+    # (macro, chart, or dialog sheets)"
+    ev = _sheets_book(tmp_path, "Stuff")  # Blad1, Sales, Grafiek (a chart sheet), Stuff
+    got = {cell_ref(r, c): v for (r, c), v in ev.values["Blad1"].items()}
+    assert ev.issues == []
+    assert got["A2"] == 4.0 and got["A8"] == 4.0 and got["A6"] == 4.0
+    assert got["A1"] == 2.0 and got["A5"] == 1.0

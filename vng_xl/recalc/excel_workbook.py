@@ -9,14 +9,16 @@ formula's text, a spilled cell, a structured reference) raises Declined: the cel
 
 from __future__ import annotations
 
+import collections
 import re
 import weakref
 from contextvars import ContextVar
 
+from formulas.functions import COMPILING, wrap_impure_func
 from formulas.ranges import Ranges
 
 from vng_xl.ooxml.sheet_xml import FormulaCell, col_index
-from vng_xl.recalc.excel_values import EMPTY, Declined, Fail, guarded, values
+from vng_xl.recalc.excel_values import EMPTY, Declined, Fail, check, guarded, single
 from vng_xl.recalc.limits import MAX_FORMULA_CHARS
 from vng_xl.recalc.references import shift_formula
 
@@ -160,7 +162,7 @@ def xsheet(value: object = None) -> float:
     if isinstance(value, Ranges):
         sheet, _, _ = _top_left(value)
         return float(facts().sheet_number(sheet))
-    v = values(value)
+    v = check(single(value))
     if isinstance(v, str):
         n = facts().sheet_number(v)
         if n is None:
@@ -191,9 +193,15 @@ def own_sheet(text: str, sheet: str) -> str:
     return _OWN_SHEET.sub(lambda m: m[1] or f"{m[2]}({quoted})", text)
 
 
+def _run_time(fn) -> dict:
+    """A function `formulas` must not compute while compiling (it folds calls without references into
+    constants, and a compiled formula serves every workbook): computed when the formula runs."""
+    return {"extra_inputs": collections.OrderedDict([(COMPILING, False)]), "function": wrap_impure_func(guarded(fn))}
+
+
 WORKBOOK_FUNCTIONS = {
-    "FORMULATEXT": guarded(xformulatext),
-    "ISFORMULA": guarded(xisformula),
-    "SHEET": guarded(xsheet),
-    "SHEETS": guarded(xsheets),
+    "FORMULATEXT": _run_time(xformulatext),
+    "ISFORMULA": _run_time(xisformula),
+    "SHEET": _run_time(xsheet),
+    "SHEETS": _run_time(xsheets),
 }
