@@ -269,3 +269,56 @@ def test_sheet_counts_chart_sheets_in_workbook_order(tmp_path):
     assert ev.issues == []
     assert got["A2"] == 4.0 and got["A8"] == 4.0 and got["A6"] == 4.0
     assert got["A1"] == 2.0 and got["A5"] == 1.0
+
+
+# ---------------------------------------------------------------- the spill reference A1#
+
+
+def _dynamic(ref: str, area: str, formula: str) -> str:
+    return f'<c r="{ref}" cm="1"><f t="array" ref="{area}">{escape(formula)}</f><v>0</v></c>'
+
+
+def test_spill_reference_reads_the_whole_spilled_area(tmp_path):
+    # "Spilled range operator" page: E2# is the whole range the formula in E2 spills into; here the
+    # file's ref= (B1:B2) is smaller than the spill the anchor computes (B1:B3)
+    got, issues = book(
+        tmp_path,
+        {
+            "A1": 1.0,
+            "A2": 2.0,
+            "A3": 3.0,
+            "B1": _dynamic("B1", "B1:B2", "A1:A3*2"),
+            "C1": "=SUM(_xlfn.ANCHORARRAY(B1))",
+            "C2": "=ROWS(_xlfn.ANCHORARRAY(B1))",
+            "C3": "=COUNT(S!B1#)",
+            "D1": _dynamic("D1", "D1", "_xlfn.ANCHORARRAY(B1)+1"),
+        },
+        dynamic=True,
+    )
+    assert issues == {}
+    assert [got["B1"], got["B2"], got["B3"]] == [2.0, 4.0, 6.0]
+    assert got["C1"] == 12.0 and got["C2"] == 3.0 and got["C3"] == 3.0
+    assert [got["D1"], got["D2"], got["D3"]] == [3.0, 5.0, 7.0]
+
+
+def test_spill_reference_to_a_blocked_spill_or_no_dynamic_formula(tmp_path):
+    got, issues = book(
+        tmp_path,
+        {
+            "A1": 1.0,
+            "A2": 2.0,
+            "B1": _dynamic("B1", "B1", "A1:A2*2"),
+            "B2": "in the way",  # the spill is blocked: B1 shows #SPILL!
+            "C1": "=SUM(_xlfn.ANCHORARRAY(B1))",
+            "C2": "=SUM(_xlfn.ANCHORARRAY(A1))",  # A1 holds a number, not a dynamic-array formula
+        },
+        dynamic=True,
+    )
+    assert got["B1"] == ExcelError("#SPILL!") and got["C1"] == ExcelError("#REF!")
+    assert "no dynamic-array formula" in issues["C2"]
+
+
+def test_rows_and_columns_of_an_array():
+    # ROWS page: =ROWS({1,2,3;4,5,6}) gives 2; COLUMNS page: =COLUMNS({1,2,3;4,5,6}) gives 3
+    assert value("ROWS({1,2,3;4,5,6})") == 2.0
+    assert value("COLUMNS({1,2,3;4,5,6})") == 3.0

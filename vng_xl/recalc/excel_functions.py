@@ -14,6 +14,7 @@ import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 import numpy as np
+from formulas.ranges import Ranges
 
 from vng_xl.recalc.excel_aggregate import AGGREGATE_FUNCTIONS
 from vng_xl.recalc.excel_criteria import CRITERIA_FUNCTIONS
@@ -23,10 +24,12 @@ from vng_xl.recalc.excel_values import (
     Fail,
     check,
     elementwise,
+    grid,
     guarded,
     integer,
     is_number,
     number,
+    result,
     single,
 )
 from vng_xl.recalc.excel_workbook import WORKBOOK_FUNCTIONS
@@ -234,6 +237,19 @@ def xsequence(rows: object, columns: object = None, start: object = None, step: 
     return (first + by * np.arange(r * c, dtype=float)).reshape(r, c).astype(object)
 
 
+def _counter(axis: int, reference_count):
+    """ROWS or COLUMNS that also takes an array (a spilled area's values, an array constant), as Excel
+    does; `formulas` takes only references (#VALUE! for ROWS({1;2;3}))."""
+
+    def count(ref: object) -> object:
+        if isinstance(ref, Ranges) or not isinstance(ref, np.ndarray):
+            return reference_count(ref)
+        return result(float(grid(ref).shape[axis]))
+
+    count.__name__ = ("xrows", "xcolumns")[axis]
+    return count
+
+
 # ---------------------------------------------------------------- the table
 
 EXCEL_FUNCTIONS = {
@@ -266,3 +282,5 @@ def install_excel_functions(functions: dict) -> None:
         functions[name] = fn
         if name in _PREFIXED:
             functions["_XLFN." + name] = fn
+    for axis, name in enumerate(("ROWS", "COLUMNS")):
+        functions[name] = _counter(axis, functions[name])

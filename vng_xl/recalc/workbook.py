@@ -34,7 +34,7 @@ from vng_xl.ooxml.sheet_xml import (
     read_sheet,
     same_value,
 )
-from vng_xl.recalc import engine, excel_workbook, groups
+from vng_xl.recalc import engine, excel_spill, excel_workbook, groups
 from vng_xl.recalc.intersection import NotIntersectable, at_cell, intersect
 from vng_xl.recalc.limits import MAX_ARRAY_CELLS, MAX_RANGE_CELLS, OverLimit
 from vng_xl.recalc.references import has_relative_reference, own_position, shift_formula
@@ -363,7 +363,7 @@ class WorkbookEvaluation:
             for name in node.compiled.inputs:
                 reach = node.output if node.kind == "array" and not node.dynamic else None
                 area = self._resolve_area(name, node.sheet, reach)
-                source = area if area is not None else self._name_source(name, node.sheet, stack)
+                source = area if area is not None else excel_spill.source(self, name, node, stack)
                 if isinstance(source, Area):
                     if source.shape[0] * source.shape[1] > MAX_RANGE_CELLS:
                         raise engine.FormulaUnsupported(
