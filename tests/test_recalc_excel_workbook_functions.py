@@ -322,3 +322,42 @@ def test_rows_and_columns_of_an_array():
     # ROWS page: =ROWS({1,2,3;4,5,6}) gives 2; COLUMNS page: =COLUMNS({1,2,3;4,5,6}) gives 3
     assert value("ROWS({1,2,3;4,5,6})") == 2.0
     assert value("COLUMNS({1,2,3;4,5,6})") == 3.0
+
+
+# ---------------------------------------------------------------- --x, ISNUMBER, SWITCH
+
+
+def test_double_minus_makes_numbers():
+    # Excel applies each sign: --TRUE is 1, so SUMPRODUCT counts the matches (as Excel cached 6 in
+    # koala/tests_files_SharedFormula.xlsx Shared_formula!N10 for SUMPRODUCT(--(L16:L19=L17),N16:N19))
+    assert value('SUMPRODUCT(--({"A";1;1;1}=1),{2;2;2;2})') == 6.0
+    assert value("--TRUE") == 1.0 and value('--"1"') == 1.0 and value("-+-TRUE") == 1.0
+    assert value("+TRUE") is True  # a unary plus alone changes nothing
+    assert value('--"A"') == ExcelError("#VALUE!")
+
+
+def test_isnumber_of_a_text_is_false():
+    # IS functions page: "in the formula ISNUMBER("19"), "19" is not converted from a text value to a
+    # number value, and the ISNUMBER function returns FALSE"; =ISNUMBER(A5) with 330.92 in A5: TRUE
+    assert value('ISNUMBER("19")') is False
+    assert value("ISNUMBER(330.92)") is True
+    assert value("ISNUMBER(TRUE)") is False
+
+
+@pytest.mark.parametrize(
+    "formula, expected",
+    [
+        # SWITCH page: A2 = 2, A3 = 99, A4 = 99, A5 = 2, A6 = 3
+        ('SWITCH(2,1,"Sunday",2,"Monday",3,"Tuesday","No match")', "Monday"),
+        ('SWITCH(99,1,"Sunday",2,"Monday",3,"Tuesday")', ExcelError("#N/A")),
+        ('SWITCH(99,1,"Sunday",2,"Monday",3,"Tuesday","No match")', "No match"),
+        ('SWITCH(2,1,"Sunday",7,"Saturday","weekday")', "weekday"),
+        ('SWITCH(3,1,"Sunday",2,"Monday",3,"Tuesday","No match")', "Tuesday"),
+        # compared as Excel's = compares: texts regardless of case, different types never equal
+        ('SWITCH("a","A","match","none")', "match"),
+        ('SWITCH(1,TRUE,"match","none")', "none"),
+        ('SWITCH(1,"1","match","none")', "none"),
+    ],
+)
+def test_switch(formula, expected):
+    assert value(formula) == expected

@@ -19,7 +19,7 @@ import numpy as np
 
 from vng_xl.errors import FormulaProblem
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
-from vng_xl.recalc import broadcast, excel_let
+from vng_xl.recalc import broadcast, excel_let, excel_operators
 from vng_xl.recalc.dutch import from_dutch
 from vng_xl.recalc.excel_functions import install_excel_functions
 from vng_xl.recalc.excel_values import Declined
@@ -160,6 +160,7 @@ def xsubtotal(function_num: object, *refs: object) -> object:
 
 _FUNCTIONS["SUBTOTAL"] = xsubtotal
 install_excel_functions(_FUNCTIONS)
+excel_operators.install()
 install_text_caps(_FUNCTIONS)
 broadcast.install(_FUNCTIONS)
 

@@ -4,7 +4,8 @@
 This module holds the number and text functions: the base conversions (DEC2BIN ... HEX2OCT,
 BASE), QUOTIENT, COMBIN, ROUND/ROUNDUP/ROUNDDOWN/TRUNC, CHAR/CODE and SEQUENCE; conditions
 (COUNTIF ...) and the database functions are in excel_criteria, AGGREGATE in excel_aggregate,
-TEXT in excel_text, the functions that read the workbook (FORMULATEXT, SHEET, ...) in excel_workbook.
+TEXT in excel_text, the functions that read the workbook (FORMULATEXT, SHEET, ...) in excel_workbook,
+ISNUMBER and SWITCH in excel_compare.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from formulas.ranges import Ranges
 
 from vng_xl.recalc.excel_aggregate import AGGREGATE_FUNCTIONS
+from vng_xl.recalc.excel_compare import COMPARE_FUNCTIONS
 from vng_xl.recalc.excel_criteria import CRITERIA_FUNCTIONS
 from vng_xl.recalc.excel_text import TEXT_FUNCTIONS
 from vng_xl.recalc.excel_values import (
@@ -270,10 +272,22 @@ EXCEL_FUNCTIONS = {
     **AGGREGATE_FUNCTIONS,
     **TEXT_FUNCTIONS,
     **WORKBOOK_FUNCTIONS,
+    **COMPARE_FUNCTIONS,
 }
 
 #: Functions Excel writes with a prefix in files (_xlfn.); the table answers to both spellings.
-_PREFIXED = ("BASE", "SEQUENCE", "AGGREGATE", "MAXIFS", "MINIFS", "FORMULATEXT", "ISFORMULA", "SHEET", "SHEETS")
+_PREFIXED = (
+    "BASE",
+    "SEQUENCE",
+    "AGGREGATE",
+    "MAXIFS",
+    "MINIFS",
+    "FORMULATEXT",
+    "ISFORMULA",
+    "SHEET",
+    "SHEETS",
+    "SWITCH",
+)
 
 
 def install_excel_functions(functions: dict) -> None:
