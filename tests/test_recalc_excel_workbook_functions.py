@@ -361,3 +361,61 @@ def test_isnumber_of_a_text_is_false():
 )
 def test_switch(formula, expected):
     assert value(formula) == expected
+
+
+# ---------------------------------------------------------------- the 1904 date system
+
+
+def in_1904(path: Path) -> Path:
+    """The workbook switched to the 1904 date system (<workbookPr date1904="1"/>), as Excel writes it."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"<sheets>", b'<workbookPr date1904="1"/><sheets>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+DATE_CELLS = {
+    "A1": 39267.0,  # "Date systems in Excel": July 5, 2011 is 39267 in the 1904 system, 40729 in the 1900 one
+    "B1": "=DATE(2011,7,5)",
+    "B2": "=YEAR(A1)",
+    "B3": "=MONTH(A1)",
+    "B4": "=DAY(A1)",
+    "B5": '=TEXT(A1,"yyyy-mm-dd")',
+    "B6": '=DATEVALUE("2011-07-05")',
+    "B7": '=VALUE("2011-07-05")',
+    "B8": "=EDATE(A1,1)",  # 5 August 2011: 31 days on
+    "B9": "=EOMONTH(A1,0)",  # 31 July 2011: 26 days on
+    "B10": "=DATE(1904,1,1)",  # the 1904 system's day 0
+    "B11": "=DATE(1903,12,31)",  # before it: no date
+    "B12": "=WEEKDAY(DATE(1904,1,1))",  # a Friday: 6
+    "B13": "=DATE(9999,12,31)",  # the system's last day: 2957003
+    "B14": '=TEXT(A1,"0.00")',  # a number format: no date, nothing moves
+    "B15": "=YEAR(A2)",  # an empty cell is day 0
+}
+
+
+def test_the_1904_date_system(tmp_path):
+    ev = evaluated(in_1904(build_xlsx(tmp_path / "d.xlsx", {"S": rows(DATE_CELLS)})))
+    got = {cell_ref(r, c): v for (r, c), v in ev.values["S"].items()}
+    assert ev.issues == []
+    assert [got["B1"], got["B6"], got["B7"]] == [39267.0, 39267.0, 39267.0]
+    assert [got["B2"], got["B3"], got["B4"], got["B5"]] == [2011.0, 7.0, 5.0, "2011-07-05"]
+    assert got["B8"] == 39267.0 + 31 and got["B9"] == 39267.0 + 26
+    assert got["B10"] == 0.0 and got["B11"] == ExcelError("#NUM!") and got["B12"] == 6.0
+    assert got["B13"] == 2957003.0 and got["B14"] == "39267.00" and got["B15"] == 1904.0
+
+
+def test_the_1900_date_system_is_unchanged_next_to_it(tmp_path):
+    # the same formulas, compiled once, in a 1900 workbook after a 1904 one (and back)
+    evaluated(in_1904(build_xlsx(tmp_path / "d.xlsx", {"S": rows(DATE_CELLS)})))
+    ev = evaluated(build_xlsx(tmp_path / "e.xlsx", {"S": rows(DATE_CELLS)}))
+    got = {cell_ref(r, c): v for (r, c), v in ev.values["S"].items()}
+    assert [got["B1"], got["B6"], got["B7"]] == [40729.0, 40729.0, 40729.0]
+    assert [got["B2"], got["B3"], got["B4"], got["B5"]] == [2007.0, 7.0, 4.0, "2007-07-04"]  # 39267 in 1900
+    assert got["B10"] == 1462.0 and got["B13"] == 2958465.0 and got["B15"] == 1900.0
+    assert value("DATE(2011,7,5)") == 40729.0  # no workbook: the 1900 system

@@ -19,10 +19,11 @@ import numpy as np
 
 from vng_xl.errors import FormulaProblem
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
-from vng_xl.recalc import broadcast, excel_let, excel_operators
+from vng_xl.recalc import broadcast, excel_dates, excel_let, excel_operators
 from vng_xl.recalc.dutch import from_dutch
 from vng_xl.recalc.excel_functions import install_excel_functions
 from vng_xl.recalc.excel_values import Declined
+from vng_xl.recalc.excel_workbook import date1904
 from vng_xl.recalc.limits import MAX_TEXT_CHARS, formula_over_limits, install_text_caps
 
 try:  # formulas prints schedula's dispatch errors through logging; we report them ourselves.
@@ -161,6 +162,7 @@ def xsubtotal(function_num: object, *refs: object) -> object:
 _FUNCTIONS["SUBTOTAL"] = xsubtotal
 install_excel_functions(_FUNCTIONS)
 excel_operators.install()
+excel_dates.install(_FUNCTIONS)
 install_text_caps(_FUNCTIONS)
 broadcast.install(_FUNCTIONS)
 
@@ -175,7 +177,7 @@ def register_functions(functions: Mapping[str, Any]) -> None:
         _FUNCTIONS[key] = wrapper
         _FUNCTIONS["_XLUDF." + key] = wrapper
         _registered[key] = wrapper
-    compile_formula.cache_clear()
+    _compile.cache_clear()
 
 
 @functools.lru_cache(maxsize=1)
@@ -295,9 +297,15 @@ def normalise_text(text: str) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=20_000)
 def compile_formula(text: str) -> Compiled | excel_let.LetProgram:
-    """Compile formula text (without "=") once; raise FormulaUnsupported for what we cannot compute."""
+    """Compile formula text (without "=") once per date system; raise FormulaUnsupported for what we
+    cannot compute. `formulas` computes calls without references while compiling (DATE(2011,7,5)),
+    so a compiled formula serves the workbooks of one date system only."""
+    return _compile(text, date1904())
+
+
+@functools.lru_cache(maxsize=20_000)
+def _compile(text: str, epoch_1904: bool) -> Compiled | excel_let.LetProgram:
     if problem := formula_over_limits(text):
         raise FormulaUnsupported(problem)
     if excel_let.has_let(text):

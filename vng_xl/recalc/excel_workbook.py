@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from formulas.functions import COMPILING, wrap_impure_func
 from formulas.ranges import Ranges
 
-from vng_xl.ooxml.sheet_xml import FormulaCell, col_index
+from vng_xl.ooxml.sheet_xml import NS, FormulaCell, col_index
 from vng_xl.recalc.excel_values import EMPTY, Declined, Fail, check, guarded, single
 from vng_xl.recalc.limits import MAX_FORMULA_CHARS
 from vng_xl.recalc.references import shift_formula
@@ -50,6 +50,12 @@ def defined_names() -> frozenset[str]:
     return frozenset(name for _, name in ev.names) if ev is not None else frozenset()
 
 
+def date1904() -> bool:
+    """Whether the workbook being evaluated counts dates from 1904 (no workbook: the 1900 system)."""
+    found = _current.get()
+    return found is not None and found.date1904
+
+
 def displayed(text: str) -> str:
     """A formula as stored in the file, as Excel shows it: without the prefixes of newer functions."""
     if _NOT_SHOWN_AS_STORED.search("".join(p for p in _STRINGS.split(text)[::2])):
@@ -65,6 +71,8 @@ class WorkbookFacts:
 
     def __init__(self, evaluation: object) -> None:
         self._evaluation = weakref.ref(evaluation)
+        pr = evaluation.pkg.workbook().find(f"{{{NS}}}workbookPr")
+        self.date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
         self._formulas: dict[str, dict[tuple[int, int], FormulaCell]] = {}
 
     @property
