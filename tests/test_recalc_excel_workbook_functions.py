@@ -419,3 +419,9 @@ def test_the_1900_date_system_is_unchanged_next_to_it(tmp_path):
     assert [got["B2"], got["B3"], got["B4"], got["B5"]] == [2007.0, 7.0, 4.0, "2007-07-04"]  # 39267 in 1900
     assert got["B10"] == 1462.0 and got["B13"] == 2958465.0 and got["B15"] == 1900.0
     assert value("DATE(2011,7,5)") == 40729.0  # no workbook: the 1900 system
+
+
+def test_a_formula_without_a_workbook_after_a_1904_one(tmp_path):
+    ev = evaluated(in_1904(build_xlsx(tmp_path / "d.xlsx", {"S": rows(DATE_CELLS)})))
+    assert ev.values["S"][(1, 2)] == 39267.0
+    assert value("DATE(2011,7,5)") == 40729.0  # vng-xl eval: the 1900 system

@@ -19,7 +19,7 @@ import numpy as np
 
 from vng_xl.errors import FormulaProblem
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
-from vng_xl.recalc import broadcast, excel_dates, excel_let, excel_operators
+from vng_xl.recalc import broadcast, excel_dates, excel_let, excel_operators, excel_workbook
 from vng_xl.recalc.dutch import from_dutch
 from vng_xl.recalc.excel_functions import install_excel_functions
 from vng_xl.recalc.excel_values import Declined
@@ -399,6 +399,7 @@ class EvalResult:
 def evaluate(formula: str, dutch: bool = False) -> EvalResult:
     """Evaluate one formula without a workbook (`vng-xl eval`); cell references are refused."""
     ensure_vng_functions()
+    excel_workbook.bind(None)  # the 1900 date system, no sheets
     if problem := formula_over_limits(formula):
         raise FormulaUnsupported(problem)
     text = from_dutch(formula) if dutch else formula

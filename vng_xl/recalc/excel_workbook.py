@@ -30,9 +30,10 @@ _ANCHOR = re.compile(r"_xlfn\.ANCHORARRAY\(\s*([^()\"]+?)\s*\)", re.I)
 _NOT_SHOWN_AS_STORED = re.compile(r"\[|_xlfn\.SINGLE\(|_xlfn\._xlws\.|_xlfn\.LAMBDA\(", re.I)
 
 
-def bind(evaluation: object) -> None:
-    """Make `evaluation` (a WorkbookEvaluation) the workbook these functions read."""
-    _current.set(WorkbookFacts(evaluation))
+def bind(evaluation: object | None) -> None:
+    """Make `evaluation` (a WorkbookEvaluation, built and then run at once) the workbook these
+    functions read; None for a formula without a workbook."""
+    _current.set(WorkbookFacts(evaluation) if evaluation is not None else None)
 
 
 def facts() -> WorkbookFacts:
@@ -53,7 +54,7 @@ def defined_names() -> frozenset[str]:
 def date1904() -> bool:
     """Whether the workbook being evaluated counts dates from 1904 (no workbook: the 1900 system)."""
     found = _current.get()
-    return found is not None and found.date1904
+    return found is not None and found.date1904 and found.evaluation is not None
 
 
 def displayed(text: str) -> str:
