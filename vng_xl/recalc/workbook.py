@@ -34,7 +34,7 @@ from vng_xl.ooxml.sheet_xml import (
     read_sheet,
     same_value,
 )
-from vng_xl.recalc import engine, groups
+from vng_xl.recalc import engine, excel_spill, excel_workbook, groups
 from vng_xl.recalc.intersection import NotIntersectable, at_cell, intersect
 from vng_xl.recalc.limits import MAX_ARRAY_CELLS, MAX_RANGE_CELLS, OverLimit
 from vng_xl.recalc.references import has_relative_reference, own_position, shift_formula
@@ -124,6 +124,7 @@ class WorkbookEvaluation:
     def __init__(self, pkg: Package, updates: Mapping[str, Mapping[str, CellValue]] | None = None) -> None:
         engine.ensure_vng_functions()
         self.pkg = pkg
+        excel_workbook.bind(self)
         self.sheets: list[SheetInfo] = pkg.sheets()
         self.by_upper = {s.name.upper(): s for s in self.sheets}
         all_names = pkg.all_sheet_names()
@@ -202,6 +203,7 @@ class WorkbookEvaluation:
                     node.problem = "data tables (what-if analysis) are not supported"
                 out = node.output
                 node.text = own_position(node.text, range(out.r1, out.r2 + 1), range(out.c1, out.c2 + 1))
+                node.text = excel_workbook.own_sheet(node.text, info.name)
                 if self.tables and "[" in node.text and node.problem is None:
                     try:
                         node.text = rewrite(node.text, self.tables, info.name, f.row, f.col)
@@ -361,7 +363,7 @@ class WorkbookEvaluation:
             for name in node.compiled.inputs:
                 reach = node.output if node.kind == "array" and not node.dynamic else None
                 area = self._resolve_area(name, node.sheet, reach)
-                source = area if area is not None else self._name_source(name, node.sheet, stack)
+                source = area if area is not None else excel_spill.source(self, name, node, stack)
                 if isinstance(source, Area):
                     if source.shape[0] * source.shape[1] > MAX_RANGE_CELLS:
                         raise engine.FormulaUnsupported(
