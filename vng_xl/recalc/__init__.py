@@ -10,12 +10,24 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vng_xl.ooxml.package import CellValue, Package, WorkbookInUse, is_lock_file_name
 from vng_xl.ooxml.writer import excel_lock_file, writing
-from vng_xl.recalc.workbook import CellIssue, WorkbookEvaluation
+
+if TYPE_CHECKING:
+    from vng_xl.recalc.workbook import CellIssue
 
 __all__ = ["CellIssue", "RecalcOutcome", "evaluate_package", "recalc_file"]
+
+
+def __getattr__(name: str) -> object:
+    """CellIssue on first use: the evaluator is imported when a file is evaluated, not with the batch."""
+    if name == "CellIssue":
+        from vng_xl.recalc.workbook import CellIssue
+
+        return CellIssue
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -109,6 +121,8 @@ def evaluate_package(
     pkg: Package, updates: Mapping[str, Mapping[str, CellValue]] | None = None
 ) -> tuple[RecalcOutcome, dict[str, bytes]]:
     """Recalculate an open package without writing: the outcome and the new bytes of each sheet changed."""
+    from vng_xl.recalc.workbook import WorkbookEvaluation
+
     ev = WorkbookEvaluation(pkg, updates)
     ev.run()
     replacements = ev.replacements()

@@ -250,38 +250,85 @@ class ProgressBar:
 
 
 class LiveReport:
-    """The --report kept up to date while the batch runs: rewritten (atomically, by the one writer)
-    after every file that finishes, so a batch killed midway leaves a valid report of every file
-    finished until then ("finished": false in its summary)."""
+    """The --report kept up to date while the batch runs, so that a batch killed midway leaves a valid
+    report of the files finished until then ("finished": false in its summary).
 
-    def __init__(self, path: Path, refused: list[RecalcOutcome]) -> None:
+    Each rewrite is atomic (write_file). It follows every file while the report is short, and once
+    it is long, every `1 / SHARE`-th part of the files finished so far, or after `interval` seconds:
+    the bytes written stay within about SHARE + 1 times the final report's size (linear in the
+    files, where rewriting after every file is quadratic), and a kill loses at most that last part
+    of the listing. Each outcome is put into JSON once."""
+
+    SHARE = 32  # rewrite when the files not yet listed are more than 1/SHARE of those listed
+
+    def __init__(self, path: Path, refused: list[RecalcOutcome], interval: float = 1.0) -> None:
         self.path = path
-        self.done = list(refused)
-        self.start = time.perf_counter()
+        self.interval = interval
+        self.parts = [_json_part(o) for o in refused]
+        self.summary = _Summary()
+        for o in refused:
+            self.summary.add(o)
+        self.listed = -1  # parts in the report on disk (none yet)
+        self.written_at = self.start = time.perf_counter()
         self.lock = threading.Lock()
 
     def __call__(self, outcome: RecalcOutcome) -> None:
         with self.lock:
-            self.done.append(outcome)
-            write_report(self.path, self.done, time.perf_counter() - self.start, False, finished=False)
+            self.parts.append(_json_part(outcome))
+            self.summary.add(outcome)
+            now = time.perf_counter()
+            waiting = len(self.parts) - max(self.listed, 0)
+            if waiting * self.SHARE >= max(self.listed, self.SHARE) or now - self.written_at >= self.interval:
+                self._write(now)
+
+    def _write(self, now: float) -> None:
+        summary = self.summary.as_dict(now - self.start, interrupted=False, finished=False)
+        files = ",\n".join(self.parts)
+        text = '{\n  "files": [\n' + files + ("\n" if files else "") + '  ],\n  "summary": '
+        text += json.dumps(summary, indent=2).replace("\n", "\n  ") + "\n}\n"
+        write_file(self.path, text.encode("utf-8"))
+        self.listed, self.written_at = len(self.parts), now
+
+
+def _json_part(outcome: RecalcOutcome) -> str:
+    """One outcome as write_report lays it out among the files."""
+    return "    " + json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+
+
+class _Summary:
+    """The report's summary, counted as the outcomes come in."""
+
+    def __init__(self) -> None:
+        self.files = self.ok = self.incomplete = self.failed = self.formula_cells = self.changed = 0
+
+    def add(self, o: RecalcOutcome) -> None:
+        self.files += 1
+        self.ok += o.ok
+        self.incomplete += o.status == "incomplete"
+        self.failed += o.status == "failed"
+        self.formula_cells += o.formula_cells
+        self.changed += o.changed
+
+    def as_dict(self, seconds: float, interrupted: bool, finished: bool) -> dict:
+        return {
+            "files": self.files,
+            "ok": self.ok,
+            "incomplete": self.incomplete,
+            "failed": self.failed,
+            "formula_cells": self.formula_cells,
+            "changed": self.changed,
+            "seconds": round(seconds, 3),
+            "interrupted": interrupted,
+            "finished": finished,
+        }
 
 
 def write_report(
     path: Path, outcomes: list[RecalcOutcome], seconds: float, interrupted: bool, finished: bool = True
 ) -> None:
     """The per-file outcomes and a summary as JSON; `finished` is false while the batch still runs."""
-    data = {
-        "files": [o.to_dict() for o in outcomes],
-        "summary": {
-            "files": len(outcomes),
-            "ok": sum(o.ok for o in outcomes),
-            "incomplete": sum(o.status == "incomplete" for o in outcomes),
-            "failed": sum(o.status == "failed" for o in outcomes),
-            "formula_cells": sum(o.formula_cells for o in outcomes),
-            "changed": sum(o.changed for o in outcomes),
-            "seconds": round(seconds, 3),
-            "interrupted": interrupted,
-            "finished": finished,
-        },
-    }
+    summary = _Summary()
+    for o in outcomes:
+        summary.add(o)
+    data = {"files": [o.to_dict() for o in outcomes], "summary": summary.as_dict(seconds, interrupted, finished)}
     write_file(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

@@ -6,9 +6,12 @@ unbounded.
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import multiprocessing as mp
 import os
 import signal
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,11 +44,67 @@ def address_space() -> int:
         return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
+#: Modules of the program that a budgeted process may load only when a file needs them (the per-cell
+#: evaluator loads `formulas`; its statistics functions scipy): loading them is the program's memory,
+#: not the file's.
+PROGRAM_MODULES = frozenset({"vng_xl.recalc.engine", "scipy", "scipy.stats", "scipy.linalg", "scipy.interpolate"})
+
+
+class _ProgramLoader(importlib.abc.Loader):
+    """Runs a module of the program with the memory limit lifted, then gives the file its whole budget
+    again on top of what the module took."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self.loader = loader
+
+    def __getattr__(self, name: str) -> object:  # get_source and the rest: the real loader's
+        return getattr(self.loader, name)
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        before = address_space()
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+        try:
+            self.loader.exec_module(module)
+        finally:
+            _set_soft_limit(soft if soft == resource.RLIM_INFINITY else soft + max(0, address_space() - before))
+
+
+class _ProgramFinder(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name not in PROGRAM_MODULES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _ProgramLoader(spec.loader)
+        return spec
+
+
+def load_program_unbounded() -> None:
+    """In a budgeted process: the program's own modules load outside the file's memory budget."""
+    if resource is not None and not any(isinstance(f, _ProgramFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _ProgramFinder())
+
+
+def limit_memory(memory_mib: int) -> None:
+    """Limit this process's address space to its current size plus memory_mib (the soft limit: the
+    program's own modules are loaded beyond it, load_program_unbounded)."""
+    _set_soft_limit(address_space() + memory_mib * 2**20)
+
+
+def _set_soft_limit(limit: int) -> None:
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+
+
 def _child(conn, budget: Budget, fn: Callable, args: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if budget.memory_mib is not None:
-        limit = address_space() + budget.memory_mib * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        load_program_unbounded()
+        limit_memory(budget.memory_mib)
     try:
         result = ("done", fn(*args))
     except MemoryError:

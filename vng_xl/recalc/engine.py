@@ -20,6 +20,7 @@ import numpy as np
 from vng_xl.errors import FormulaProblem
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
 from vng_xl.recalc import broadcast, excel_dates, excel_let, excel_operators, excel_workbook
+from vng_xl.recalc.deferred_scipy import scipy_on_first_use
 from vng_xl.recalc.dutch import from_dutch
 from vng_xl.recalc.excel_functions import install_excel_functions
 from vng_xl.recalc.excel_values import Declined
@@ -52,7 +53,11 @@ from vng_xl.recalc.vng_cells import (  # noqa: E402
 )
 
 EMPTY = _sh.EMPTY
-_FUNCTIONS = _ff.get_functions()
+try:  # scipy (two seconds) is loaded when a statistics function first runs
+    with scipy_on_first_use():
+        _FUNCTIONS = _ff.get_functions()
+except ImportError:  # a `formulas` that needs more of scipy to build its table: load it now
+    _FUNCTIONS = _ff.get_functions()
 _PARSER = formulas.Parser()
 
 # Functions whose result depends on cells other than their arguments: a static dependency

@@ -19,7 +19,7 @@ import threading
 from vng_xl.errors import VngError
 from vng_xl.ooxml.package import Package, PackageError
 from vng_xl.recalc import evaluate_package
-from vng_xl.recalc.budget import Budget, OverBudget, address_space, can_bound, resource
+from vng_xl.recalc.budget import Budget, OverBudget, can_bound, limit_memory, load_program_unbounded, resource
 
 
 def evaluate_untrusted(pkg: Package, updates) -> tuple:
@@ -54,6 +54,7 @@ def _serve(conn) -> None:
     """A worker's loop: evaluate each package sent, until told to stop or the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch process's to handle
     _die_with_parent()
+    load_program_unbounded()
     unlimited = resource.getrlimit(resource.RLIMIT_AS) if resource is not None else None
     while True:
         try:
@@ -64,11 +65,7 @@ def _serve(conn) -> None:
             return
         path, data, updates, memory_mib = request
         if memory_mib is not None and unlimited is not None:
-            limit = address_space() + memory_mib * 2**20
-            hard = unlimited[1]
-            resource.setrlimit(
-                resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard)
-            )
+            limit_memory(memory_mib)
         try:
             result = evaluate_untrusted(Package.from_bytes(path, data), updates)
         except MemoryError:

@@ -9,7 +9,9 @@ and VNG_RAMING — and evaluates it for every row of the group in one pass.
 Anything outside that ground is refused: `NotVectorisable` when parsing (the cells are computed
 one by one as before), `Fallback` while evaluating (an empty cell, an error value, a division by
 zero, mixed types: the group is then computed cell by cell, so the result is always the per-cell
-evaluator's). Semantics follow the `formulas` package's, which the per-cell evaluator uses.
+evaluator's). Semantics follow the per-cell evaluator's (vng_xl.recalc.engine: ROUND is Excel's,
+vng_xl.recalc.rounding). This module does not import `formulas`: a workbook whose formulas are all
+vectorised does not pay for loading it.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from formulas.functions.math import xround
 
+from vng_xl.errors import VngError
+from vng_xl.functions import FUNCTIONS as REGISTRY
 from vng_xl.ooxml.sheet_xml import col_index
 from vng_xl.recalc.limits import MAX_TEXT_CHARS
+from vng_xl.recalc.rounding import round_column
 
 
 class NotVectorisable(Exception):
@@ -347,7 +351,10 @@ class _Eval:
 
     def f_round(self, x: tuple, digits: tuple) -> object:
         xs, ds = np.broadcast_arrays(np.asarray(self.num(x)), np.asarray(self.num(digits)))
-        return np.array([xround(a, d) for a, d in zip(xs.ravel().tolist(), ds.ravel().tolist())]).reshape(xs.shape)
+        try:
+            return round_column(xs, ds)
+        except ArithmeticError:
+            raise Fallback("ROUND gives no finite number") from None
 
     def f_abs(self, x: tuple) -> object:
         return np.abs(self.num(x))
@@ -372,18 +379,20 @@ class _Eval:
         return self._numbers(args).max(axis=1)
 
     def f_vng_raming(self, *args: tuple) -> object:
-        from vng_xl.recalc.engine import _registered
-
         if len(args) != 3:
             raise Fallback("VNG_RAMING with other than three arguments")
         bedrag, indextype, jaar = self.eval(args[0]), self.eval(args[1]), self.eval(args[2])
         if kind(bedrag) != "num" or kind(indextype) != "str" or kind(jaar) != "num" or np.ndim(jaar):
             raise Fallback("VNG_RAMING on other than amounts, index types and one year")
         column_of = lambda v: np.broadcast_to(np.asarray(v, dtype=object), (self.n,)).reshape(-1, 1).copy()  # noqa: E731
-        result = _registered["VNG_RAMING"](column_of(bedrag), column_of(indextype), jaar)
+        year = jaar.item() if isinstance(jaar, np.generic) else jaar
+        try:  # the registry's implementation on the columns, as the per-cell evaluator calls it
+            result = REGISTRY["VNG_RAMING"].impl(column_of(bedrag), column_of(indextype), year)
+        except VngError:
+            raise Fallback("VNG_RAMING refuses an input (the cells show its message)") from None
         if not isinstance(result, np.ndarray) or result.size != self.n:
             raise Fallback("VNG_RAMING did not give one value per line")
-        out = result.ravel().tolist()
+        out = np.asarray(result, dtype=object).ravel().tolist()
         if not all(isinstance(v, float) for v in out):
             raise Fallback("VNG_RAMING gave other than numbers")
         return np.array(out, dtype=np.float64)
