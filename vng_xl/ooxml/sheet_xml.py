@@ -152,11 +152,15 @@ def cell_value(c, shared_strings: list[str]):
     v = child(c, _V)
     if v is None:
         return rich_text(child(c, _IS)) if t == "str" and child(c, _IS) is not None else None
-    text = v.text or ""
+    return typed_value(t, v.text or "", shared_strings, c.get("r", "?"))
+
+
+def typed_value(t: str, text: str, shared_strings: list[str], ref: str = "?"):
+    """The value of a cell of type t= whose `<v>` holds `text` (ref names the cell in a refusal)."""
     if t == "s":
         index = int(text) if text.strip().isdigit() else -1
         if not 0 <= index < len(shared_strings):  # a damaged package, not a fault of ours
-            raise ValueError(f"cell {c.get('r', '?')} refers to shared string {text!r}, which does not exist")
+            raise ValueError(f"cell {ref} refers to shared string {text!r}, which does not exist")
         return shared_strings[index]
     if t == "str":
         return _unescape_ooxml(text)

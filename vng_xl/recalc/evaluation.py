@@ -9,7 +9,7 @@ import numpy as np
 from vng_xl.ooxml.package import sheet_refused
 from vng_xl.ooxml.sheet_patch import patch_sheet
 from vng_xl.ooxml.sheet_xml import MAX_COL, MAX_ROW, CellWrite, ExcelError, SheetRefused, cell_ref, same_value
-from vng_xl.recalc import engine, groups
+from vng_xl.recalc import groups
 from vng_xl.recalc.intersection import NotIntersectable, at_cell, intersect
 from vng_xl.recalc.limits import MAX_ARRAY_CELLS
 from vng_xl.recalc.nodes import Area, CellIssue, Node
@@ -41,6 +41,7 @@ class Evaluation:
                 self.issues.append(CellIssue(node.sheet, cell_ref(node.row, node.col), reason))
 
     def _run_node(self, node: Node, failed: dict[tuple, str]) -> None:
+        engine = self._evaluator()
         bad = next((d for d in node.deps if d in failed or self.nodes[d].problem), None)
         if node.problem is None and bad is not None:
             node.problem = f"depends on {self.nodes[bad].label}, which cannot be computed"
@@ -75,6 +76,7 @@ class Evaluation:
         return order, cyclic
 
     def _input_value(self, source, as_range: bool, name: str):
+        engine = self._evaluator()
         if not isinstance(source, Area):
             block = self.nodes[source].value
             arr = np.empty((len(block), len(block[0])), dtype=object)
@@ -102,6 +104,7 @@ class Evaluation:
         return arr
 
     def _evaluate(self, node: Node) -> None:
+        engine = self._evaluator()
         compiled = node.compiled
         sources = node.sources
         if node.output is not None and not node.dynamic and node.kind != "array" and not compiled.functions:
@@ -155,6 +158,7 @@ class Evaluation:
             self._store(node.sheet, r, c, v)
 
     def _spill(self, node: Node, block: list[list[object]]) -> None:
+        engine = self._evaluator()
         old = node.output
         h, w = len(block), len(block[0])
         grown = self.array_cells + h * w - old.shape[0] * old.shape[1]
@@ -201,6 +205,27 @@ class Evaluation:
             prev = self.writes[sheet].get((row, col))
             array_ref, is_input = (prev.array_ref, prev.input) if prev else (None, False)
             self.writes[sheet][(row, col)] = CellWrite(value, array_ref, is_input)
+            self.changed += 1
+
+    def _store_many(self, sheet: str, positions: list[tuple[int, int]], results: list) -> None:
+        """_store for each position in turn, with one call: a formula group's cells."""
+        values, original, writes = self.values[sheet], self.original[sheet], self.writes[sheet]
+        if None in results:
+            for pos, value in zip(positions, results):
+                if value is None:
+                    values.pop(pos, None)
+                else:
+                    values[pos] = value
+        else:
+            values.update(zip(positions, results))
+        get = original.get
+        for pos, value in zip(positions, results):
+            old = get(pos)
+            if (type(old) is type(value) and old == value) or same_value(old, value):  # the first: same_value, sooner
+                continue
+            prev = writes.get(pos)
+            array_ref, is_input = (prev.array_ref, prev.input) if prev else (None, False)
+            writes[pos] = CellWrite(value, array_ref, is_input)
             self.changed += 1
 
     # ------------------------------------------------------------ results

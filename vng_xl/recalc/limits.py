@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import re
 
-import formulas.functions as _ff
-import formulas.functions.text as _ff_text
-from formulas.functions.operators import OPERATORS as _OPERATORS
-
 from vng_xl.ooxml.package import PackageError
 from vng_xl.ooxml.sheet_xml import MAX_ROW
 
@@ -61,12 +57,17 @@ def formula_over_limits(text: str) -> str | None:
 
 
 def _capped(text: str) -> object:
+    import formulas.functions as _ff  # here, not above: reading and planning need no `formulas`
+
     return text if len(text) <= MAX_TEXT_CHARS else _ff.Error.errors["#VALUE!"]
 
 
 def xrept(text: object, number_times: object) -> object:
     """REPT with Excel's cap: #VALUE! for a negative count or a result past 32,767 characters,
     decided before the text is built."""
+    import formulas.functions as _ff
+    import formulas.functions.text as _ff_text
+
     text, times = _ff_text._str(text), int(float(_ff.replace_empty(number_times)))
     if times < 0 or len(text) * times > MAX_TEXT_CHARS:
         return _ff.Error.errors["#VALUE!"]
@@ -75,6 +76,9 @@ def xrept(text: object, number_times: object) -> object:
 
 def xsubstitute(text: object, old: object, new: object, instance_num: object = None) -> object:
     """SUBSTITUTE with Excel's cap on the result's length, checked before replacing."""
+    import formulas.functions as _ff
+    import formulas.functions.text as _ff_text
+
     t, o, n = (_ff_text._str(v) for v in (text, old, new))
     if instance_num is None and o and len(t) + t.count(o) * (len(n) - len(o)) > MAX_TEXT_CHARS:
         return _ff.Error.errors["#VALUE!"]
@@ -84,6 +88,10 @@ def xsubstitute(text: object, old: object, new: object, instance_num: object = N
 
 def install_text_caps(functions: dict) -> None:
     """Put the capped REPT, SUBSTITUTE and `&` in place of the `formulas` ones."""
+    import formulas.functions as _ff
+    import formulas.functions.text as _ff_text
+    from formulas.functions.operators import OPERATORS as _OPERATORS
+
     functions["REPT"] = _ff.wrap_ufunc(xrept, **_ff_text._kw0)
     functions["SUBSTITUTE"] = _ff.wrap_ufunc(
         xsubstitute, input_parser=lambda *a: a, args_parser=lambda *a: (_ff.replace_empty(v, "") for v in a)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vng_xl.ooxml.sheet_xml import cell_ref
-from vng_xl.recalc import engine
+
+if TYPE_CHECKING:  # the evaluator (and `formulas`) is imported only when a formula needs it
+    from vng_xl.recalc import engine
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ class CellIssue:
     reason_nl: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """One thing to compute: a formula cell (its output area) or a defined name's formula."""
 
@@ -67,3 +73,16 @@ class Node:
     @property
     def label(self) -> str:
         return f"{self.sheet}!{cell_ref(self.row, self.col)}" if self.output else f"name {self.key[2]}"
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a block builds many objects and frees none (reading,
+    planning): the collector would scan the growing heap again and again for nothing."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

@@ -9,7 +9,6 @@ from collections import defaultdict
 
 from vng_xl.ooxml.package import SheetInfo, UnknownSheet
 from vng_xl.ooxml.sheet_xml import MAX_COL, col_index, parse_area
-from vng_xl.recalc import engine
 from vng_xl.recalc.limits import MAX_RANGE_CELLS
 from vng_xl.recalc.nodes import Area, Node
 from vng_xl.recalc.references import has_relative_reference
@@ -32,6 +31,18 @@ _NAME_FORMULA_RANGE = re.compile(
 
 class Resolution:
     """The part of WorkbookEvaluation that resolves references and compiles each node's formula."""
+
+    _engine = None
+
+    def _evaluator(self):
+        """vng_xl.recalc.engine with the VNG functions registered, imported (and `formulas` with it)
+        only when a formula is not one of a vectorised group's."""
+        if self._engine is None:
+            from vng_xl.recalc import engine
+
+            engine.ensure_vng_functions()
+            self._engine = engine
+        return self._engine
 
     def _sheet(self, name: str) -> SheetInfo:
         info = self.by_upper.get(name.upper())
@@ -79,6 +90,7 @@ class Resolution:
     def _resolve_area(self, text: str, sheet: str, reach: Area | None = None) -> Area | None:
         """The area a reference names; whole columns (rows) clipped to the used cells, or to `reach`:
         an array formula's area, whose cells past the used ones Excel fills from empty cells (0)."""
+        engine = self._evaluator()
         m = _INPUT.match(text)
         if not m:
             return None
@@ -114,6 +126,7 @@ class Resolution:
 
     def _name_source(self, name: str, sheet: str, stack: tuple = ()) -> Area | tuple:
         """A defined name as an Area, or the key of a node that computes the name's formula."""
+        engine = self._evaluator()
         scope_sheet = None
         if "!" in name:
             scope_sheet, _, name = name.rpartition("!")
@@ -151,6 +164,7 @@ class Resolution:
 
     def _prepare(self, node: Node, stack: tuple = ()) -> None:
         """Compile the node's formula and resolve each input to an area or a name node."""
+        engine = self._evaluator()
         if node.problem or node.compiled is not None:
             return
         try:
@@ -183,6 +197,7 @@ class Resolution:
     def _check_subtotal(self, source: Area, inside: list[tuple], name: str = "SUBTOTAL") -> None:
         """SUBTOTAL and AGGREGATE skip hidden rows and nested SUBTOTALs/AGGREGATEs; we do not, so we
         decline those cases."""
+        engine = self._evaluator()
         hidden = self.cells[source.sheet].hidden_rows
         if any(source.r1 <= r <= source.r2 for r in hidden):
             raise engine.FormulaUnsupported(f"{name} over hidden or filtered rows")

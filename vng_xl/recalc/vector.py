@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from formulas.functions.math import xround
 
 from vng_xl.ooxml.sheet_xml import col_index
 from vng_xl.recalc.limits import MAX_TEXT_CHARS
@@ -346,6 +345,8 @@ class _Eval:
         return np.where(c, np.asarray(x, dtype=object), np.asarray(y, dtype=object))
 
     def f_round(self, x: tuple, digits: tuple) -> object:
+        from formulas.functions.math import xround  # `formulas` only for a group that rounds
+
         xs, ds = np.broadcast_arrays(np.asarray(self.num(x)), np.asarray(self.num(digits)))
         return np.array([xround(a, d) for a, d in zip(xs.ravel().tolist(), ds.ravel().tolist())]).reshape(xs.shape)
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from vng_xl.ooxml.package import DamagedPart, Package, SheetInfo
+from vng_xl.ooxml.sheet_read import read_cells
 from vng_xl.ooxml.sheet_xml import (
     CellValue,
     CellWrite,
@@ -20,12 +21,11 @@ from vng_xl.ooxml.sheet_xml import (
     cell_ref,
     parse_area,
     parse_ref,
-    read_sheet,
 )
-from vng_xl.recalc import engine, groups
+from vng_xl.recalc import groups
 from vng_xl.recalc.evaluation import Evaluation
 from vng_xl.recalc.limits import MAX_ARRAY_CELLS, OverLimit
-from vng_xl.recalc.nodes import Area, CellIssue, Node
+from vng_xl.recalc.nodes import Area, CellIssue, Node, paused_gc
 from vng_xl.recalc.references import own_position, shift_formula
 from vng_xl.recalc.resolution import Resolution
 from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
@@ -37,14 +37,16 @@ class WorkbookEvaluation(Resolution, Evaluation):
     """The workbook's cells and formulas, evaluated; `writes` holds the changed cached values."""
 
     def __init__(self, pkg: Package, updates: Mapping[str, Mapping[str, CellValue]] | None = None) -> None:
-        engine.ensure_vng_functions()
         self.pkg = pkg
         self.sheets: list[SheetInfo] = pkg.sheets()
         self.by_upper = {s.name.upper(): s for s in self.sheets}
         all_names = pkg.all_sheet_names()
         shared = pkg.shared_strings()
         dyn = pkg.dynamic_array_cm()
-        self.cells: dict[str, SheetCells] = {s.name: read_sheet(pkg.xml(s.part), shared, dyn) for s in self.sheets}
+        with paused_gc():
+            self.cells: dict[str, SheetCells] = {
+                s.name: read_cells(pkg.read(s.part), pkg.xml(s.part), shared, dyn) for s in self.sheets
+            }
         self.values = {name: sc.values for name, sc in self.cells.items()}
         self.original = {name: dict(v) for name, v in self.values.items()}
         self.names: dict[tuple[str | None, str], str] = {}
@@ -82,6 +84,16 @@ class WorkbookEvaluation(Resolution, Evaluation):
                 self.writes[name][pos] = CellWrite(value, input=True)
 
     def _collect_formulas(self) -> None:
+        with paused_gc():
+            self._collect_cells()
+            self._index_outputs()
+            self._check_array_areas()
+            self.groups = groups.plan(self)  # sets self.owner: group member -> its group
+        for node in list(self.nodes.values()):
+            if node.key not in self.owner:
+                self._prepare(node)
+
+    def _collect_cells(self) -> None:
         for info in self.sheets:
             sc = self.cells[info.name]
             masters: dict[str, FormulaCell] = {}
@@ -114,12 +126,6 @@ class WorkbookEvaluation(Resolution, Evaluation):
                         node.text = rewrite(node.text, self.tables, info.name, f.row, f.col)
                     except TableReferenceError as exc:
                         node.problem = str(exc)
-        self._index_outputs()
-        self._check_array_areas()
-        self.groups = groups.plan(self)  # sets self.owner: group member -> its group
-        for node in list(self.nodes.values()):
-            if node.key not in self.owner:
-                self._prepare(node)
 
     def _array_area(self, info: SheetInfo, f: FormulaCell) -> Area:
         """The area of an array formula, which must be a valid ref anchored at its own cell."""
