@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _C, _F, _V, _IS, _T, _R, _ROW, _RPH = (f"{{{NS}}}{n}" for n in ("c", "f", "v", "is", "t", "r", "row", "rPh"))
@@ -189,9 +190,9 @@ def same_value(old: object, new: object, rel: float = 4 * 2.0**-52) -> bool:
 # ---------------------------------------------------------------- reading formulas
 
 
-@dataclass(frozen=True)
-class FormulaCell:
-    """A formula as stored in one cell (shared formulas already expanded by the reader's caller)."""
+class FormulaCell(NamedTuple):
+    """A formula as stored in one cell (shared formulas already expanded by the reader's caller);
+    a tuple, as a sheet holds one per formula cell."""
 
     row: int
     col: int

@@ -25,6 +25,13 @@ class Area:
     c2: int
     clipped: bool = False
 
+    @classmethod
+    def cell(cls, sheet: str, row: int, col: int) -> Area:
+        """The area of one cell, made without the frozen __init__'s cost (there is one per formula cell)."""
+        area = object.__new__(cls)
+        area.__dict__.update(sheet=sheet, r1=row, c1=col, r2=row, c2=col, clipped=False)
+        return area
+
     @property
     def shape(self) -> tuple[int, int]:
         return self.r2 - self.r1 + 1, self.c2 - self.c1 + 1

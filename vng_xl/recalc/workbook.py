@@ -106,7 +106,7 @@ class WorkbookEvaluation(Resolution, Evaluation):
                     continue
                 key = ("cell", info.name, f.row, f.col)
                 text = f.text
-                output = Area(info.name, f.row, f.col, f.row, f.col)
+                output = Area.cell(info.name, f.row, f.col)
                 node = Node(key, info.name, f.row, f.col, text, output, f.kind, f.dynamic)
                 self.nodes[key] = node
                 if f.kind == "shared" and not f.text:
