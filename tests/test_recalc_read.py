@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from vng_xl.ooxml.package import Package, parse_xml
-from vng_xl.ooxml.sheet_read import read_cells, scan_sheet
+from vng_xl.ooxml.package import Package, UnsafeXml, parse_xml
+from vng_xl.ooxml.sheet_read import read_part, scan_sheet
 from vng_xl.ooxml.sheet_xml import read_sheet
 from vng_xl.recalc.groups import r1c1, signature
 
@@ -30,9 +30,28 @@ def _sheet(data: str, head: str = f'<worksheet xmlns="{MAIN}">', tail: str = "</
     return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{head}{data}{tail}'.encode()
 
 
+class _Part:
+    """A package of one sheet part, noting whether the parser built a tree of it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.parsed, self.noted = data, False, False
+
+    def read(self, name: str) -> bytes:
+        return self.data
+
+    def xml(self, name: str):
+        self.parsed = True
+        return parse_xml(self.data, "x.xlsx", name)
+
+    def checked(self, name: str) -> None:
+        self.noted = True
+
+
 def _both(xml: bytes, shared: list[str] = SHARED, dyn: frozenset[str] = frozenset({"1"})):
-    root = parse_xml(xml)
-    return read_cells(xml, root, shared, dyn), read_sheet(root, shared, dyn), scan_sheet(xml, shared, dyn)
+    part = _Part(xml)
+    cells = read_part(part, "xl/worksheets/sheet1.xml", shared, dyn)
+    assert part.parsed != part.noted  # the tree, or expat's word that the part is sound
+    return cells, read_sheet(parse_xml(xml), shared, dyn), scan_sheet(xml, shared, dyn), part
 
 
 PLAIN = {
@@ -79,31 +98,53 @@ UNUSUAL = {
 
 @pytest.mark.parametrize("name", sorted(PLAIN))
 def test_plain_sheets_are_scanned_with_the_parsers_result(name: str) -> None:
-    cells, parsed, scanned = _both(_sheet(PLAIN[name]))
+    cells, parsed, scanned, part = _both(_sheet(PLAIN[name]))
     assert scanned is not None, "the scan should take this sheet"
     assert scanned == parsed
     assert cells == parsed
+    assert not part.parsed
 
 
 @pytest.mark.parametrize("name", sorted(UNUSUAL))
 def test_unusual_sheets_go_to_the_parser(name: str) -> None:
-    cells, parsed, scanned = _both(_sheet(UNUSUAL[name]))
+    cells, parsed, scanned, part = _both(_sheet(UNUSUAL[name]))
     assert scanned is None
     assert cells == parsed
+    assert part.parsed
 
 
-def test_sheet_data_in_another_namespace_or_prefixed_is_the_parsers() -> None:
-    other = _sheet(PLAIN["numbers and shared strings"], '<worksheet xmlns="urn:other">')
-    cells, parsed, _ = _both(other)
-    assert cells == parsed and parsed.values == {}
-    prefixed = _sheet(
-        PLAIN["numbers and shared strings"]
-        .replace("<sheetData>", "<x:sheetData>")
-        .replace("</sheetData>", "</x:sheetData>"),
-        f'<worksheet xmlns="urn:other" xmlns:x="{MAIN}">',
-    )
-    cells, parsed, _ = _both(prefixed)
-    assert cells == parsed and parsed.values == {}
+def test_sheet_data_elsewhere_is_the_parsers() -> None:
+    data = PLAIN["numbers and shared strings"]
+    prefixed = data.replace("<sheetData>", "<x:sheetData>").replace("</sheetData>", "</x:sheetData>")
+    first_of_two = _sheet(prefixed + data, f'<worksheet xmlns="{MAIN}" xmlns:x="{MAIN}">')
+    for xml in (
+        _sheet(data, '<worksheet xmlns="urn:other">'),  # not the main namespace: no cells
+        _sheet(data, "<worksheet>"),
+        _sheet(prefixed, f'<worksheet xmlns="urn:other" xmlns:x="{MAIN}">'),  # the prefixed one is it
+        first_of_two,
+        _sheet(f"<sheetPr>{data}</sheetPr>"),  # not a child of the root: no cells
+        _sheet(f'<sheetPr a=">"/><!-- x -->{data}'),
+    ):
+        cells, parsed, _, part = _both(xml)
+        assert cells == parsed and part.parsed
+    assert _both(first_of_two)[1].values
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        b'<!DOCTYPE worksheet [<!ENTITY a "b">]><worksheet xmlns="' + MAIN.encode() + b'"><sheetData/></worksheet>',
+        _sheet('<sheetData><row r="1"><c r="A1"><v>1</v></c></row>'),  # not well-formed
+        _sheet('<sheetData><row r="1"><c r="A1"><v>&bad;</v></c></row></sheetData>'),
+        _sheet('<sheetData><row r="1"><x:c r="A1"><v>1</v></x:c></row></sheetData>'),  # an unbound prefix
+    ],
+)
+def test_bad_sheets_are_refused_as_the_parser_refuses_them(xml: bytes) -> None:
+    with pytest.raises(UnsafeXml) as parser:
+        parse_xml(xml, "x.xlsx", "xl/worksheets/sheet1.xml")
+    with pytest.raises(UnsafeXml) as ours:
+        read_part(_Part(xml), "xl/worksheets/sheet1.xml", [])
+    assert str(ours.value) == str(parser.value)
 
 
 def test_a_missing_shared_string_is_refused_alike() -> None:
@@ -139,7 +180,7 @@ def test_corpus_sheets_read_alike() -> None:
             got = scan_sheet(data, shared, dyn)
             scanned += got is not None
             assert got is None or got == want, f"{path.name} {part}"
-            assert read_cells(data, root, shared, dyn) == want, f"{path.name} {part}"
+            assert read_part(_Part(data), part, shared, dyn) == want, f"{path.name} {part}"
     assert scanned > len(CORPUS_FILES) // 2  # Excel's own files are plain: most take the quick way
 
 

@@ -10,6 +10,7 @@ every sheet (tests/test_sheet_read.py holds both to it).
 from __future__ import annotations
 
 import re
+import xml.parsers.expat as expat
 
 from vng_xl.ooxml.sheet_xml import (
     MAX_COL,
@@ -60,15 +61,59 @@ def _text(raw: str) -> str:
     )
 
 
-def read_cells(
-    data: bytes, root, shared_strings: list[str], dynamic_cm: frozenset[str] = frozenset({"1"})
-) -> SheetCells:
-    """The sheet's cells: from the patterns for a plain sheet, else from the parsed tree `root`."""
-    sheet_data = root.find(f"{{{NS}}}sheetData")
-    found = None
-    if sheet_data is not None and sheet_data.prefix is None:  # then the one `<sheetData` in the text is it
+def read_part(pkg, part: str, shared_strings: list[str], dynamic_cm: frozenset[str] = frozenset({"1"})) -> SheetCells:
+    """A sheet part's cells, as read_sheet(pkg.xml(part)) gives them (and refusing what it refuses).
+
+    A plain sheet is checked with expat (well-formed, namespaces bound, no DTD), which builds no tree,
+    and scanned; any other goes through the package's parser and read_sheet.
+    """
+    data = pkg.read(part)
+    if _well_formed(data) and _sheet_data_under_root(data):
         found = scan_sheet(data, shared_strings, dynamic_cm)
-    return found if found is not None else read_sheet(root, shared_strings, dynamic_cm)
+        if found is not None:
+            pkg.checked(part)
+            return found
+    return read_sheet(pkg.xml(part), shared_strings, dynamic_cm)
+
+
+def _no_dtd(*_args) -> None:
+    raise ValueError("a DTD")
+
+
+def _well_formed(data: bytes) -> bool:
+    parser = expat.ParserCreate(namespace_separator=" ")  # unbound prefixes are errors, as in lxml
+    parser.StartDoctypeDeclHandler = _no_dtd
+    parser.EntityDeclHandler = _no_dtd
+    try:
+        parser.Parse(data, True)
+    except (expat.ExpatError, ValueError):
+        return False
+    return True
+
+
+_TAG = re.compile(r"""<(/?)([^\s/>]+)((?:[^>"']+|"[^"]*"|'[^']*')*)>""")
+_ROOT_NS = re.compile(r"""\sxmlns\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _sheet_data_under_root(data: bytes) -> bool:
+    """Whether the one unprefixed `<sheetData` is a child of the root in the main namespace: the
+    element read_sheet finds (a well-formed document; anything unusual before it says no)."""
+    head = data[: data.find(b"<sheetData")].decode("utf-8", "replace")
+    if head.count("<!") or head.count("<?") > 1 or (head.count("<?") == 1 and not head.startswith("<?xml")):
+        return False
+    depth = 0
+    root_attrs = None
+    for close, _, attrs in _TAG.findall(head[head.find("?>") + 2 :] if head.startswith("<?xml") else head):
+        if close:
+            depth -= 1
+        elif not attrs.endswith("/"):
+            if root_attrs is None:
+                root_attrs = attrs
+            depth += 1
+    if depth != 1 or root_attrs is None:
+        return False
+    m = _ROOT_NS.search(root_attrs)
+    return m is not None and (m[1] if m[1] is not None else m[2]) == NS
 
 
 def scan_sheet(
@@ -86,7 +131,7 @@ def scan_sheet(
     declaration = text[: text.find("?>")] if text.startswith("<?xml") else ""
     if "encoding=" in declaration and not _utf8(declaration):
         return None
-    if text.count("<sheetData") != 1:
+    if text.count("<sheetData") != 1 or ":sheetData" in text:
         return None
     i = text.find("<sheetData")
     if text.startswith("<sheetData/>", i):

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from vng_xl.ooxml.package import DamagedPart, Package, SheetInfo
-from vng_xl.ooxml.sheet_read import read_cells
+from vng_xl.ooxml.sheet_read import read_part
 from vng_xl.ooxml.sheet_xml import (
     CellValue,
     CellWrite,
@@ -44,9 +44,7 @@ class WorkbookEvaluation(Resolution, Evaluation):
         shared = pkg.shared_strings()
         dyn = pkg.dynamic_array_cm()
         with paused_gc():
-            self.cells: dict[str, SheetCells] = {
-                s.name: read_cells(pkg.read(s.part), pkg.xml(s.part), shared, dyn) for s in self.sheets
-            }
+            self.cells: dict[str, SheetCells] = {s.name: read_part(pkg, s.part, shared, dyn) for s in self.sheets}
         self.values = {name: sc.values for name, sc in self.cells.items()}
         self.original = {name: dict(v) for name, v in self.values.items()}
         self.names: dict[tuple[str | None, str], str] = {}
