@@ -141,10 +141,7 @@ def scan_sheet(
     body = text[i + len("<sheetData>") : text.find("</sheetData>")]
     if "xmlns" in body or "<!" in body or "<?" in body or "\r" in body or _ODD_ENTITY.search(body):
         return None
-    rows = _ROW.findall(body)
-    if "".join([r[0] for r in rows]) != body:  # nothing between the rows, not even white space
-        return None
-    return _cells(rows, shared_strings, dynamic_cm)
+    return _cells(body, shared_strings, dynamic_cm)
 
 
 def _utf8(declaration: str) -> bool:
@@ -152,25 +149,30 @@ def _utf8(declaration: str) -> bool:
     return m is not None and m[1].lower().replace("_", "-") in ("utf-8", "utf8")
 
 
-def _cells(rows: list[tuple[str, str, str]], shared: list[str], dynamic_cm: frozenset[str]) -> SheetCells | None:
+def _cells(body: str, shared: list[str], dynamic_cm: frozenset[str]) -> SheetCells | None:
+    """The cells of the rows in `body`, one row at a time (few matches held at once); None as soon
+    as something is not plain."""
     hidden: set[int] = set()
-    found = []
-    for _, attrs, content in rows:
+    values: dict[tuple[int, int], object] = {}
+    formulas: list[FormulaCell] = []
+    cols: dict[str, int] = {}
+    max_row = max_col = 0
+    end = 0
+    for row_match in _ROW.finditer(body):
+        if row_match.start() != end:  # nothing between the rows, not even white space
+            return None
+        end = row_match.end()
+        _, attrs, content = row_match.groups()
         a = dict(_ONE_ATTR.findall(attrs))
         if "r" not in a or not a["r"].isdigit():
             return None  # implicit row numbers: the parser's way
         if a.get("hidden") in ("1", "true"):
             hidden.add(int(a["r"]))
-        if content:
-            cells = _CELL.findall(content)
-            if "".join([c[0] for c in cells]) != content:  # something in the row that is not a plain cell
-                return None
-            found.append(cells)
-    values: dict[tuple[int, int], object] = {}
-    formulas: list[FormulaCell] = []
-    cols: dict[str, int] = {}
-    max_row = max_col = 0
-    for cells in found:
+        if not content:
+            continue
+        cells = _CELL.findall(content)
+        if "".join([c[0] for c in cells]) != content:  # something in the row that is not a plain cell
+            return None
         for _, letters, row_s, t, cm, f, fattrs, ftext, v, vtext, inline, itext in cells:
             col = cols.get(letters)
             if col is None:
@@ -203,4 +205,6 @@ def _cells(rows: list[tuple[str, str, str]], shared: list[str], dynamic_cm: froz
                     max_row = row
                 if col > max_col:
                     max_col = col
+    if end != len(body):
+        return None
     return SheetCells(values, formulas, max_row, max_col, frozenset(hidden))
