@@ -211,16 +211,6 @@ EXPECTED_DIFFERENCES = (
             )
         },
     ),
-    Cause(
-        "our engine",
-        "Bugs of our engine: SUMPRODUCT(--(L16:L19=L17);N16:N19) over a range holding a text gives 0; "
-        'ISNUMBER of a text holding a number ("1") gives TRUE; SWITCH compares texts case-sensitively',
-        {
-            "excel-formulas/koala/tests_files_SharedFormula.xlsx": ("Shared_formula!N10",),
-            "excel-formulas/pycel/tests_fixtures_information.xlsx": ("Information!I14:I15",),
-            "excel-formulas/pycel/tests_fixtures_logical.xlsx": ("Switch!C33:C34",),
-        },
-    ),
 )
 
 

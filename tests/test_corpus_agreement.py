@@ -28,14 +28,14 @@ FLOORS = {
     "koala/tests_excel_VDB.xlsx": 110,
     "koala/tests_files_EmptyCellInRange.xlsx": 14,
     "koala/tests_files_NamedRanges.xlsx": 41,
-    "koala/tests_files_SharedFormula.xlsx": 20,
+    "koala/tests_files_SharedFormula.xlsx": 21,
     "pycel/example_example.xlsx": 37,
     "pycel/tests_fixtures_basic.xlsx": 6,
     "pycel/tests_fixtures_circular.xlsx": 0,
     "pycel/tests_fixtures_date-time.xlsx": 179,
     "pycel/tests_fixtures_excelcompiler.xlsx": 109,
-    "pycel/tests_fixtures_information.xlsx": 218,
-    "pycel/tests_fixtures_logical.xlsx": 692,
+    "pycel/tests_fixtures_information.xlsx": 220,
+    "pycel/tests_fixtures_logical.xlsx": 694,
     "pycel/tests_fixtures_lookup.xlsx": 462,
     "pycel/tests_fixtures_npv.xlsx": 33,
     "pycel/tests_fixtures_pv.xlsx": 43,
@@ -93,7 +93,7 @@ FLOORS = {
     "xlcalculator/tests_resources_average.xlsx": 1,
     "xlcalculator/tests_resources_choose.xlsx": 4,
     "xlcalculator/tests_resources_division.xlsx": 2,
-    "xlcalculator/tests_resources_double_minus.xlsx": 2,
+    "xlcalculator/tests_resources_double_minus.xlsx": 3,
     "xlcalculator/tests_resources_model_compiler_and_evaluate.xlsx": 1,
     "xlcalculator/tests_resources_multiplication.xlsx": 4,
     "xlcalculator/tests_resources_reader.xlsm": 16465,
@@ -111,6 +111,7 @@ FLOOR_FILES = [
     "pycel/tests_fixtures_text.xlsx",
     "xlcalculator/tests_resources_reader.xlsm",  # an array formula over a whole row
     "xlcalculator/tests_resources_IF.xlsx",
+    "xlcalculator/tests_resources_double_minus.xlsx",  # --x as two minus signs
 ]
 
 # Causes of cells where `formulas` alone gives Excel's value and we do not.

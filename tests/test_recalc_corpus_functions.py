@@ -74,7 +74,7 @@ def _corpus_files() -> list[str]:
 
 
 def _formula_cells(pkg: Package):
-    """(sheet, row, col, text, values of the sheet) for every normal or shared formula using our functions."""
+    """(sheet, row, col, text, values of the sheet) for every formula of one cell using our functions."""
     shared, dyn = pkg.shared_strings(), pkg.dynamic_array_cm()
     for info in pkg.sheets():
         sc = read_sheet(pkg.xml(info.part), shared, dyn)
@@ -84,8 +84,8 @@ def _formula_cells(pkg: Package):
             if f.kind == "shared" and not text:
                 m = masters[f.si]
                 text = shift_formula(m.text, f.row - m.row, f.col - m.col)
-            elif f.kind not in ("normal", "shared"):
-                continue
+            elif f.kind not in ("normal", "shared") and not (f.kind == "array" and f.ref == cell_ref(f.row, f.col)):
+                continue  # an array formula of one cell (Excel 365 writes most formulas so) gives its value
             if _ours(text):
                 yield info.name, f.row, f.col, text, sc.values
 

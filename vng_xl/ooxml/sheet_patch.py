@@ -3,9 +3,10 @@
 A real XML parser (expat, with DTDs refused) finds where each row and cell starts and ends, so
 comments, CDATA and `>` in attribute values cannot mislead it; only the `<c>` elements written,
 the spans of their rows and the sheet's dimension change. A plain sheet whose writes all go into
-cells that exist is patched in one pass instead (vng_xl.ooxml.sheet_scan), to the same bytes.
-Every patched sheet is then parsed again and compared with the original
-(vng_xl.ooxml.sheet_verify) before anyone writes it.
+cells that exist is patched in one pass instead (vng_xl.ooxml.sheet_scan), and new cached values of
+formula cells are spliced into the bytes (vng_xl.ooxml.sheet_splice), each to the same bytes.
+Every patched sheet is then compared with the original (vng_xl.ooxml.sheet_verify) before anyone
+writes it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import xml.parsers.expat as expat
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from vng_xl.ooxml.sheet_compare import same_but_values
 from vng_xl.ooxml.sheet_scan import Cell, Layout, Row, next_cell_column, parse_refusing_dtd, patch_plain
+from vng_xl.ooxml.sheet_splice import splice_values
 from vng_xl.ooxml.sheet_verify import verify_patch
 from vng_xl.ooxml.sheet_xml import (
     MAX_ROW,
@@ -258,6 +261,9 @@ def patch_sheet(xml: bytes, writes: Mapping[tuple[int, int], CellWrite], verify:
     """
     if not writes:
         return xml
+    spliced = splice_values(xml, writes, value_parts, _dimension_edit) if verify else None
+    if spliced is not None and same_but_values(xml, spliced, writes):
+        return spliced  # only the cached values of the formula cells written changed, each as meant
     pending: dict[int, dict[int, CellWrite]] = {}
     for (r, c), w in writes.items():
         pending.setdefault(r, {})[c] = w

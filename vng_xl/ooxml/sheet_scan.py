@@ -153,11 +153,11 @@ def _patterns(p: bytes) -> tuple[re.Pattern, re.Pattern]:
     return _PATTERNS[p]
 
 
-def patch_plain(xml: bytes, pending: dict[int, dict], render) -> tuple[bytes, int | None] | None:
-    """The sheet with `pending` (row -> col -> write) written into cells that exist, each cell
-    rendered by render(cell_xml, Cell, write), and where its dimension starts; None when the
-    general patch must do it (a new cell or row, a cell of another shape). Raises
-    SheetRefused as locate does (DTD, bad XML, rows or cells out of order)."""
+def plain_sheet(xml: bytes) -> tuple[bytes, int, int, int | None] | None:
+    """For a plain sheet (UTF-8, parsed by expat with no comment, CDATA, processing instruction or
+    namespace declaration past the root's start tag, one sheetData): the main namespace's prefix,
+    where sheetData starts and ends, and where the dimension starts; None for any other sheet.
+    Raises SheetRefused as locate does (DTD, bad XML)."""
     body = xml.removeprefix(b"\xef\xbb\xbf")
     declared = _DECLARED.match(body)
     if body.lstrip()[:1] != b"<":  # UTF-16 or the like: byte offsets of ASCII tags do not apply
@@ -178,7 +178,18 @@ def patch_plain(xml: bytes, pending: dict[int, dict], render) -> tuple[bytes, in
     dims = [m.start() for m in re.finditer(rb"<" + re.escape(p) + rb"dimension[\s/>]", xml)]
     if len(opens) != 1 or len(closes) != 1 or len(dims) > 1 or (dims and dims[0] > opens[0]):
         return None
-    sd_start, sd_end = opens[0], closes[0]
+    return p, opens[0], closes[0], dims[0] if dims else None
+
+
+def patch_plain(xml: bytes, pending: dict[int, dict], render) -> tuple[bytes, int | None] | None:
+    """The sheet with `pending` (row -> col -> write) written into cells that exist, each cell
+    rendered by render(cell_xml, Cell, write), and where its dimension starts; None when the
+    general patch must do it (a new cell or row, a cell of another shape). Raises
+    SheetRefused as locate does (DTD, bad XML, rows or cells out of order)."""
+    plain = plain_sheet(xml)
+    if plain is None:
+        return None
+    p, sd_start, sd_end, dimension = plain
     token, starts = _patterns(p)
     inner = xml[sd_start:sd_end]
     state = {"row": 0, "col": 0, "todo": None, "cells": 0, "rows": 0}
@@ -228,7 +239,7 @@ def patch_plain(xml: bytes, pending: dict[int, dict], render) -> tuple[bytes, in
     found_rows = state["rows"]
     if (found_rows, state["cells"]) != _counts(starts, inner, p) or done[0] != sum(map(len, pending.values())):
         return None
-    return xml[:sd_start] + patched + xml[sd_end:], dims[0] if dims else None
+    return xml[:sd_start] + patched + xml[sd_end:], dimension
 
 
 def _counts(starts: re.Pattern, inner: bytes, p: bytes) -> tuple[int, int]:

@@ -223,7 +223,10 @@ def _check_row(before, row, number: int, todo: Mapping[int, CellWrite], areas, o
             if not same_attrs:
                 raise SheetRefused("its attributes changed beyond t=", ref, damaged=False)
             _check_kept_children(was, c, write, ref)
-        got = cell_value(c, [])
+        try:
+            got = cell_value(c, [])
+        except ValueError:  # e.g. text where a number should be: no value at all
+            raise SheetRefused("does not read back as a value", ref, damaged=False) from None
         want = expected_value(write.value)
         if not (got is None and want is None) and not same_value(want, got, rel=0.0):
             raise SheetRefused(f"reads back as {got!r}, not {want!r}", ref, damaged=False)

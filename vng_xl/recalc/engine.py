@@ -19,9 +19,11 @@ import numpy as np
 
 from vng_xl.errors import FormulaProblem
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
-from vng_xl.recalc import broadcast
+from vng_xl.recalc import broadcast, excel_dates, excel_let, excel_operators, excel_workbook
 from vng_xl.recalc.dutch import from_dutch
 from vng_xl.recalc.excel_functions import install_excel_functions
+from vng_xl.recalc.excel_values import Declined
+from vng_xl.recalc.excel_workbook import date1904
 from vng_xl.recalc.limits import MAX_TEXT_CHARS, formula_over_limits, install_text_caps
 
 try:  # formulas prints schedula's dispatch errors through logging; we report them ourselves.
@@ -57,7 +59,9 @@ _PARSER = formulas.Parser()
 # graph cannot order them, so formulas using them are reported instead of computed.
 DYNAMIC_REFERENCE_FUNCTIONS = frozenset({"OFFSET", "INDIRECT"})
 # Functions that read the reference itself (its position or size), not only its values.
-REFERENCE_FUNCTIONS = frozenset({"ROW", "ROWS", "COLUMN", "COLUMNS", "INDEX", "AREAS", "CELL", "ISREF"})
+REFERENCE_FUNCTIONS = frozenset({"ROW", "ROWS", "COLUMN", "COLUMNS", "INDEX", "AREAS", "CELL", "ISREF"}) | frozenset(
+    {"FORMULATEXT", "ISFORMULA", "SHEET", "SHEETS"}
+)
 
 
 FAST_PATH = True  # tests switch it off to compare with schedula's own dispatch
@@ -157,6 +161,8 @@ def xsubtotal(function_num: object, *refs: object) -> object:
 
 _FUNCTIONS["SUBTOTAL"] = xsubtotal
 install_excel_functions(_FUNCTIONS)
+excel_operators.install()
+excel_dates.install(_FUNCTIONS)
 install_text_caps(_FUNCTIONS)
 broadcast.install(_FUNCTIONS)
 
@@ -171,7 +177,7 @@ def register_functions(functions: Mapping[str, Any]) -> None:
         _FUNCTIONS[key] = wrapper
         _FUNCTIONS["_XLUDF." + key] = wrapper
         _registered[key] = wrapper
-    compile_formula.cache_clear()
+    _compile.cache_clear()
 
 
 @functools.lru_cache(maxsize=1)
@@ -204,6 +210,7 @@ class Compiled:
     functions: frozenset[str]
     needs_ranges: bool  # some function reads references, not only values
     plan: tuple | None = None  # the same steps without schedula's dispatch, when the graph allows
+    let_names: frozenset[str] = frozenset()  # names its LETs define (none: LET formulas are LetPrograms)
 
     def __call__(self, *args: object) -> object:
         """Run the formula: straight through its steps when possible, else through schedula."""
@@ -290,11 +297,22 @@ def normalise_text(text: str) -> str:
     return text
 
 
+def compile_formula(text: str) -> Compiled | excel_let.LetProgram:
+    """Compile formula text (without "=") once per date system; raise FormulaUnsupported for what we
+    cannot compute. `formulas` computes calls without references while compiling (DATE(2011,7,5)),
+    so a compiled formula serves the workbooks of one date system only."""
+    return _compile(text, date1904())
+
+
 @functools.lru_cache(maxsize=20_000)
-def compile_formula(text: str) -> Compiled:
-    """Compile formula text (without "=") once; raise FormulaUnsupported for what we cannot compute."""
+def _compile(text: str, epoch_1904: bool) -> Compiled | excel_let.LetProgram:
     if problem := formula_over_limits(text):
         raise FormulaUnsupported(problem)
+    if excel_let.has_let(text):
+        try:
+            return excel_let.compile_let(normalise_text(text), compile_formula)
+        except excel_let.LetProblem as exc:
+            raise FormulaUnsupported(str(exc)) from None
     source = "=" + normalise_text(text)
     try:
         tokens, ast = _PARSER.ast(source)
@@ -346,7 +364,9 @@ def call(compiled: Compiled, args: list[object]) -> tuple[object, list[VngMessag
                 break
             cause = nxt
         if isinstance(cause, NotImplementedError):
-            raise FormulaUnsupported("a function in it is not supported by the evaluator") from None
+            declined = isinstance(cause, Declined) and cause.args
+            reason = _first_line(cause) if declined else "a function in it is not supported by the evaluator"
+            raise FormulaUnsupported(reason) from None
         raise FormulaFailed(f"evaluation failed: {type(cause).__name__}: {_first_line(cause)}") from None
     return result, vng_messages(result)
 
@@ -379,6 +399,7 @@ class EvalResult:
 def evaluate(formula: str, dutch: bool = False) -> EvalResult:
     """Evaluate one formula without a workbook (`vng-xl eval`); cell references are refused."""
     ensure_vng_functions()
+    excel_workbook.bind(None)  # the 1900 date system, no sheets
     if problem := formula_over_limits(formula):
         raise FormulaUnsupported(problem)
     text = from_dutch(formula) if dutch else formula

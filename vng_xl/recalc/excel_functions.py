@@ -4,7 +4,8 @@
 This module holds the number and text functions: the base conversions (DEC2BIN ... HEX2OCT,
 BASE), QUOTIENT, COMBIN, ROUND/ROUNDUP/ROUNDDOWN/TRUNC, CHAR/CODE and SEQUENCE; conditions
 (COUNTIF ...) and the database functions are in excel_criteria, AGGREGATE in excel_aggregate,
-TEXT in excel_text.
+TEXT in excel_text, the functions that read the workbook (FORMULATEXT, SHEET, ...) in excel_workbook,
+ISNUMBER and SWITCH in excel_compare.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 import numpy as np
+from formulas.ranges import Ranges
 
 from vng_xl.recalc.excel_aggregate import AGGREGATE_FUNCTIONS
+from vng_xl.recalc.excel_compare import COMPARE_FUNCTIONS
 from vng_xl.recalc.excel_criteria import CRITERIA_FUNCTIONS
 from vng_xl.recalc.excel_text import TEXT_FUNCTIONS
 from vng_xl.recalc.excel_values import (
@@ -23,12 +26,15 @@ from vng_xl.recalc.excel_values import (
     Fail,
     check,
     elementwise,
+    grid,
     guarded,
     integer,
     is_number,
     number,
+    result,
     single,
 )
+from vng_xl.recalc.excel_workbook import WORKBOOK_FUNCTIONS
 
 # ---------------------------------------------------------------- bases (DEC2BIN ... HEX2OCT)
 
@@ -233,6 +239,19 @@ def xsequence(rows: object, columns: object = None, start: object = None, step: 
     return (first + by * np.arange(r * c, dtype=float)).reshape(r, c).astype(object)
 
 
+def _counter(axis: int, reference_count):
+    """ROWS or COLUMNS that also takes an array (a spilled area's values, an array constant), as Excel
+    does; `formulas` takes only references (#VALUE! for ROWS({1;2;3}))."""
+
+    def count(ref: object) -> object:
+        if isinstance(ref, Ranges) or not isinstance(ref, np.ndarray):
+            return reference_count(ref)
+        return result(float(grid(ref).shape[axis]))
+
+    count.__name__ = ("xrows", "xcolumns")[axis]
+    return count
+
+
 # ---------------------------------------------------------------- the table
 
 EXCEL_FUNCTIONS = {
@@ -252,10 +271,23 @@ EXCEL_FUNCTIONS = {
     **CRITERIA_FUNCTIONS,
     **AGGREGATE_FUNCTIONS,
     **TEXT_FUNCTIONS,
+    **WORKBOOK_FUNCTIONS,
+    **COMPARE_FUNCTIONS,
 }
 
 #: Functions Excel writes with a prefix in files (_xlfn.); the table answers to both spellings.
-_PREFIXED = ("BASE", "SEQUENCE", "AGGREGATE", "MAXIFS", "MINIFS")
+_PREFIXED = (
+    "BASE",
+    "SEQUENCE",
+    "AGGREGATE",
+    "MAXIFS",
+    "MINIFS",
+    "FORMULATEXT",
+    "ISFORMULA",
+    "SHEET",
+    "SHEETS",
+    "SWITCH",
+)
 
 
 def install_excel_functions(functions: dict) -> None:
@@ -264,3 +296,5 @@ def install_excel_functions(functions: dict) -> None:
         functions[name] = fn
         if name in _PREFIXED:
             functions["_XLFN." + name] = fn
+    for axis, name in enumerate(("ROWS", "COLUMNS")):
+        functions[name] = _counter(axis, functions[name])

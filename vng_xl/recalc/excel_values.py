@@ -34,6 +34,10 @@ class Unsupported(NotImplementedError):
     """A case the evaluator cannot compute as Excel would: the cell is reported, not guessed."""
 
 
+class Declined(Unsupported):
+    """Unsupported, with its message reported as the cell's reason."""
+
+
 def values(arg: object) -> object:
     """A reference's values (2-D array) or the argument itself."""
     return arg.value if isinstance(arg, Ranges) else arg

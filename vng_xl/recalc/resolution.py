@@ -38,9 +38,10 @@ class Resolution:
         """vng_xl.recalc.engine with the VNG functions registered, imported (and `formulas` with it)
         only when a formula is not one of a vectorised group's."""
         if self._engine is None:
-            from vng_xl.recalc import engine
+            from vng_xl.recalc import engine, excel_workbook
 
             engine.ensure_vng_functions()
+            excel_workbook.bind(self)  # the workbook that SHEET, ISFORMULA and the date system ask
             self._engine = engine
         return self._engine
 
@@ -164,15 +165,17 @@ class Resolution:
 
     def _prepare(self, node: Node, stack: tuple = ()) -> None:
         """Compile the node's formula and resolve each input to an area or a name node."""
-        engine = self._evaluator()
         if node.problem or node.compiled is not None:
             return
+        engine = self._evaluator()
+        from vng_xl.recalc import excel_spill
+
         try:
             node.compiled = engine.compile_formula(node.text)
             for name in node.compiled.inputs:
                 reach = node.output if node.kind == "array" and not node.dynamic else None
                 area = self._resolve_area(name, node.sheet, reach)
-                source = area if area is not None else self._name_source(name, node.sheet, stack)
+                source = area if area is not None else excel_spill.source(self, name, node, stack)
                 if isinstance(source, Area):
                     if source.shape[0] * source.shape[1] > MAX_RANGE_CELLS:
                         raise engine.FormulaUnsupported(

@@ -119,6 +119,10 @@ class WorkbookEvaluation(Resolution, Evaluation):
                     node.problem = "data tables (what-if analysis) are not supported"
                 out = node.output
                 node.text = own_position(node.text, range(out.r1, out.r2 + 1), range(out.c1, out.c2 + 1))
+                if "SHEET" in node.text.upper():  # SHEET() of its own sheet; only then the module (and formulas)
+                    from vng_xl.recalc import excel_workbook
+
+                    node.text = excel_workbook.own_sheet(node.text, info.name)
                 if self.tables and "[" in node.text and node.problem is None:
                     try:
                         node.text = rewrite(node.text, self.tables, info.name, f.row, f.col)
