@@ -320,6 +320,10 @@ class Package:
         self._checked.add(name)
         return root
 
+    def checked(self, name: str) -> None:
+        """Note a member found well-formed and free of DTDs by another parser, as xml() would."""
+        self._checked.add(name)
+
     def check_members(self, skip: Mapping[str, bytes] | set[str] = frozenset()) -> None:
         """Refuse a package whose members would be passed on damaged: each is read against its CRC,
         each XML part must be well-formed and free of DTDs (VML, not always XML, free of DTDs)."""

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _C, _F, _V, _IS, _T, _R, _ROW, _RPH = (f"{{{NS}}}{n}" for n in ("c", "f", "v", "is", "t", "r", "row", "rPh"))
@@ -152,11 +153,15 @@ def cell_value(c, shared_strings: list[str]):
     v = child(c, _V)
     if v is None:
         return rich_text(child(c, _IS)) if t == "str" and child(c, _IS) is not None else None
-    text = v.text or ""
+    return typed_value(t, v.text or "", shared_strings, c.get("r", "?"))
+
+
+def typed_value(t: str, text: str, shared_strings: list[str], ref: str = "?"):
+    """The value of a cell of type t= whose `<v>` holds `text` (ref names the cell in a refusal)."""
     if t == "s":
         index = int(text) if text.strip().isdigit() else -1
         if not 0 <= index < len(shared_strings):  # a damaged package, not a fault of ours
-            raise ValueError(f"cell {c.get('r', '?')} refers to shared string {text!r}, which does not exist")
+            raise ValueError(f"cell {ref} refers to shared string {text!r}, which does not exist")
         return shared_strings[index]
     if t == "str":
         return _unescape_ooxml(text)
@@ -185,9 +190,9 @@ def same_value(old: object, new: object, rel: float = 4 * 2.0**-52) -> bool:
 # ---------------------------------------------------------------- reading formulas
 
 
-@dataclass(frozen=True)
-class FormulaCell:
-    """A formula as stored in one cell (shared formulas already expanded by the reader's caller)."""
+class FormulaCell(NamedTuple):
+    """A formula as stored in one cell (shared formulas already expanded by the reader's caller);
+    a tuple, as a sheet holds one per formula cell."""
 
     row: int
     col: int

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 
@@ -42,6 +43,22 @@ def r1c1(text: str, row: int) -> str:
     return _R1C1.sub(one, text)
 
 
+def signature(text: str, row: int) -> tuple[tuple, tuple]:
+    """What r1c1(text, row) tells apart, in one split of the text: the text around the references
+    with their rows left out, and the rows (offsets from `row` for relative ones, text for $-rows).
+
+    Equal signatures mean equal r1c1 forms for formulas without "[" (the groups take no others).
+    """
+    parts = _R1C1.split(text)  # text, then per match: string, $, column, $, row; text; ...
+    rows = tuple(
+        digits if dollar else int(digits) - row
+        for string, dollar, digits in zip(parts[1::6], parts[4::6], parts[5::6])
+        if string is None
+    )
+    del parts[5::6]
+    return tuple(parts), rows
+
+
 @dataclass
 class Group:
     """Cells of one column on one sheet, rows first..first+len(members)-1, with one program."""
@@ -54,6 +71,7 @@ class Group:
     program: vector.Program
     deps: set = field(default_factory=set)
     problem: str | None = None
+    registered: bool = False  # calls a VNG function: the evaluator must have registered them
     output = None  # not a cell itself: its members are
     failed_members: bool = False
 
@@ -76,7 +94,7 @@ def plan(ev) -> dict[tuple, Group]:
     for (sheet, col), nodes in runs.items():
         nodes.sort(key=lambda n: n.row)
         start = 0
-        sigs = [r1c1(n.text, n.row) for n in nodes]
+        sigs = [signature(n.text, n.row) for n in nodes]
         for i in range(1, len(nodes) + 1):
             if i < len(nodes) and nodes[i].row == nodes[i - 1].row + 1 and sigs[i] == sigs[start]:
                 continue
@@ -107,7 +125,8 @@ def _group(ev, sheet: str, col: int, nodes: list) -> Group | None:
     except vector.NotVectorisable:
         return None
     key = ("group", sheet, col, nodes[0].row)
-    return Group(key, sheet, col, nodes[0].row, [n.key for n in nodes], program)
+    registered = "VNG_" in nodes[0].text.upper()
+    return Group(key, sheet, col, nodes[0].row, [n.key for n in nodes], program, registered=registered)
 
 
 def _link(ev, group: Group, owner: dict) -> bool:
@@ -137,13 +156,13 @@ def evaluate(ev, group: Group) -> None:
             if ref.fixed1:
                 return vector.column([values.get((ref.r1, ref.c1))])[0].item()
             rows = range(ref.r1 + offset, ref.r1 + offset + n)
-            return vector.column([values.get((r, ref.c1)) for r in rows])
+            return vector.column(list(map(values.get, zip(rows, repeat(ref.c1)))))
         return _window(values, ref, n, offset)
 
+    if group.registered:
+        ev._evaluator()  # vector's VNG functions are the evaluator's registered ones
     results = group.program.run(n, load)
-    store = ev._store
-    for (_, sheet, row, col), value in zip(group.members, results):
-        store(sheet, row, col, value)
+    ev._store_many(group.sheet, list(zip(range(group.first, group.first + n), repeat(group.col))), results)
 
 
 def _window(values: dict, ref: vector.Ref, n: int, offset: int) -> np.ndarray:
@@ -197,4 +216,4 @@ def run(ev, group: Group, failed: dict) -> None:
         group.failed_members |= key in failed
 
 
-__all__ = ["Group", "MIN_CELLS", "dissolve", "evaluate", "plan", "r1c1", "run"]
+__all__ = ["Group", "MIN_CELLS", "dissolve", "evaluate", "plan", "r1c1", "run", "signature"]

@@ -57,7 +57,7 @@ def formula_over_limits(text: str) -> str | None:
 
 
 def _capped(text: str) -> object:
-    import formulas.functions as _ff
+    import formulas.functions as _ff  # here, not above: reading and planning need no `formulas`
 
     return text if len(text) <= MAX_TEXT_CHARS else _ff.Error.errors["#VALUE!"]
 
