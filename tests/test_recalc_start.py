@@ -55,11 +55,6 @@ def test_the_command_line_and_the_batch_process_import_no_evaluator(tmp_path: Pa
     assert not modules_after("from vng_xl.cli import build_parser\nbuild_parser().format_help()") & {"numpy", *HEAVY}
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the workbook evaluation (vng_xl/recalc/workbook.py) imports the per-cell evaluator at its top "
-    "until it loads it only for formulas the vector evaluator does not cover",
-)
 def test_a_workbook_of_vectorised_formulas_is_recalculated_without_formulas(tmp_path: Path):
     src = column_book(tmp_path / "a.xlsx", [2.675, 1.005, -0.5], 'IF(ROUND(A{r},2)&gt;1,"x","y")')
     loaded = modules_after(
