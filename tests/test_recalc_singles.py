@@ -107,3 +107,18 @@ def test_vectorised_budget_never_loads_formulas(tmp_path: Path, lines: int):
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split() == ["False", str(lines * 5 + 5)]
+
+
+def test_a_single_sum_over_a_huge_range_reads_only_stored_cells(tmp_path: Path, capsys):
+    """SUM over sixteen million cells, two of them filled: 3, well within a 64 MiB budget."""
+    from tests.test_limits import book, cached
+    from vng_xl.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    cells = '<c r="A1"><v>1</v></c><c r="Q1"><f>SUM(A1:P1000000)</f><v>0</v></c>'
+    book(folder / "big.xlsx", f'<row r="1">{cells}</row><row r="900000"><c r="P900000"><v>2</v></c></row>')
+    out = tmp_path / "out"
+    assert main(["recalc", str(folder), "--out", str(out), "--jobs", "1", "--memory-limit", "64"]) == 0
+    assert capsys.readouterr().out.startswith("ok     big.xlsx")
+    assert cached(out / "big.xlsx", "Q1") == 3
