@@ -75,8 +75,8 @@ def test_a_formula_far_over_its_time_ends_as_that_files_failure_within_its_budge
 
 @needs_fork
 def test_a_memory_hog_ends_as_that_files_failure_and_the_worker_is_replaced(tmp_path: Path, capsys):
-    """SUM over sixteen million cells needs far more than 64 MiB; the files after it are still done."""
-    folder = folder_of(tmp_path, {"a_hog.xlsx": "SUM(C1:R1000000)", "b.xlsx": "A1+1", "c.xlsx": "A1+2"})
+    """SUMPRODUCT over sixteen million cells needs far more than 64 MiB; the files after it are still done."""
+    folder = folder_of(tmp_path, {"a_hog.xlsx": "SUMPRODUCT(C1:R1000000)", "b.xlsx": "A1+1", "c.xlsx": "A1+2"})
     out = tmp_path / "out"
     rc = main(["recalc", str(folder), "--out", str(out), "--jobs", "1", "--memory-limit", "64"])
     assert rc == 1

@@ -135,7 +135,8 @@ def test_loading_the_evaluator_is_not_part_of_a_files_memory_budget(tmp_path: Pa
     needs it: that load does not count against the file's 64 MiB."""
     folder = tmp_path / "in"
     folder.mkdir()
-    build_xlsx(folder / "b.xlsx", {"S": '<row r="1"><c r="A1"><v>3</v></c><c r="B1"><f>A1+1</f><v>0</v></c></row>'})
+    cells = '<c r="A1"><v>3</v></c><c r="B1"><f>INT(A1)+1</f><v>0</v></c>'  # INT: the per-cell evaluator's
+    build_xlsx(folder / "b.xlsx", {"S": f'<row r="1">{cells}</row>'})
     cmd = [sys.executable, "-m", "vng_xl", "recalc", str(folder), "--out", str(tmp_path / "out")]
     done = subprocess.run([*cmd, "--jobs", "1", "--memory-limit", "64"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

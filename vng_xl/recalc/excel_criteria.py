@@ -22,6 +22,8 @@ from formulas.functions import _text2num as _ff_text2num
 from formulas.tokens.operand import XlError
 
 from vng_xl.ooxml.sheet_xml import ERROR_CODES
+from vng_xl.recalc.criteria_pattern import OPERATORS
+from vng_xl.recalc.criteria_pattern import pattern as _pattern
 from vng_xl.recalc.excel_values import (
     EMPTY,
     Fail,
@@ -34,7 +36,7 @@ from vng_xl.recalc.excel_values import (
     single,
 )
 
-_OPERATORS = ("<=", ">=", "<>", "<", ">", "=")
+_OPERATORS = OPERATORS
 _COMPARE = {"<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}
 
 
@@ -56,20 +58,6 @@ def _date(text: str) -> float | None:
         return None
     n = _ff_text2num(text.strip())
     return float(n) if is_number(n) else None
-
-
-def _pattern(text: str, prefix: bool) -> re.Pattern:
-    """Excel wildcards (`*`, `?`, `~` escapes) as a case-insensitive whole-text pattern."""
-    out, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "~" and i + 1 < len(text) and text[i + 1] in "*?~":
-            out.append(re.escape(text[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
-        i += 1
-    return re.compile("".join(out) + (".*" if prefix else ""), re.IGNORECASE | re.DOTALL)
 
 
 def _test(criterion: object, database: bool = False) -> Callable[[object], bool]:

@@ -20,7 +20,7 @@ from vng_xl.ooxml.sheet_xml import cell_ref
 from vng_xl.recalc import vector
 from vng_xl.recalc.limits import formula_over_limits
 
-MIN_CELLS = 2  # a run shorter than this is left to the per-cell evaluator
+MIN_CELLS = 1  # a run shorter than this is left to the per-cell evaluator (1: single cells vectorise too)
 # Long formulas go cell by cell, where every limit on formulas is checked; a group's first formula
 # is checked against Excel's limits (its other cells have the same structure).
 MAX_TEXT = 1_000
@@ -71,7 +71,6 @@ class Group:
     program: vector.Program
     deps: set = field(default_factory=set)
     problem: str | None = None
-    registered: bool = False  # calls a VNG function: the evaluator must have registered them
     output = None  # not a cell itself: its members are
     failed_members: bool = False
 
@@ -125,8 +124,7 @@ def _group(ev, sheet: str, col: int, nodes: list) -> Group | None:
     except vector.NotVectorisable:
         return None
     key = ("group", sheet, col, nodes[0].row)
-    registered = "VNG_" in nodes[0].text.upper()
-    return Group(key, sheet, col, nodes[0].row, [n.key for n in nodes], program, registered=registered)
+    return Group(key, sheet, col, nodes[0].row, [n.key for n in nodes], program)
 
 
 def _link(ev, group: Group, owner: dict) -> bool:
@@ -154,15 +152,42 @@ def evaluate(ev, group: Group) -> None:
         values = ev.values[sheet]
         if ref.single:
             if ref.fixed1:
-                return vector.column([values.get((ref.r1, ref.c1))])[0].item()
+                value = vector.column([values.get((ref.r1, ref.c1))])[0]
+                return value.item() if isinstance(value, np.generic) else value  # text stays text
             rows = range(ref.r1 + offset, ref.r1 + offset + n)
             return vector.column(list(map(values.get, zip(rows, repeat(ref.c1)))))
+        if n == 1:  # a single cell: its range of any size, as the per-cell evaluator reads it
+            return _numbers(cells(ref))[None, :]
         return _window(values, ref, n, offset)
 
-    if group.registered:
-        ev._evaluator()  # vector's VNG functions are the evaluator's registered ones
-    results = group.program.run(n, load)
+    def cells(ref: vector.Ref) -> list:
+        """The range's stored values row by row (None for empty): one range for every row of the group."""
+        if n != 1 and not (ref.fixed1 and ref.fixed2):
+            raise vector.Fallback("a range that moves with the row")
+        sheet = group.sheet if ref.sheet is None else ev.by_upper[ref.sheet.upper()].name
+        return _area(ev.values[sheet], ref)
+
+    # no evaluator needed: vector calls the VNG functions' own implementations (vng_xl.functions)
+    results = group.program.run(n, load, cells)
     ev._store_many(group.sheet, list(zip(range(group.first, group.first + n), repeat(group.col))), results)
+
+
+def _area(values: dict, ref: vector.Ref) -> list:
+    """A range's stored values row by row, empty cells left out (any size: a range larger than the
+    sheet's stored cells is read from those, as the per-cell evaluator reads it)."""
+    if (ref.r2 - ref.r1 + 1) * (ref.c2 - ref.c1 + 1) <= 4 * len(values) + 16:
+        get = values.get
+        cells = [get((r, c)) for r in range(ref.r1, ref.r2 + 1) for c in range(ref.c1, ref.c2 + 1)]
+        return [v for v in cells if v is not None]
+    inside = sorted(p for p in values if ref.r1 <= p[0] <= ref.r2 and ref.c1 <= p[1] <= ref.c2)
+    return [values[p] for p in inside]
+
+
+def _numbers(cells: list) -> np.ndarray:
+    """A range's values (no empty cells) as numbers in order; Fallback for text, TRUE/FALSE, errors."""
+    if not all(type(v) is float or type(v) is int for v in cells):
+        raise vector.Fallback("text, TRUE/FALSE or an error in a range")
+    return np.array(cells, dtype=np.float64)
 
 
 def _window(values: dict, ref: vector.Ref, n: int, offset: int) -> np.ndarray:

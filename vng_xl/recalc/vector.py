@@ -25,6 +25,7 @@ import numpy as np
 from vng_xl.errors import VngError
 from vng_xl.functions import FUNCTIONS as REGISTRY
 from vng_xl.ooxml.sheet_xml import col_index
+from vng_xl.recalc.criteria_pattern import text_criterion
 from vng_xl.recalc.limits import MAX_TEXT_CHARS
 from vng_xl.recalc.rounding import round_column
 
@@ -61,8 +62,8 @@ _COMPARE = {
 }
 _ARITHMETIC = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}
 _BINARY = {"&": 1, "=": 0, "<>": 0, "<": 0, ">": 0, "<=": 0, ">=": 0, "+": 2, "-": 2, "*": 3, "/": 3, "^": 4}
-FUNCTIONS = frozenset({"IF", "ROUND", "ABS", "SUM", "MIN", "MAX", "VNG_RAMING"})
-_RANGE_FUNCTIONS = frozenset({"SUM"})
+FUNCTIONS = frozenset({"IF", "ROUND", "ABS", "SUM", "MIN", "MAX", "COUNTIF", "VNG_RAMING"})
+_RANGE_FUNCTIONS = frozenset({"SUM", "COUNTIF"})
 
 
 @dataclass(frozen=True)
@@ -211,10 +212,10 @@ def _refs(node: tuple) -> list[Ref]:
 
 
 def _check_ranges(node: tuple, in_sum: bool = False) -> None:
-    """Ranges only as SUM's own arguments: anywhere else they would make an array per cell."""
+    """Ranges only as SUM's and COUNTIF's own arguments: anywhere else they would make an array per cell."""
     if node[0] == "ref":
         if not node[1].single and not in_sum:
-            raise NotVectorisable("a range outside SUM")
+            raise NotVectorisable("a range outside SUM and COUNTIF")
     elif node[0] == "call":
         for arg in node[2]:
             _check_ranges(arg, node[1] in _RANGE_FUNCTIONS)
@@ -235,10 +236,11 @@ class Program:
         self.row = row
         self.refs = _refs(self.tree)
 
-    def run(self, n: int, load: Callable[[Ref, int], np.ndarray]) -> list:
-        """The group's n values as plain cell values; load(ref, n) gives a reference's values."""
+    def run(self, n: int, load: Callable[[Ref, int], np.ndarray], cells: Callable[[Ref], list] | None = None) -> list:
+        """The group's n values as plain cell values; load(ref, n) gives a reference's values, and
+        cells(ref) a range's stored values (empty cells left out), the same for every row."""
         with np.errstate(all="ignore"):
-            value = _Eval(n, load).eval(self.tree)
+            value = _Eval(n, load, cells).eval(self.tree)
         if isinstance(value, np.ndarray):
             if value.dtype == object:
                 return [_plain(v) for v in value.tolist()]
@@ -292,8 +294,8 @@ def _finite(v: object) -> object:
 
 
 class _Eval:
-    def __init__(self, n: int, load: Callable[[Ref, int], object]) -> None:
-        self.n, self.load = n, load
+    def __init__(self, n: int, load: Callable[[Ref, int], object], cells: Callable[[Ref], list] | None) -> None:
+        self.n, self.load, self.cells = n, load, cells
 
     def num(self, node: tuple) -> object:
         v = self.eval(node)
@@ -370,7 +372,21 @@ class _Eval:
         return np.concatenate(parts, axis=1)
 
     def f_sum(self, *args: tuple) -> object:
+        if self.n == 1:  # one cell: numpy's sum of its numbers in order, as the per-cell evaluator adds them
+            return np.array([np.sum(self._numbers(args).ravel())])
         return self._numbers(args).sum(axis=1)
+
+    def f_countif(self, rng: tuple, criterion: tuple) -> object:
+        """COUNTIF of a range and a plain text criterion: the text cells matching it as excel_criteria
+        matches them (numbers, TRUE/FALSE and empty cells never meet such a criterion)."""
+        match = text_criterion(criterion[1]) if criterion[0] == "const" else None
+        if rng[0] != "ref" or match is None or self.cells is None:
+            raise Fallback("COUNTIF other than of a range and a text criterion")
+        values = self.cells(rng[1])
+        if not set(map(type, values)) <= {str, float, int, bool}:
+            raise Fallback("an error value in COUNTIF's range")
+        count = sum(1 for v in values if type(v) is str and match.fullmatch(v) is not None)
+        return np.full(self.n, float(count))
 
     def f_min(self, *args: tuple) -> object:
         return self._numbers(args).min(axis=1)
@@ -390,6 +406,8 @@ class _Eval:
             result = REGISTRY["VNG_RAMING"].impl(column_of(bedrag), column_of(indextype), year)
         except VngError:
             raise Fallback("VNG_RAMING refuses an input (the cells show its message)") from None
+        if self.n == 1 and type(result) is float:  # one line: the function gives a plain number
+            result = np.array([result])
         if not isinstance(result, np.ndarray) or result.size != self.n:
             raise Fallback("VNG_RAMING did not give one value per line")
         out = np.asarray(result, dtype=object).ravel().tolist()
