@@ -58,9 +58,10 @@ class Evaluation:
         units = [n for k, n in self.nodes.items() if k not in self.owner] + list(self.groups.values())
         indegree = {n.key: 0 for n in units}
         users: dict[tuple, list[tuple]] = defaultdict(list)
+        owner = self.owner
         for node in units:
-            for d in node.deps:
-                d = self.owner.get(d, d)
+            # each dependency once: a total over a group's column reads each of its cells
+            for d in {owner.get(d, d) for d in node.deps}:
                 if d in indegree:
                     indegree[node.key] += 1
                     users[d].append(node.key)
