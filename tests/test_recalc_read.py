@@ -13,6 +13,7 @@ import pytest
 from vng_xl.ooxml.package import Package, UnsafeXml, parse_xml
 from vng_xl.ooxml.sheet_read import read_part, scan_sheet
 from vng_xl.ooxml.sheet_xml import read_sheet
+from vng_xl.recalc import groups
 from vng_xl.recalc.groups import r1c1, signature
 
 from .recalc_fixtures import CORPUS
@@ -281,3 +282,61 @@ def test_vectorised_formulas_need_no_formulas_package(tmp_path: Path, countif: b
     assert count == (f"{float(hoog)}" if countif else "None")
     assert float(last) == pytest.approx(40_000 * 0.05)
     assert label == "hoog"
+
+
+TRICKY = [
+    '"A2"&A2',
+    '"A3"&A3',
+    "'A2'!A2",
+    "'A3'!A3",
+    "'Blad 2'!B7+B$7",
+    "'Blad 2'!B8+B$7",
+    "'Blad 2'!B8+B$8",
+    "TAX2023*A2",
+    "TAX2024*A3",
+    "LOG10(A2)+A2",
+    "LOG10(A3)+A3",
+    "A9999999+A2",
+    "A10000000+A3",
+    "A12345678+A2",
+    "A12345678+A3",
+    "A12345679+A3",
+    "A1.5+A2",
+    "A1.5+A3",
+    "1E5+A2",
+    "1E5+A3",
+    "$A$2+A2",
+    "$A$2+A3",
+    "$A$3+A3",
+    "A2:A$9",
+    "A3:A$9",
+    "A3:A$10",
+    'A2&"A2"',
+    'A3&"A2"',
+    'A2&"A#"',
+    'A#&"A2"',
+    "ABCD2+A2",
+    "ABCD3+A3",
+    "_A2+A2",
+    "_A3+A3",
+    "A2!B2",
+    "A2",
+    "A02",
+    "A002",
+]
+
+
+def test_signature_agrees_with_r1c1_on_tricky_pairs() -> None:
+    """The cheap signature (runs of digits around a text worked out once) against the R1C1 form:
+    strings and sheet names holding refs, names that look like refs, rows past the sheet, $-mixes."""
+    groups._RELATIVE.clear()  # which runs are rows is worked out per text around them: from these texts first
+    equal = 0
+    for a in TRICKY:
+        for b in TRICKY:
+            for ra, rb in ((2, 2), (2, 3), (3, 2), (1, 3)):
+                same = r1c1(a, ra) == r1c1(b, rb)
+                assert (signature(a, ra) == signature(b, rb)) == same, (a, ra, b, rb)
+                equal += same and a != b
+    assert equal > 10  # many different texts are one formula filled down
+    assert signature("A9999999+A2", 2) != signature("A10000000+A3", 3)  # a run of 8 digits is no row
+    assert signature('"A2"&A2', 2) != signature('"A3"&A3', 3)  # a string is text, not a reference

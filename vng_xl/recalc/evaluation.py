@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from itertools import repeat
 
 import numpy as np
 
@@ -57,9 +58,10 @@ class Evaluation:
         units = [n for k, n in self.nodes.items() if k not in self.owner] + list(self.groups.values())
         indegree = {n.key: 0 for n in units}
         users: dict[tuple, list[tuple]] = defaultdict(list)
+        owner = self.owner
         for node in units:
-            for d in node.deps:
-                d = self.owner.get(d, d)
+            # each dependency once: a total over a group's column reads each of its cells
+            for d in {owner.get(d, d) for d in node.deps}:
                 if d in indegree:
                     indegree[node.key] += 1
                     users[d].append(node.key)
@@ -89,12 +91,13 @@ class Evaluation:
         arr = np.empty((h, w), dtype=object)
         arr.fill(engine.EMPTY)
         if h * w <= 4 * len(values) + 16:
-            for i in range(h):
-                r = source.r1 + i
-                for j in range(w):
-                    v = values.get((r, source.c1 + j))
-                    if v is not None:
-                        arr[i, j] = engine.to_formulas(v)
+            rows = range(source.r1, source.r2 + 1)
+            to_formulas = engine.to_formulas
+            for j in range(w):  # a column at a time: numbers and text go in as they are
+                column = map(values.get, zip(rows, repeat(source.c1 + j)))
+                arr[:, j] = np.fromiter(
+                    (v if type(v) is float or type(v) is str else to_formulas(v) for v in column), object, h
+                )
         else:
             for (r, c), v in values.items():
                 if source.r1 <= r <= source.r2 and source.c1 <= c <= source.c2:
@@ -218,14 +221,12 @@ class Evaluation:
                     values[pos] = value
         else:
             values.update(zip(positions, results))
-        get = original.get
-        for pos, value in zip(positions, results):
-            old = get(pos)
-            if (type(old) is type(value) and old == value) or same_value(old, value):  # the first: same_value, sooner
-                continue
+        olds = list(map(original.get, positions))
+        for i in _changed(olds, results):
+            pos = positions[i]
             prev = writes.get(pos)
             array_ref, is_input = (prev.array_ref, prev.input) if prev else (None, False)
-            writes[pos] = CellWrite(value, array_ref, is_input)
+            writes[pos] = CellWrite(results[i], array_ref, is_input)
             self.changed += 1
 
     # ------------------------------------------------------------ results
@@ -245,3 +246,23 @@ class Evaluation:
                 except SheetRefused as exc:
                     raise sheet_refused(self.pkg.path, info.part, exc) from None
         return out
+
+
+_REL = same_value.__defaults__[0]  # same_value's tolerance, applied to whole columns at once
+
+
+def _changed(olds: list, news: list) -> list[int]:
+    """The indexes where not same_value(olds[i], news[i]): over numpy columns when both are floats."""
+    if len(olds) > 1 and set(map(type, olds)) == {float} and set(map(type, news)) == {float}:
+        old, new = np.array(olds), np.array(news)
+        with np.errstate(over="ignore", invalid="ignore"):
+            same = (old == new) | (np.abs(old - new) <= _REL * np.maximum(np.abs(old), np.abs(new)))
+        return np.flatnonzero(~same | np.isnan(new)).tolist()
+    out = []
+    for i, (old, value) in enumerate(zip(olds, news)):
+        if old is None:  # same_value's answer, sooner
+            if value is not None:
+                out.append(i)
+        elif not ((type(old) is type(value) and old == value) or same_value(old, value)):
+            out.append(i)
+    return out

@@ -43,12 +43,43 @@ def r1c1(text: str, row: int) -> str:
     return _R1C1.sub(one, text)
 
 
-def signature(text: str, row: int) -> tuple[tuple, tuple]:
-    """What r1c1(text, row) tells apart, in one split of the text: the text around the references
-    with their rows left out, and the rows (offsets from `row` for relative ones, text for $-rows).
+def signature(text: str, row: int) -> tuple:
+    """What r1c1(text, row) tells apart, cheaply: the text around its runs of digits, and the
+    digits (offsets from `row` for relative row numbers, text for the others).
 
     Equal signatures mean equal r1c1 forms for formulas without "[" (the groups take no others).
+    Which runs are row numbers depends only on the text around the runs when no run is longer
+    than a row number can be, so it is worked out once per such text; longer runs take the full split.
     """
+    parts = _DIGITS.split(text)  # text, digits, text, ...; every run of digits, whole
+    digits = parts[1::2]
+    if digits and max(map(len, digits)) > 7:
+        return None, _full_signature(text, row)
+    around = tuple(parts[0::2])
+    relative = _RELATIVE.get(around)
+    if relative is None:
+        if len(_RELATIVE) >= 4096:  # a batch reads many workbooks in one process
+            _RELATIVE.clear()
+        relative = _RELATIVE[around] = _relative_runs(text)
+    for i in relative:
+        digits[i] = int(digits[i]) - row
+    return around, tuple(digits)
+
+
+_DIGITS = re.compile(r"([0-9]+)")
+_RELATIVE: dict[tuple, tuple] = {}  # the text around the runs -> which runs are relative row numbers
+
+
+def _relative_runs(text: str) -> tuple:
+    """The indexes, among the text's runs of digits, of the relative row numbers of references."""
+    starts = [m.start(5) for m in _R1C1.finditer(text) if m[1] is None and not m[4]]
+    runs = {m.start(): i for i, m in enumerate(_DIGITS.finditer(text))}
+    return tuple(runs[s] for s in starts)
+
+
+def _full_signature(text: str, row: int) -> tuple[tuple, tuple]:
+    """The text around the references with their rows left out, and the rows (offsets from `row`
+    for relative ones, text for $-rows)."""
     parts = _R1C1.split(text)  # text, then per match: string, $, column, $, row; text; ...
     rows = tuple(
         digits if dollar else int(digits) - row

@@ -57,7 +57,7 @@ class Resolution:
         self._multi: dict[str, list[tuple[Area, tuple]]] = defaultdict(list)
         for node in self.nodes.values():
             out = node.output
-            if out.shape == (1, 1):
+            if out.r1 == out.r2 and out.c1 == out.c2:
                 self._single[out.sheet][out.c1].append((out.r1, node.key))
             else:
                 self._multi[out.sheet].append((out, node.key))

@@ -118,8 +118,11 @@ class WorkbookEvaluation(Resolution, Evaluation):
                 elif f.kind == "dataTable":
                     node.problem = "data tables (what-if analysis) are not supported"
                 out = node.output
-                node.text = own_position(node.text, range(out.r1, out.r2 + 1), range(out.c1, out.c2 + 1))
-                if "SHEET" in node.text.upper():  # SHEET() of its own sheet; only then the module (and formulas)
+                upper = node.text.upper()
+                if "ROW" in upper or "COLUMN" in upper:
+                    node.text = own_position(node.text, range(out.r1, out.r2 + 1), range(out.c1, out.c2 + 1))
+                    upper = node.text.upper()
+                if "SHEET" in upper:  # SHEET() of its own sheet; only then the module (and formulas)
                     from vng_xl.recalc import excel_workbook
 
                     node.text = excel_workbook.own_sheet(node.text, info.name)
