@@ -421,6 +421,14 @@ def test_the_1900_date_system_is_unchanged_next_to_it(tmp_path):
     assert value("DATE(2011,7,5)") == 40729.0  # no workbook: the 1900 system
 
 
+def test_a_date_criterion_counts_in_the_1904_system(tmp_path):
+    # 5 July 2011 is 39267 in the 1904 system; 1 January 2011 is 39082 there and 40544 in the 1900 one
+    cells = {"A1": 39267.0, "B1": '=COUNTIF(A1:A1,">1/1/2011")', "B2": '=SUMIF(A1:A1,"<1/1/2011")'}
+    ev = evaluated(in_1904(build_xlsx(tmp_path / "d.xlsx", {"S": rows(cells)})))
+    assert ev.issues == []
+    assert ev.values["S"][(1, 2)] == 1.0 and ev.values["S"][(2, 2)] == 0.0
+
+
 def test_a_formula_without_a_workbook_after_a_1904_one(tmp_path):
     ev = evaluated(in_1904(build_xlsx(tmp_path / "d.xlsx", {"S": rows(DATE_CELLS)})))
     assert ev.values["S"][(1, 2)] == 39267.0

@@ -72,6 +72,9 @@ PLAIN = {
     "inline strings, one run": '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Post &amp; co</t></is></c>'
     '<c r="B1" t="inlineStr"><is><t xml:space="preserve"> x </t></is></c><c r="C1" t="inlineStr"><v>9</v></c>'
     '<c r="D1" t="str"><is><t>s</t></is></c><c r="E1" t="e"><is><t>e</t></is></c></row></sheetData>',
+    # a text value and an inline string both: the value is the cell's, as the parser reads it
+    "a text cell with a value and an inline string": '<sheetData><row r="1"><c r="A1" t="str"><v>v</v>'
+    "<is><t>i</t></is></c></row></sheetData>",
     "character references": '<sheetData><row r="1"><c r="A1" t="str"><v>a&#10;b&#x41;&amp;#38;</v></c>'
     '<c r="B1"><f>"&#38;lt;"</f><v>&#49;</v></c></row></sheetData>',
     "the same cell twice, a cell outside its row": '<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="A1"><v>2</v></c>'

@@ -10,17 +10,11 @@ import operator
 import re
 from collections.abc import Mapping
 
+from vng_xl.ooxml.sheet_splice import CACHED as _CACHED
 from vng_xl.ooxml.sheet_verify import expected_value
 from vng_xl.ooxml.sheet_xml import MAX_COL, MAX_ROW, NS, CellWrite, ExcelError, col_index
 from vng_xl.ooxml.sheet_xml import _unescape_ooxml as unescape_ooxml
 
-# A formula cell of the simple shape (as vng_xl.ooxml.sheet_splice writes into): 1 the start tag up
-# to t= (2 and 3 the column letters and the row of its reference), 4 t=, 5 the rest of the start
-# tag and the formula, 6 the cached value.
-_CACHED = re.compile(
-    rb'(<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="[0-9]+")?)(?: t="([A-Za-z]+)")?'
-    rb"(><f(?: [^<>]*)?(?:/>|>[^<]*</f>))(?:<v>([^<]*)</v>)?</c>"
-)
 _NUMBER = re.compile(rb"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _ENTITY = re.compile(rb"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
 _NAMED = {b"lt": "<", b"gt": ">", b"amp": "&", b"quot": '"', b"apos": "'"}

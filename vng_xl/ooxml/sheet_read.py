@@ -183,7 +183,7 @@ def _cells(body: str, shared: list[str], dynamic_cm: frozenset[str]) -> SheetCel
             if not 1 <= row <= MAX_ROW:
                 return None
             value = None
-            if t == "inlineStr" or (inline and t == "str"):  # one run of text: rich_text's result
+            if t == "inlineStr" or (inline and t == "str" and not v):  # one run of text: rich_text's result
                 value = _unescape_ooxml(_text(itext))
             elif v:
                 if not t:

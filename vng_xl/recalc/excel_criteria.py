@@ -17,8 +17,8 @@ import re
 import statistics
 from collections.abc import Callable
 
+import formulas.functions as _ff  # _text2num looked up when called: the 1904 date system replaces it
 import numpy as np
-from formulas.functions import _text2num as _ff_text2num
 from formulas.tokens.operand import XlError
 
 from vng_xl.ooxml.sheet_xml import ERROR_CODES
@@ -56,7 +56,7 @@ def _date(text: str) -> float | None:
     """A date typed in a criterion (`">1/1/2020"`, `"2020-01-31"`) as its serial number, or None."""
     if not _DATE.fullmatch(text.strip()):
         return None
-    n = _ff_text2num(text.strip())
+    n = _ff._text2num(text.strip())
     return float(n) if is_number(n) else None
 
 
