@@ -33,20 +33,29 @@ def _cell(ref: str, v: object) -> str:
     return f'<c r="{ref}"><v>{v!r}</v></c>'
 
 
-def sheet_values(tmp_path: Path, cells: dict[str, object]) -> dict[str, object]:
-    """Evaluate a one-sheet workbook given as {"A1": value or "=formula"}; the values by cell."""
-    rows: dict[int, list[tuple[int, str]]] = {}
+def rows(cells: dict[str, object]) -> str:
+    """The sheetData rows of {"A1": value, "=formula" or a ready <c> element}, in order."""
+    by_row: dict[int, list[tuple[int, str]]] = {}
     for ref, v in cells.items():
         r, c = parse_ref(ref)
-        rows.setdefault(r, []).append((c, _cell(ref, v)))
-    body = "".join(f'<row r="{r}">' + "".join(x for _, x in sorted(cs)) + "</row>" for r, cs in sorted(rows.items()))
-    path = build_xlsx(tmp_path / "f.xlsx", {"S": body})
+        by_row.setdefault(r, []).append((c, v if isinstance(v, str) and v.startswith("<c ") else _cell(ref, v)))
+    return "".join(f'<row r="{r}">' + "".join(x for _, x in sorted(cs)) + "</row>" for r, cs in sorted(by_row.items()))
+
+
+def evaluated(path: Path) -> WorkbookEvaluation:
+    """The workbook at path, recalculated."""
     pkg = Package.open(path, check_lock=False)
     try:
         ev = WorkbookEvaluation(pkg)
         ev.run()
     finally:
         pkg.close()
+    return ev
+
+
+def sheet_values(tmp_path: Path, cells: dict[str, object]) -> dict[str, object]:
+    """Evaluate a one-sheet workbook given as {"A1": value or "=formula"}; the values by cell."""
+    ev = evaluated(build_xlsx(tmp_path / "f.xlsx", {"S": rows(cells)}))
     assert ev.issues == []
     return {cell_ref(r, c): v for (r, c), v in ev.values["S"].items()}
 

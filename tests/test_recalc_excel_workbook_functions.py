@@ -14,42 +14,10 @@ from xml.sax.saxutils import escape
 import pytest
 
 from tests.recalc_fixtures import build_xlsx
-from vng_xl.ooxml.package import Package
-from vng_xl.ooxml.sheet_xml import ExcelError, cell_ref, parse_ref
+from tests.test_recalc_excel_functions import evaluated, rows, value
+from vng_xl.ooxml.sheet_xml import ExcelError, cell_ref
 from vng_xl.recalc.engine import FormulaUnsupported, evaluate
 from vng_xl.recalc.workbook import WorkbookEvaluation
-
-
-def value(formula: str) -> object:
-    return evaluate(formula).value
-
-
-def _cell(ref: str, v: object) -> str:
-    if isinstance(v, str) and v.startswith("="):
-        return f'<c r="{ref}"><f>{escape(v[1:])}</f><v>0</v></c>'
-    if isinstance(v, bool):
-        return f'<c r="{ref}" t="b"><v>{int(v)}</v></c>'
-    if isinstance(v, str):
-        return f'<c r="{ref}" t="inlineStr"><is><t>{escape(v)}</t></is></c>'
-    return f'<c r="{ref}"><v>{v!r}</v></c>'
-
-
-def rows(cells: dict[str, object]) -> str:
-    by_row: dict[int, list[tuple[int, str]]] = {}
-    for ref, v in cells.items():
-        r, c = parse_ref(ref)
-        by_row.setdefault(r, []).append((c, v if isinstance(v, str) and v.startswith("<c ") else _cell(ref, v)))
-    return "".join(f'<row r="{r}">' + "".join(x for _, x in sorted(cs)) + "</row>" for r, cs in sorted(by_row.items()))
-
-
-def evaluated(path: Path) -> WorkbookEvaluation:
-    pkg = Package.open(path, check_lock=False)
-    try:
-        ev = WorkbookEvaluation(pkg)
-        ev.run()
-    finally:
-        pkg.close()
-    return ev
 
 
 def book(tmp_path: Path, cells: dict[str, object], **kw) -> tuple[dict[str, object], dict[str, str]]:
