@@ -15,6 +15,7 @@ import pytest
 
 from tests.recalc_fixtures import build_xlsx
 from tests.test_recalc_excel_functions import evaluated, rows, value
+from vng_xl.ooxml.package import Package
 from vng_xl.ooxml.sheet_xml import ExcelError, cell_ref
 from vng_xl.recalc.engine import FormulaUnsupported, evaluate
 from vng_xl.recalc.workbook import WorkbookEvaluation
@@ -395,6 +396,19 @@ def test_a_date_criterion_counts_in_the_1904_system(tmp_path):
     ev = evaluated(in_1904(build_xlsx(tmp_path / "d.xlsx", {"S": rows(cells)})))
     assert ev.issues == []
     assert ev.values["S"][(1, 2)] == 1.0 and ev.values["S"][(2, 2)] == 0.0
+
+
+def test_a_1904_workbook_run_after_another_was_read_keeps_its_dates(tmp_path):
+    pkg = Package.open(in_1904(build_xlsx(tmp_path / "d.xlsx", {"S": rows(DATE_CELLS)})), check_lock=False)
+    try:
+        first = WorkbookEvaluation(pkg)
+        evaluated(build_xlsx(tmp_path / "e.xlsx", {"S": rows(DATE_CELLS)}))  # a 1900 workbook meanwhile
+        first.run()
+    finally:
+        pkg.close()
+    got = {cell_ref(r, c): v for (r, c), v in first.values["S"].items()}
+    assert [got["B2"], got["B3"], got["B4"], got["B5"]] == [2011.0, 7.0, 5.0, "2011-07-05"]
+    assert got["B8"] == 39267.0 + 31 and got["B10"] == 0.0
 
 
 def test_a_formula_without_a_workbook_after_a_1904_one(tmp_path):

@@ -21,6 +21,7 @@ class Evaluation:
 
     def run(self) -> None:
         """Evaluate every formula in dependency order and collect the cached values to write."""
+        self._bind_again()
         order, cyclic = self._order()
         while any(k in self.groups for k in cyclic):  # a cycle only between whole groups: go cell by cell
             groups.dissolve(self, [k for k in cyclic if k in self.groups])

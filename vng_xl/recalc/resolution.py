@@ -45,6 +45,14 @@ class Resolution:
             self._engine = engine
         return self._engine
 
+    def _bind_again(self) -> None:
+        """Make this workbook the one SHEET, ISFORMULA and the date system ask again (at the start of
+        a run: another workbook may have been read since this one was)."""
+        if self._engine is not None:
+            from vng_xl.recalc import excel_workbook
+
+            excel_workbook.bind(self)
+
     def _sheet(self, name: str) -> SheetInfo:
         info = self.by_upper.get(name.upper())
         if info is None:
