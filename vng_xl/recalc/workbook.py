@@ -8,6 +8,7 @@ is reported with the reason.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 
@@ -31,6 +32,21 @@ from vng_xl.recalc.resolution import Resolution
 from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
 
 __all__ = ["Area", "CellIssue", "Node", "WorkbookEvaluation"]
+
+#: What makes a formula's text differ from the cell's (own row, column or sheet; a table's columns).
+_SPECIAL = re.compile(r"ROW|COLUMN|SHEET|\[", re.I)
+
+
+def _candidate(node: Node) -> bool:
+    """Whether a formula cell may belong to a group (else it is a single Node)."""
+    text = node.text
+    ok = node.problem is None and not node.dynamic and node.kind in ("normal", "shared")
+    return ok and len(text) <= groups.MAX_TEXT and "[" not in text
+
+
+def _member_node(sheet: str, cell: tuple) -> Node:
+    row, col, text, kind = cell[:4]
+    return Node(("cell", sheet, row, col), sheet, row, col, text, Area.cell(sheet, row, col), kind)
 
 
 class WorkbookEvaluation(Resolution, Evaluation):
@@ -83,54 +99,118 @@ class WorkbookEvaluation(Resolution, Evaluation):
 
     def _collect_formulas(self) -> None:
         with paused_gc():
-            self._collect_cells()
-            self._index_outputs()
+            entries, columns = self._collect_cells()
+            found: list[groups.Group] = []
+            for sheet, cols in columns.items():
+                for col, cells in cols.items():
+                    runs, loose = groups.runs(sheet, col, cells)
+                    found.extend(runs)
+                    self._loose.update((sheet, c[0], c[1]) for c in loose)
+            self._index_outputs(entries, columns, found)
             self._check_array_areas()
-            self.groups = groups.plan(self)  # sets self.owner: group member -> its group
+            self.groups = groups.plan(self, found)
+            self._make_nodes(entries)
         for node in list(self.nodes.values()):
-            if node.key not in self.owner:
-                self._prepare(node)
+            self._prepare(node)
 
-    def _collect_cells(self) -> None:
+    def _collect_cells(self) -> tuple[dict[str, list], dict[str, dict[int, list]]]:
+        """Per sheet in file order each formula cell's Node, or for a cell a group may take its
+        FormulaCell (row, col, text, kind, ...) with the text the evaluator reads; and those
+        candidates by column (every column of a single-cell formula listed, in file order)."""
+        entries: dict[str, list] = {}
+        columns: dict[str, dict[int, list]] = {}
+        self._loose: set[tuple] = set()  # candidates left to single cells
+        self._formula_count = 0
         for info in self.sheets:
             sc = self.cells[info.name]
             masters: dict[str, FormulaCell] = {}
             for f in sc.formulas:
                 if f.kind == "shared" and f.text and f.si is not None:
                     masters[f.si] = f
+            out: list = []
+            cols: dict[int, list] = {}
+            entries[info.name], columns[info.name] = out, cols
+            special = _SPECIAL.search
             for f in sc.formulas:
-                if f.kind == "normal" and not f.text.strip():
-                    # `<f ca="1"/>`: Excel marks each cell of a volatile array formula so; no formula of its own
-                    continue
-                key = ("cell", info.name, f.row, f.col)
                 text = f.text
-                output = Area.cell(info.name, f.row, f.col)
-                node = Node(key, info.name, f.row, f.col, text, output, f.kind, f.dynamic)
-                self.nodes[key] = node
-                if f.kind == "shared" and not f.text:
-                    master = masters.get(f.si or "")
-                    if master is None:
-                        node.problem = "shared formula without its first cell"
+                if f.kind == "normal":
+                    if not text.strip():
+                        # `<f ca="1"/>`: Excel marks each cell of a volatile array formula so; no formula of its own
                         continue
-                    node.text = shift_formula(master.text, f.row - master.row, f.col - master.col)
-                elif f.kind == "array" and f.ref:
-                    node.output = self._array_area(info, f)
-                elif f.kind == "dataTable":
-                    node.problem = "data tables (what-if analysis) are not supported"
-                out = node.output
-                upper = node.text.upper()
-                if "ROW" in upper or "COLUMN" in upper:
-                    node.text = own_position(node.text, range(out.r1, out.r2 + 1), range(out.c1, out.c2 + 1))
-                    upper = node.text.upper()
-                if "SHEET" in upper:  # SHEET() of its own sheet; only then the module (and formulas)
-                    from vng_xl.recalc import excel_workbook
+                    if not f.dynamic and len(text) <= groups.MAX_TEXT and special(text) is None:
+                        out.append(f)  # a candidate as it stands: row, col, text, kind
+                        cols.setdefault(f.col, []).append(f)
+                        continue
+                node = self._cell_node(info, f, masters)
+                out.append(node)
+                if node.output.shape == (1, 1):
+                    cells = cols.setdefault(f.col, [])
+                    if _candidate(node):
+                        out[-1] = f._replace(text=node.text, kind=node.kind)
+                        cells.append(out[-1])
+            self._formula_count += len(out)
+        return entries, columns
 
-                    node.text = excel_workbook.own_sheet(node.text, info.name)
-                if self.tables and "[" in node.text and node.problem is None:
-                    try:
-                        node.text = rewrite(node.text, self.tables, info.name, f.row, f.col)
-                    except TableReferenceError as exc:
-                        node.problem = str(exc)
+    def _cell_node(self, info: SheetInfo, f: FormulaCell, masters: dict[str, FormulaCell]) -> Node:
+        """The formula cell's Node with its text as the evaluator reads it (or its problem)."""
+        key = ("cell", info.name, f.row, f.col)
+        node = Node(key, info.name, f.row, f.col, f.text, Area.cell(info.name, f.row, f.col), f.kind, f.dynamic)
+        if f.kind == "shared" and not f.text:
+            master = masters.get(f.si or "")
+            if master is None:
+                node.problem = "shared formula without its first cell"
+                return node
+            node.text = shift_formula(master.text, f.row - master.row, f.col - master.col)
+        elif f.kind == "array" and f.ref:
+            node.output = self._array_area(info, f)
+        elif f.kind == "dataTable":
+            node.problem = "data tables (what-if analysis) are not supported"
+        out = node.output
+        upper = node.text.upper()
+        if "ROW" in upper or "COLUMN" in upper:
+            node.text = own_position(node.text, range(out.r1, out.r2 + 1), range(out.c1, out.c2 + 1))
+            upper = node.text.upper()
+        if "SHEET" in upper:  # SHEET() of its own sheet; only then the module (and formulas)
+            from vng_xl.recalc import excel_workbook
+
+            node.text = excel_workbook.own_sheet(node.text, info.name)
+        if self.tables and "[" in node.text and node.problem is None:
+            try:
+                node.text = rewrite(node.text, self.tables, info.name, f.row, f.col)
+            except TableReferenceError as exc:
+                node.problem = str(exc)
+        return node
+
+    def _make_nodes(self, entries: dict[str, list]) -> None:
+        """The Nodes in file order: every formula cell but those of a group."""
+        loose, nodes = self._loose, self.nodes
+        for sheet, out in entries.items():
+            for e in out:
+                if type(e) is not Node:
+                    if (sheet, e[0], e[1]) in loose:
+                        node = _member_node(sheet, e)
+                        nodes[node.key] = node
+                else:
+                    nodes[e.key] = e
+        self._loose = set()
+
+    def _materialize(self, group: groups.Group) -> list[Node]:
+        """Nodes for a group's cells, made when it must go cell by cell."""
+        made = [_member_node(group.sheet, cell) for cell in group.cells]
+        self.nodes.update((node.key, node) for node in made)
+        return made
+
+    def _file_order(self) -> None:
+        """self.nodes with the cells in file order again (sheets, rows, columns), then the names."""
+        sheet_no = {s.name: i for i, s in enumerate(self.sheets)}
+        cells = sorted((k for k in self.nodes if k[0] == "cell"), key=lambda k: (sheet_no[k[1]], k[2], k[3]))
+        nodes = {k: self.nodes[k] for k in cells}
+        nodes.update(self.nodes)
+        self.nodes = nodes
+
+    @property
+    def formula_cells(self) -> int:
+        return self._formula_count
 
     def _array_area(self, info: SheetInfo, f: FormulaCell) -> Area:
         """The area of an array formula, which must be a valid ref anchored at its own cell."""
@@ -154,8 +234,8 @@ class WorkbookEvaluation(Resolution, Evaluation):
             part = self._sheet(sheet).part
             for area, key in multi:
                 other = next((k for k in self._formulas_in(area) if k != key), None)
-                if other is not None:
-                    cell = cell_ref(other[2], other[3])
+                if other is not None:  # a group's first cell inside the area, or the cell
+                    cell = cell_ref(max(area.r1, other[3]), other[2]) if other[0] == "group" else cell_ref(*other[2:])
                     raise DamagedPart(
                         self.pkg.path, f"{part}: cell {cell}: a formula inside the array area {area.ref()}"
                     )
