@@ -244,6 +244,8 @@ def evaluate(ev, group: Group) -> None:
     def load(ref: vector.Ref, n: int) -> object:
         sheet = group.sheet if ref.sheet is None else ev.by_upper[ref.sheet.upper()].name
         values = ev.values[sheet]
+        if ref.single and ref.fixed1 != ref.fixed2 and n > 1:  # $A$1:A1: one cell first, then more
+            raise vector.Fallback("a range that grows with the row")
         if ref.single:
             if ref.fixed1:
                 value = vector.column([values.get((ref.r1, ref.c1))])[0]

@@ -59,7 +59,7 @@ class Resolution:
             raise UnknownSheet(self.pkg.path, repr(name))
         return info
 
-    def _index_outputs(self, entries: dict[str, list], columns: dict[str, dict[int, list]], runs: list) -> None:
+    def _index_outputs(self, singles: dict[str, list], columns: dict[str, dict[int, list]], runs: list) -> None:
         """Where each formula's output lies, so that a range can find the formulas inside it: single
         cells and array areas by their Nodes, a group's cells as one run of rows (its key)."""
         self._single: dict[str, dict[int, list[tuple[int, tuple]]]] = {
@@ -67,19 +67,15 @@ class Resolution:
         }
         self._multi: dict[str, list[tuple[Area, tuple]]] = defaultdict(list)
         self._runs: dict[str, dict[int, list[tuple[int, int, tuple]]]] = defaultdict(dict)
-        loose = self._loose
-        for sheet, out in entries.items():
-            single = self._single[sheet]
-            for e in out:
-                if type(e) is not Node:
-                    if (sheet, e[0], e[1]) in loose:
-                        single[e[1]].append((e[0], ("cell", sheet, e[0], e[1])))
-                    continue
-                area = e.output
+        for (sheet, row, col), _ in self._loose.items():
+            self._single[sheet][col].append((row, ("cell", sheet, row, col)))
+        for sheet, out in singles.items():
+            for node in out:
+                area = node.output
                 if area.r1 == area.r2 and area.c1 == area.c2:
-                    single[area.c1].append((area.r1, e.key))
+                    self._single[sheet][area.c1].append((area.r1, node.key))
                 else:
-                    self._multi[sheet].append((area, e.key))
+                    self._multi[sheet].append((area, node.key))
         for group in runs:
             self._runs[group.sheet].setdefault(group.col, []).append((group.first, group.last, group.key))
         for cols in self._single.values():
@@ -100,7 +96,7 @@ class Resolution:
         single.extend((r, ("cell", group.sheet, r, group.col)) for r in range(group.first, group.last + 1))
         single.sort()
         self._single_rows[group.sheet][group.col] = [r for r, _ in single]
-        self._loose.update((group.sheet, r, group.col) for r in range(group.first, group.last + 1))
+        self._loose.update(((group.sheet, c[0], group.col), c) for c in group.cells)
 
     def _formulas_in(self, area: Area) -> list[tuple]:
         """The keys of the formulas (single cells, array areas, groups) whose output meets the area;

@@ -99,38 +99,38 @@ class WorkbookEvaluation(Resolution, Evaluation):
 
     def _collect_formulas(self) -> None:
         with paused_gc():
-            entries, columns = self._collect_cells()
+            singles, columns = self._collect_cells()
             found: list[groups.Group] = []
             for sheet, cols in columns.items():
                 for col, cells in cols.items():
                     runs, loose = groups.runs(sheet, col, cells)
                     found.extend(runs)
-                    self._loose.update((sheet, c[0], c[1]) for c in loose)
-            self._index_outputs(entries, columns, found)
+                    self._loose.update(((sheet, c[0], c[1]), c) for c in loose)
+            self._index_outputs(singles, columns, found)
             self._check_array_areas()
             self.groups = groups.plan(self, found)
-            self._make_nodes(entries)
+            self._make_nodes(singles)
         for node in list(self.nodes.values()):
             self._prepare(node)
 
-    def _collect_cells(self) -> tuple[dict[str, list], dict[str, dict[int, list]]]:
-        """Per sheet in file order each formula cell's Node, or for a cell a group may take its
-        FormulaCell (row, col, text, kind, ...) with the text the evaluator reads; and those
-        candidates by column (every column of a single-cell formula listed, in file order)."""
-        entries: dict[str, list] = {}
+    def _collect_cells(self) -> tuple[dict[str, list[Node]], dict[str, dict[int, list]]]:
+        """Per sheet the Nodes of the formula cells no group may take, in file order; and by column
+        (every column of a single-cell formula listed, in file order) the FormulaCells a group may
+        take (row, col, text, kind, ...), with the text the evaluator reads."""
+        singles: dict[str, list[Node]] = {}
         columns: dict[str, dict[int, list]] = {}
-        self._loose: set[tuple] = set()  # candidates left to single cells
+        self._loose: dict[tuple, tuple] = {}  # (sheet, row, col) -> candidate left to a single cell
         self._formula_count = 0
+        special = _SPECIAL.search
         for info in self.sheets:
             sc = self.cells[info.name]
             masters: dict[str, FormulaCell] = {}
             for f in sc.formulas:
                 if f.kind == "shared" and f.text and f.si is not None:
                     masters[f.si] = f
-            out: list = []
-            cols: dict[int, list] = {}
-            entries[info.name], columns[info.name] = out, cols
-            special = _SPECIAL.search
+            out: list[Node] = []
+            cols: defaultdict[int, list] = defaultdict(list)
+            singles[info.name], columns[info.name] = out, cols
             for f in sc.formulas:
                 text = f.text
                 if f.kind == "normal":
@@ -138,18 +138,18 @@ class WorkbookEvaluation(Resolution, Evaluation):
                         # `<f ca="1"/>`: Excel marks each cell of a volatile array formula so; no formula of its own
                         continue
                     if not f.dynamic and len(text) <= groups.MAX_TEXT and special(text) is None:
-                        out.append(f)  # a candidate as it stands: row, col, text, kind
-                        cols.setdefault(f.col, []).append(f)
+                        cols[f.col].append(f)  # a candidate as it stands
                         continue
                 node = self._cell_node(info, f, masters)
-                out.append(node)
-                if node.output.shape == (1, 1):
-                    cells = cols.setdefault(f.col, [])
-                    if _candidate(node):
-                        out[-1] = f._replace(text=node.text, kind=node.kind)
-                        cells.append(out[-1])
-            self._formula_count += len(out)
-        return entries, columns
+                if node.output.shape != (1, 1):
+                    out.append(node)
+                elif _candidate(node):
+                    cols[f.col].append(f._replace(text=node.text, kind=node.kind))
+                else:
+                    cols[f.col]  # noqa: B018 (the column is listed)
+                    out.append(node)
+            self._formula_count += len(out) + sum(map(len, cols.values()))
+        return singles, columns
 
     def _cell_node(self, info: SheetInfo, f: FormulaCell, masters: dict[str, FormulaCell]) -> Node:
         """The formula cell's Node with its text as the evaluator reads it (or its problem)."""
@@ -181,18 +181,14 @@ class WorkbookEvaluation(Resolution, Evaluation):
                 node.problem = str(exc)
         return node
 
-    def _make_nodes(self, entries: dict[str, list]) -> None:
+    def _make_nodes(self, singles: dict[str, list[Node]]) -> None:
         """The Nodes in file order: every formula cell but those of a group."""
-        loose, nodes = self._loose, self.nodes
-        for sheet, out in entries.items():
-            for e in out:
-                if type(e) is not Node:
-                    if (sheet, e[0], e[1]) in loose:
-                        node = _member_node(sheet, e)
-                        nodes[node.key] = node
-                else:
-                    nodes[e.key] = e
-        self._loose = set()
+        for out in singles.values():
+            self.nodes.update((node.key, node) for node in out)
+        if self._loose:
+            self.nodes.update((node.key, node) for node in (_member_node(k[0], c) for k, c in self._loose.items()))
+            self._file_order()
+        self._loose = {}
 
     def _materialize(self, group: groups.Group) -> list[Node]:
         """Nodes for a group's cells, made when it must go cell by cell."""
@@ -201,9 +197,13 @@ class WorkbookEvaluation(Resolution, Evaluation):
         return made
 
     def _file_order(self) -> None:
-        """self.nodes with the cells in file order again (sheets, rows, columns), then the names."""
+        """self.nodes with the cells in the order the sheets hold them again, then the names."""
+        place = {}  # a cell's first place in its sheet's formulas (a dict keeps the first key's place)
+        for s in self.sheets:
+            for i, f in enumerate(self.cells[s.name].formulas):
+                place.setdefault(("cell", s.name, f.row, f.col), i)
         sheet_no = {s.name: i for i, s in enumerate(self.sheets)}
-        cells = sorted((k for k in self.nodes if k[0] == "cell"), key=lambda k: (sheet_no[k[1]], k[2], k[3]))
+        cells = sorted((k for k in self.nodes if k[0] == "cell"), key=lambda k: (sheet_no[k[1]], place[k]))
         nodes = {k: self.nodes[k] for k in cells}
         nodes.update(self.nodes)
         self.nodes = nodes
