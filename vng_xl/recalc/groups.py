@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
-from itertools import repeat
+from itertools import product, repeat
 
 import numpy as np
 
@@ -272,8 +272,7 @@ def _area(values: dict, ref: vector.Ref) -> list:
     """A range's stored values row by row, empty cells left out (any size: a range larger than the
     sheet's stored cells is read from those, as the per-cell evaluator reads it)."""
     if (ref.r2 - ref.r1 + 1) * (ref.c2 - ref.c1 + 1) <= 4 * len(values) + 16:
-        get = values.get
-        cells = [get((r, c)) for r in range(ref.r1, ref.r2 + 1) for c in range(ref.c1, ref.c2 + 1)]
+        cells = map(values.get, product(range(ref.r1, ref.r2 + 1), range(ref.c1, ref.c2 + 1)))
         return [v for v in cells if v is not None]
     inside = sorted(p for p in values if ref.r1 <= p[0] <= ref.r2 and ref.c1 <= p[1] <= ref.c2)
     return [values[p] for p in inside]
@@ -281,7 +280,7 @@ def _area(values: dict, ref: vector.Ref) -> list:
 
 def _numbers(cells: list) -> np.ndarray:
     """A range's values (no empty cells) as numbers in order; Fallback for text, TRUE/FALSE, errors."""
-    if not all(type(v) is float or type(v) is int for v in cells):
+    if not set(map(type, cells)) <= {float, int}:
         raise vector.Fallback("text, TRUE/FALSE or an error in a range")
     return np.array(cells, dtype=np.float64)
 
@@ -314,11 +313,11 @@ def dissolve(ev, keys: list[tuple]) -> None:
     for group in dissolved:
         ev._unrun(group)
     nodes = [ev._materialize(group) for group in dissolved]
-    for group in dissolved:  # what read the group reads the cells of it it reads
-        for unit in [*ev.nodes.values(), *ev.groups.values()]:
-            if group.key in unit.deps:
-                unit.deps.discard(group.key)
-                unit.deps.update(ev._members_read(unit, group))
+    gone = {group.key: group for group in dissolved}
+    for unit in [*ev.nodes.values(), *ev.groups.values()]:  # what read a group reads the cells of it it reads
+        for key in unit.deps & gone.keys() if unit.deps else ():
+            unit.deps.discard(key)
+            unit.deps.update(ev._members_read(unit, gone[key]))
     ev._file_order()
     for members in nodes:
         for node in members:
