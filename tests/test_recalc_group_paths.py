@@ -158,3 +158,66 @@ def test_the_predicted_text_is_a_filled_down_formula(rows):
     cells = [(r, 2, t, "normal") for r, t in enumerate(["A1*2", "A2*2", "A3*3", "A4*3", "A05*3", "A6*3", "$A$1"], 1)]
     found, loose = groups.runs("S", 2, cells)
     assert [(g.first, g.last) for g in found] == [(1, 2), (3, 6), (7, 7)] and loose == []
+
+
+SHARED_MASTERS = [
+    *TRICKY,
+    "A1*2+$B$1",
+    "SUM($A$1:A1)",
+    "a1+1",
+    "A01+1",
+    "SUM(1:1)+A1",
+    "SUM($1:$2)+A1",
+    "SUM(A:A)+B1",
+    "XFD1+1",
+    "IF(A1>0,\"A1\",'My S'!B1)",
+    "A1048570+1",
+]
+
+
+@pytest.mark.parametrize("dc", [0, 1])
+def test_shared_formula_texts_are_what_shift_formula_gives(dc):
+    """The cells that only name a shared formula get their texts from one shift and a fill; where
+    that is not exactly shift_formula's text for every cell, they go one by one (None)."""
+    from vng_xl.ooxml.sheet_xml import FormulaCell
+    from vng_xl.recalc.references import shift_formula
+    from vng_xl.recalc.workbook import _shared_texts
+
+    taken = 0
+    for text in SHARED_MASTERS:
+        master = FormulaCell(1, 2, text, "shared", "B1:C9", "0", False)
+        cells = [FormulaCell(r, 2 + dc, "", "shared", None, "0", False) for r in range(2 - dc, 10)]
+        texts = _shared_texts(master, cells)
+        if texts is not None:
+            taken += 1
+            assert texts == [shift_formula(text, f.row - 1, dc) for f in cells], text
+    assert taken > 10
+    moving = FormulaCell(1, 2, "SUM(1:1)", "shared", None, "0", False)
+    assert _shared_texts(moving, cells) is None  # a row range that moves: one by one
+
+
+def test_shared_formula_block_grouped_equals_cell_by_cell(tmp_path, monkeypatch):
+    """A shared formula filled down two columns, a total over part of it, and a shared formula
+    with a row range (cell by cell)."""
+    body = []
+    for r in range(1, 7):
+        row = f'<c r="A{r}"><v>{r}</v></c>'
+        if r == 1:
+            row += '<c r="B1"><f t="shared" ref="B1:C6" si="0">A1*2+$A$1</f><v>0</v></c>'
+            row += '<c r="C1"><f t="shared" si="0"/><v>0</v></c>'
+            row += '<c r="D1"><f t="shared" ref="D1:D6" si="1">SUM(1:1)+A1</f><v>0</v></c>'
+            row += '<c r="E1"><f>SUM(C2:C4)</f><v>0</v></c>'
+        else:
+            row += f'<c r="B{r}"><f t="shared" si="0"/><v>0</v></c><c r="C{r}"><f t="shared" si="0"/><v>0</v></c>'
+            row += f'<c r="D{r}"><f t="shared" si="1"/><v>0</v></c>'
+        body.append(row)
+    book = build_xlsx(tmp_path / "s.xlsx", {"S": sheet(body)})
+    grouped, cells = evaluation(book, True, monkeypatch), evaluation(book, False, monkeypatch)
+    assert differences(grouped, cells) == {} and grouped.issues == cells.issues
+    assert grouped.formula_cells == cells.formula_cells == 19
+    assert {(g.first, g.last) for k, g in grouped.groups.items() if k[2] in (2, 3)} == {(1, 6)}
+    assert ("cell", "S", 4, 3) not in grouped.nodes
+    values = grouped.values["S"]
+    # B = A*2+$A$1 = 2r+1; C is B's formula moved right, B*2+$A$1 = 4r+3
+    assert [values[(r, 3)] for r in (1, 2, 6)] == [7.0, 11.0, 27.0]
+    assert values[(1, 5)] == 11.0 + 15.0 + 19.0

@@ -15,7 +15,7 @@ from itertools import product, repeat
 
 import numpy as np
 
-from vng_xl.ooxml.sheet_xml import cell_ref
+from vng_xl.ooxml.sheet_xml import MAX_ROW, cell_ref
 from vng_xl.recalc import vector
 from vng_xl.recalc.limits import formula_over_limits
 
@@ -166,6 +166,28 @@ def _run_end(rows: list[int], texts: list[str], start: int, first_step: int) -> 
                 return i
         i, step = i + 1, first_step
     return n
+
+
+def relative_rows(text: str) -> list[tuple[int, int]]:
+    """Where the relative row numbers of the references lie, as r1c1 reads them."""
+    return [m.span(5) for m in _R1C1.finditer(text) if m[1] is None and not m[4]]
+
+
+def filled(text: str, row: int, rows: list[int]) -> list[str] | None:
+    """The formula's text filled down (or up) to each of `rows` (relative row numbers moved), or
+    None when a row number would leave the sheet."""
+    spans = relative_rows(text)
+    offsets = [int(text[a:b]) - row for a, b in spans]
+    if offsets and (min(rows) + min(offsets) < 1 or max(rows) + max(offsets) > MAX_ROW):
+        return None
+    if not offsets:
+        return [text] * len(rows)
+    pieces, at = [], 0
+    for a, b in spans:
+        pieces.append(text[at:a].replace("%", "%%"))
+        at = b
+    fmt = "%d".join(pieces) + "%d" + text[at:].replace("%", "%%")
+    return [fmt % t for t in zip(*([r + o for r in rows] for o in offsets))]
 
 
 def _template(text: str, row: int):

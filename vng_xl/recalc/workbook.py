@@ -27,7 +27,7 @@ from vng_xl.recalc import groups
 from vng_xl.recalc.evaluation import Evaluation
 from vng_xl.recalc.limits import MAX_ARRAY_CELLS, OverLimit
 from vng_xl.recalc.nodes import Area, CellIssue, Node, paused_gc
-from vng_xl.recalc.references import own_position, shift_formula
+from vng_xl.recalc.references import moving_rows, own_position, shift_formula
 from vng_xl.recalc.resolution import Resolution
 from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
 
@@ -42,6 +42,21 @@ def _candidate(node: Node) -> bool:
     text = node.text
     ok = node.problem is None and not node.dynamic and node.kind in ("normal", "shared")
     return ok and len(text) <= groups.MAX_TEXT and "[" not in text
+
+
+def _shared_texts(master: FormulaCell, cells: list[FormulaCell]) -> list[str] | None:
+    """The texts of the cells of one column that name a shared formula, as shift_formula gives
+    them, from one shift: None when moving it down changes more than its relative row numbers."""
+    first = cells[0]
+    text = shift_formula(master.text, first.row - master.row, first.col - master.col)
+    if len(text) > groups.MAX_TEXT or _SPECIAL.search(text) or text.count("#REF!") != master.text.count("#REF!"):
+        return None
+    if moving_rows(text) != groups.relative_rows(text):
+        return None
+    texts = groups.filled(text, first.row, [f.row for f in cells])
+    if texts is None or max(map(len, texts)) > groups.MAX_TEXT:
+        return None
+    return texts
 
 
 def _member_node(sheet: str, cell: tuple) -> Node:
@@ -120,6 +135,7 @@ class WorkbookEvaluation(Resolution, Evaluation):
         singles: dict[str, list[Node]] = {}
         columns: dict[str, dict[int, list]] = {}
         self._loose: dict[tuple, tuple] = {}  # (sheet, row, col) -> candidate left to a single cell
+        self._reorder = False  # Nodes made out of file order
         self._formula_count = 0
         special = _SPECIAL.search
         for info in self.sheets:
@@ -131,25 +147,43 @@ class WorkbookEvaluation(Resolution, Evaluation):
             out: list[Node] = []
             cols: defaultdict[int, list] = defaultdict(list)
             singles[info.name], columns[info.name] = out, cols
+            shared: dict[tuple, list[FormulaCell]] = {}  # (si, col) -> the cells that only name a shared formula
             for f in sc.formulas:
                 text = f.text
-                if f.kind == "normal":
-                    if not text.strip():
+                kind = f.kind
+                if kind == "normal" or (kind == "shared" and text):
+                    if kind == "normal" and not text.strip():
                         # `<f ca="1"/>`: Excel marks each cell of a volatile array formula so; no formula of its own
                         continue
                     if not f.dynamic and len(text) <= groups.MAX_TEXT and special(text) is None:
                         cols[f.col].append(f)  # a candidate as it stands
                         continue
-                node = self._cell_node(info, f, masters)
-                if node.output.shape != (1, 1):
-                    out.append(node)
-                elif _candidate(node):
-                    cols[f.col].append(f._replace(text=node.text, kind=node.kind))
-                else:
+                elif kind == "shared" and f.si in masters and not f.dynamic:
                     cols[f.col]  # noqa: B018 (the column is listed)
-                    out.append(node)
+                    shared.setdefault((f.si, f.col), []).append(f)
+                    continue
+                self._one_cell(info, f, masters, out, cols)
+            for (si, col), cells in shared.items():
+                texts = _shared_texts(masters[si], cells)
+                if texts is None:  # cell by cell, as any other formula; then in file order again
+                    for f in cells:
+                        self._one_cell(info, f, masters, out, cols)
+                    self._reorder = True
+                else:
+                    cols[col].extend(f._replace(text=t) for f, t in zip(cells, texts))
             self._formula_count += len(out) + sum(map(len, cols.values()))
         return singles, columns
+
+    def _one_cell(self, info: SheetInfo, f: FormulaCell, masters: dict, out: list, cols: dict) -> None:
+        """A formula cell by its Node: a candidate with the Node's text, or a Node of its own."""
+        node = self._cell_node(info, f, masters)
+        if node.output.shape != (1, 1):
+            out.append(node)
+        elif _candidate(node):
+            cols[f.col].append(f._replace(text=node.text, kind=node.kind))
+        else:
+            cols[f.col]  # noqa: B018 (the column is listed)
+            out.append(node)
 
     def _cell_node(self, info: SheetInfo, f: FormulaCell, masters: dict[str, FormulaCell]) -> Node:
         """The formula cell's Node with its text as the evaluator reads it (or its problem)."""
@@ -185,7 +219,7 @@ class WorkbookEvaluation(Resolution, Evaluation):
         """The Nodes in file order: every formula cell but those of a group."""
         for out in singles.values():
             self.nodes.update((node.key, node) for node in out)
-        if self._loose:
+        if self._loose or self._reorder:
             self.nodes.update((node.key, node) for node in (_member_node(k[0], c) for k, c in self._loose.items()))
             self._file_order()
         self._loose = {}
