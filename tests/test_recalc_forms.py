@@ -57,6 +57,7 @@ def test_a_later_formula_of_a_form_reuses_the_function_and_gives_its_own_value(f
         ("SUM(A1:B2)", "SUM(B2:A1)"),  # written backwards
         ("A1+[1]Blad!A1", "A2+[1]Blad!A2"),  # an external link
         ("A1048576+1", "A1048577+1"),  # past Excel's last row: a name, not a cell
+        ("A1+B1", "A01+B1"),  # a row with a leading zero
     ],
 )
 def test_what_cannot_be_shared_is_compiled_on_its_own(first, later):

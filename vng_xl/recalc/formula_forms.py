@@ -8,7 +8,8 @@ compiled and the others reuse its function with their own input names in the sam
 A form is reused only when the first formula's inputs are exactly its references, one input per
 distinct reference (defined names stay in the form as text), so each reference of another
 formula of the form lands in the position its counterpart has. Anything else (external links,
-ranges written backwards, rows or columns past Excel's) is compiled on its own.
+ranges written backwards, rows or columns past Excel's, rows with a leading zero) is compiled on
+its own.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _REFERENCE = re.compile(
     re.X,
 )
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
+_LEADING_ZERO = re.compile(r"[A-Za-z$]0")  # a row written with a leading zero (A01): left to the parser
 _LIMIT = 20_000  # forms kept per process (a batch reads many workbooks)
 
 
@@ -53,7 +55,7 @@ def split(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
             continue
         c1, r1 = _col(m["c1"]), int(m["r1"])
         c2, r2 = (_col(m["c2"]), int(m["r2"])) if m["c2"] else (c1, r1)
-        if not (1 <= r1 <= r2 <= _MAX_ROW and 1 <= c1 <= c2 <= _MAX_COL):
+        if not (1 <= r1 <= r2 <= _MAX_ROW and 1 <= c1 <= c2 <= _MAX_COL) or _LEADING_ZERO.search(m["cell"]):
             raise _Unshared(m["cell"])
         sheet = m["sheet"] or ""
         cell = m["cell"].replace("$", "").upper()
