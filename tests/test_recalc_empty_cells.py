@@ -115,3 +115,27 @@ def test_the_official_workbooks_share_column_by_hand(tmp_path: Path, monkeypatch
     ev = evaluation(book, True, monkeypatch)
     assert [ev.values["S"].get((r, 2)) for r in range(1, 7)] == [3.52, "", -1.5, "", 0.0, 6.0]
     assert ev._engine is None
+
+
+@pytest.mark.parametrize("formula", ["A0+1", "XFE1+1", "A1048577"])
+def test_a_reference_outside_the_sheet_is_no_empty_cell(tmp_path: Path, monkeypatch, formula):
+    """A cell that is not on the sheet is refused cell by cell, not read as an empty one."""
+    rows = [f'<c r="A1"><v>1</v></c><c r="B1"><f>{formula}</f><v>0</v></c>']
+    book = build_xlsx(tmp_path / "o.xlsx", {"S": sheet(rows)})
+    grouped, cells = evaluation(book, True, monkeypatch), evaluation(book, False, monkeypatch)
+    assert [i.cell for i in grouped.issues] == [i.cell for i in cells.issues] == ["B1"]
+    assert grouped.groups == {}
+
+
+def test_a_group_that_reads_past_the_last_row_goes_cell_by_cell(tmp_path: Path, monkeypatch):
+    """B1048575:B1048576 read the row below: the last one's reference is not on the sheet."""
+    last = 1_048_576
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><f>A{r + 1}+1</f><v>0</v></c></row>'
+        for r in (last - 1, last)
+    )
+    book = build_xlsx(tmp_path / "l.xlsx", {"S": rows})
+    grouped, cells = evaluation(book, True, monkeypatch), evaluation(book, False, monkeypatch)
+    assert differences(grouped, cells) == {}
+    assert [i.cell for i in grouped.issues] == [i.cell for i in cells.issues] == [f"B{last}"]
+    assert grouped.values["S"][(last - 1, 2)] == last + 1.0

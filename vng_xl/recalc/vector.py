@@ -55,6 +55,7 @@ _TOKEN = re.compile(
     re.X | re.I,
 )
 _CELL = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})$")
+MAX_ROW, MAX_COL = 1_048_576, 16_384  # Excel's last row and column: a reference past them is no cell
 
 _COMPARE = {
     "=": np.equal,
@@ -93,7 +94,10 @@ class Ref:
 
 def _cell(text: str) -> tuple[int, int, bool]:
     m = _CELL.match(text)
-    return int(m[4]), col_index(m[2]), bool(m[3])
+    row, col = int(m[4]), col_index(m[2])
+    if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+        raise NotVectorisable("a reference outside the sheet")  # the per-cell evaluator refuses it
+    return row, col, bool(m[3])
 
 
 def tokens(text: str) -> list[tuple[str, object]]:
@@ -243,6 +247,8 @@ class Program:
     def run(self, n: int, load: Callable[[Ref, int], np.ndarray], cells: Callable[[Ref], list] | None = None) -> list:
         """The group's n values as plain cell values; load(ref, n) gives a reference's values, and
         cells(ref) a range's stored values (empty cells left out), the same for every row."""
+        if any(ref.rows(n)[1] > MAX_ROW for ref in self.refs):
+            raise Fallback("a reference that moves past the sheet's last row")
         with np.errstate(all="ignore"):
             value = _Eval(n, load, cells).eval(self.tree)
         if isinstance(value, np.ndarray):
