@@ -11,6 +11,7 @@ no lock, so it leaves nothing behind.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import multiprocessing as mp
 import queue
 import signal
@@ -165,7 +166,13 @@ class WorkerPool(cf.Executor):
             raise RuntimeError("a worker pool needs fork and resource limits")
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         load_evaluator()
-        self._workers = [Worker() for _ in range(workers)]  # forked here, before any thread runs
+        # The workers' collections leave the objects they share with this process alone (fewer to
+        # traverse for each file, and their pages stay shared); here they are collected as before.
+        gc.freeze()
+        try:
+            self._workers = [Worker() for _ in range(workers)]  # forked here, before any thread runs
+        finally:
+            gc.unfreeze()
         self._idle: queue.SimpleQueue = queue.SimpleQueue()
         for w in self._workers:
             self._idle.put(w)
