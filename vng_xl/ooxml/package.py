@@ -466,6 +466,7 @@ class Package:
                 zi.compress_type = zipfile.ZIP_DEFLATED
                 zi.external_attr = info.external_attr
                 zi.create_system = info.create_system
+                # Deflate's fastest level: a third of level 6's time on sheet XML, ~15% larger.
                 out.writestr(zi, replacements[info.filename], compresslevel=1)
                 continue
             # Copy the member's compressed bytes as they are: same data, no recompression.

@@ -156,8 +156,9 @@ def load_evaluator() -> None:
 class WorkerPool(cf.Executor):
     """An executor for `run_job`: threads here run `fn(job, evaluate=...)`, reading and writing the
     file themselves and lending the evaluation to one of N worker processes. SLOTS threads a worker,
-    so that while it evaluates one file, the next is read and the last one written (its fsyncs wait
-    on the disk): a worker never waits for the batch process. At most SLOTS * N files are in memory."""
+    so that while it evaluates one file, the next is read and the last one written (its two fsyncs
+    wait on the disk) and the worker seldom waits for the batch process. At most SLOTS * N files are
+    held in memory at once."""
 
     SLOTS = 3
 
