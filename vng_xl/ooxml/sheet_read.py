@@ -22,12 +22,13 @@ from vng_xl.ooxml.sheet_xml import (
     col_index,
     read_sheet,
     typed_value,
+    uses_1904_dates,
 )
 
 _ATTR = r'(?: [A-Za-z][\w:.-]*="[^"<&]*")'
 # One cell: (whole, column, row, t, cm, "<f", f attributes, f text, "<v", v text, "<is>", is text).
 _CELL = re.compile(
-    r'(<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="(s|str|b|e|n|d|inlineStr)")?(?: cm="([0-9]+)")?'
+    r'(<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="(s|str|b|e|n|inlineStr)")?(?: cm="([0-9]+)")?'
     r'(?: vm="[0-9]+")?(?:/>|>'
     rf"(?:(<f)({_ATTR}*)(?:/>|>([^<]*)</f>))?"
     r"(?:(<v)(?:>([^<]*)</v>|/>))?"
@@ -73,7 +74,7 @@ def read_part(pkg, part: str, shared_strings: list[str], dynamic_cm: frozenset[s
         if found is not None:
             pkg.checked(part)
             return found
-    return read_sheet(pkg.xml(part), shared_strings, dynamic_cm)
+    return read_sheet(pkg.xml(part), shared_strings, dynamic_cm, uses_1904_dates(pkg.workbook()))
 
 
 def _no_dtd(*_args) -> None:

@@ -21,6 +21,8 @@ from vng_xl.ooxml.sheet_xml import (
     cell_ref,
     parse_area,
     parse_ref,
+    serial_if_date,
+    uses_1904_dates,
 )
 from vng_xl.recalc import groups
 from vng_xl.recalc.evaluation import Evaluation
@@ -72,7 +74,7 @@ class WorkbookEvaluation(Resolution, Evaluation):
             name = self._sheet(sheet).name
             formula_cells = {(f.row, f.col) for f in self.cells[name].formulas}
             for ref, value in cells.items():
-                pos = parse_ref(ref)
+                pos, value = parse_ref(ref), serial_if_date(value, uses_1904_dates(self.pkg.workbook()))
                 if pos in formula_cells:
                     raise ValueError(f"{name}!{ref} holds a formula; updates go to input cells")
                 if value is None:
