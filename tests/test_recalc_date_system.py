@@ -16,12 +16,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 
-from tests.recalc_fixtures import build_xlsx
+from tests.recalc_fixtures import build_xlsx, sheet_xml
 from tests.test_recalc_excel_functions import evaluated, rows
 from tests.test_recalc_excel_workbook_functions import DATE_CELLS, in_1904
 from vng_xl.ooxml.package import Package, write_cells
-from vng_xl.ooxml.sheet_xml import excel_serial, same_value, typed_value
+from vng_xl.ooxml.sheet_read import scan_sheet
+from vng_xl.ooxml.sheet_xml import excel_serial, read_sheet, same_value, typed_value
 from vng_xl.recalc import recalc_file
 from vng_xl.recalc.evaluation import _changed
 from vng_xl.recalc.workbook import WorkbookEvaluation
@@ -62,6 +64,14 @@ def test_a_date_before_the_first_day_of_its_system_is_refused(day, date1904):
 def test_a_date_cell_read_in_its_workbooks_date_system():
     assert typed_value("d", "2011-07-05T00:00:00Z", []) == 40729.0
     assert typed_value("d", "2011-07-05T00:00:00Z", [], date1904=True) == 39267.0
+
+
+@pytest.mark.parametrize("date1904", [False, True])
+def test_both_sheet_readers_read_a_date_cell_in_the_workbooks_system(date1904):
+    xml = sheet_xml(f'<row r="1">{ISO_DATE}</row>').encode()
+    expected = 39267.0 if date1904 else 40729.0
+    assert scan_sheet(xml, [], date1904=date1904).values == {(1, 1): expected}
+    assert read_sheet(etree.fromstring(xml), [], date1904=date1904).values == {(1, 1): expected}
 
 
 def test_a_date_cell_in_a_1904_workbook(tmp_path):
