@@ -254,5 +254,17 @@ def test_the_defined_names_are_read_once_per_workbook(tmp_path):
         ev.run()
         assert excel_workbook.defined_names() == frozenset({"RATE"})
         assert excel_workbook.defined_names() is excel_workbook.defined_names()
+        facts = excel_workbook.facts()
+        excel_workbook.bind(ev)  # bound again, as at the start of a run: the same facts, indexed once
+        assert excel_workbook.facts() is facts
     finally:
         pkg.close()
+
+
+def test_isformula_of_a_spilled_cell_is_still_declined(tmp_path):
+    anchor = '<c r="A1" cm="1"><f t="array" ref="A1:A3">_xlfn.SEQUENCE(3)</f><v>1</v></c>'
+    cells = {"A1": anchor, "A2": 2.0, "A3": 3.0, "C1": "=_xlfn.ISFORMULA(A3)", "C2": "=_xlfn.ISFORMULA(A4)"}
+    path = build_xlsx(tmp_path / "s.xlsx", {"S": rows(cells)}, dynamic=True)
+    ev = evaluated(path)
+    assert {i.cell: i.reason for i in ev.issues} == {"C1": "ISFORMULA of a cell a dynamic array spills into"}
+    assert ev.values["S"][(2, 3)] is False

@@ -31,10 +31,20 @@ _ANCHOR = re.compile(r"_xlfn\.ANCHORARRAY\(\s*([^()\"]+?)\s*\)", re.I)
 _NOT_SHOWN_AS_STORED = re.compile(r"\[|_xlfn\.SINGLE\(|_xlfn\._xlws\.|_xlfn\.LAMBDA\(", re.I)
 
 
+_facts_of: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # evaluation -> its facts, indexed once
+
+
 def bind(evaluation: object | None) -> None:
-    """Make `evaluation` (a WorkbookEvaluation, built and then run at once) the workbook these
-    functions read; None for a formula without a workbook."""
-    _current.set(WorkbookFacts(evaluation) if evaluation is not None else None)
+    """Make `evaluation` (a WorkbookEvaluation) the workbook these functions read in this thread
+    (context) until the next bind; None for a formula without a workbook. Binding it again, at the
+    start of its run, keeps the facts (and their indexes) it had."""
+    if evaluation is None:
+        _current.set(None)
+        return
+    found = _facts_of.get(evaluation)
+    if found is None:
+        found = _facts_of[evaluation] = WorkbookFacts(evaluation)
+    _current.set(found)
 
 
 def facts() -> WorkbookFacts:
