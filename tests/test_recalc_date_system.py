@@ -7,8 +7,10 @@ in the 1900 date system and 39267 in the 1904 one; 1 January 1900 is day 1 there
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
+import weakref
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -259,6 +261,10 @@ def test_the_defined_names_are_read_once_per_workbook(tmp_path):
         assert excel_workbook.facts() is facts
     finally:
         pkg.close()
+    gone = weakref.ref(ev)
+    del ev, facts
+    gc.collect()
+    assert gone() is None  # the facts bound do not keep a finished evaluation alive
 
 
 def test_isformula_of_a_spilled_cell_is_still_declined(tmp_path):

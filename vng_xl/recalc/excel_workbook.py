@@ -31,9 +31,6 @@ _ANCHOR = re.compile(r"_xlfn\.ANCHORARRAY\(\s*([^()\"]+?)\s*\)", re.I)
 _NOT_SHOWN_AS_STORED = re.compile(r"\[|_xlfn\.SINGLE\(|_xlfn\._xlws\.|_xlfn\.LAMBDA\(", re.I)
 
 
-_facts_of: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # evaluation -> its facts, indexed once
-
-
 def bind(evaluation: object | None) -> None:
     """Make `evaluation` (a WorkbookEvaluation) the workbook these functions read in this thread
     (context) until the next bind; None for a formula without a workbook. Binding it again, at the
@@ -41,9 +38,9 @@ def bind(evaluation: object | None) -> None:
     if evaluation is None:
         _current.set(None)
         return
-    found = _facts_of.get(evaluation)
-    if found is None:
-        found = _facts_of[evaluation] = WorkbookFacts(evaluation)
+    found = getattr(evaluation, "workbook_facts", None)
+    if found is None:  # kept by the evaluation (the facts hold it weakly): indexed once per workbook
+        found = evaluation.workbook_facts = WorkbookFacts(evaluation)
     _current.set(found)
 
 
