@@ -9,7 +9,8 @@ its own, on the budget of benchmarks/budget_workbook.py:
 
 Sizes: 4,000 and 20,000 lines (5 formula cells a line), and 100 small files of 40 lines.
 Each case runs --repeat times; the table shows the median seconds, the ratio to vng-xl
-(> 1: that tool is slower) and the largest peak memory (MiB) of one process.
+(> 1: that tool is slower), the largest peak memory (MiB) of one process and the median CPU
+seconds (user + system) of all the tool's processes.
 
 Usage: python benchmarks/bench_recalc.py [--repeat 3] [--jobs 1] [--small-jobs 2] [--lines 4000 20000] [--files 100]
 (--small-jobs: vng-xl's --jobs for the small files, default --jobs; the machine's cores are the limit)
@@ -59,18 +60,20 @@ PROBE = textwrap.dedent(
     t = time.perf_counter()
     rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
     dt = time.perf_counter() - t
-    print(json.dumps([rc, dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps([rc, dt, use.ru_maxrss / 1024, use.ru_utime + use.ru_stime]))
     """
 )
 
 
-def measured(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
-    """Run a command in a child; return (seconds, peak RSS of its largest process in MiB)."""
+def measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, float]:
+    """Run a command in a child; return (seconds, peak RSS of its largest process in MiB, CPU seconds
+    (user + system) of all its processes)."""
     out = subprocess.run([sys.executable, "-c", PROBE, *cmd], capture_output=True, text=True, env=env, check=True)
-    rc, seconds, peak = json.loads(out.stdout)
+    rc, seconds, peak, cpu = json.loads(out.stdout)
     if rc != 0:
         raise RuntimeError(f"{' '.join(cmd[:4])} exited {rc}")
-    return seconds, peak
+    return seconds, peak, cpu
 
 
 def total_2027(path: Path, lines: int) -> float | None:
@@ -117,7 +120,8 @@ def tool_commands(tool: str, files: list[Path], out: Path, tmp: Path, jobs: int)
 
 
 def run_case(name: str, lines: int, copies: int, args, tmp: Path, env: dict, jobs: int) -> list[tuple]:
-    """One size: each tool --repeat times on the same files; (case, tool, median s, peak MiB, check)."""
+    """One size: each tool --repeat times on the same files; (case, tool, median s, peak MiB, median CPU s,
+    check)."""
     case = tmp / name
     vng_dir, native_dir = case / "vng", case / "native"
     vng_dir.mkdir(parents=True)
@@ -129,18 +133,20 @@ def run_case(name: str, lines: int, copies: int, args, tmp: Path, env: dict, job
     for tool in ("vng-xl", "libreoffice", "ironcalc"):
         folder = vng_dir if tool == "vng-xl" else native_dir
         files = sorted(folder.glob("*.xlsx"))
-        times, peaks, check = [], [], None
+        times, peaks, cpus, check = [], [], [], None
         for k in range(args.repeat):
             out = case / f"out-{tool}-{k}"
             out.mkdir()
             cmd = tool_commands(tool, files, out, case, jobs)
             if cmd is None:
                 break
-            secs, peak = measured(cmd, env if tool == "vng-xl" else None)
+            secs, peak, cpu = measured(cmd, env if tool == "vng-xl" else None)
             times.append(secs)
             peaks.append(peak)
+            cpus.append(cpu)
             check = total_2027(out / files[0].name, lines)
-        rows.append((name, tool, statistics.median(times) if times else None, max(peaks, default=None), check))
+        median = statistics.median(times) if times else None
+        rows.append((name, tool, median, max(peaks, default=None), statistics.median(cpus) if cpus else None, check))
     return rows
 
 
@@ -164,18 +170,18 @@ def main() -> int:
             rows += run_case(small, SMALL_LINES, args.files, args, tmp, env, small_jobs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"| case | tool | median s | × vng-xl | peak MiB | check: total {2027} |")
-    print("|---|---|---:|---:|---:|---:|")
+    print(f"| case | tool | median s | × vng-xl | peak MiB | CPU s | check: total {2027} |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     base = {}
-    for case, tool, secs, peak, check in rows:
+    for case, tool, secs, peak, cpu, check in rows:
         if tool == "vng-xl":
             base[case] = secs
         if secs is None:
-            print(f"| {case} | {tool} | not available | | | |")
+            print(f"| {case} | {tool} | not available | | | | |")
             continue
         ratio = secs / base[case] if base.get(case) else float("nan")
         rate = f" ({args.files / secs:.1f} files/s)" if case.startswith(f"{args.files} files") else ""
-        print(f"| {case} | {tool} | {secs:.2f}{rate} | {ratio:.2f} | {peak:.0f} | {check} |")
+        print(f"| {case} | {tool} | {secs:.2f}{rate} | {ratio:.2f} | {peak:.0f} | {cpu:.2f} | {check} |")
     jobs = f"--jobs {args.jobs}"
     if args.files and small_jobs != args.jobs:
         jobs += f" (small files: --jobs {small_jobs})"

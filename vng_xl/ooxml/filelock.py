@@ -165,8 +165,8 @@ def clean_stale(folder: Path, holding: str | None = None) -> list[str]:
     now = time.time()
     for entry in entries:
         name = entry.name
-        if not name.startswith(PREFIX) and _LEGACY.match(name) is None:
-            continue
+        if name[:1] != "." or (not name.startswith(PREFIX) and _LEGACY.match(name) is None):
+            continue  # every name of ours starts with a dot: the folder's workbooks cost no pattern match
         try:
             age = now - entry.stat(follow_symlinks=False).st_mtime
             if (m := _TEMP.match(name)) is not None:

@@ -136,17 +136,21 @@ class _RefusedInChild(Exception):
 
 def _evaluate_within_budget(pkg: Package, updates, budget: Budget) -> tuple[RecalcOutcome, dict[str, bytes]]:
     """evaluate_package for recalc_file, in a forked child with the job's time and memory budget."""
-    result = run_bounded(evaluate_untrusted, pkg, updates, budget=budget)
-    if result[0] == "failed":
-        raise _RefusedInChild(result[1])
-    return result[1], result[2]
+    return _evaluated(pkg, run_bounded(evaluate_untrusted, pkg, updates, budget=budget))
 
 
 def _evaluate_by(pkg: Package, updates, evaluate: Callable, budget: Budget | None):
     """evaluate_package for recalc_file through a pool worker's evaluate."""
-    result = evaluate(pkg, updates, budget)
+    return _evaluated(pkg, evaluate(pkg, updates, budget))
+
+
+def _evaluated(pkg: Package, result: tuple) -> tuple[RecalcOutcome, dict[str, bytes]]:
+    """What evaluate_untrusted returned, for recalc_file: the members the child checked count as
+    checked here (the same bytes were checked), a refusal is raised."""
     if result[0] == "failed":
         raise _RefusedInChild(result[1])
+    for name in result[3]:
+        pkg.checked(name)
     return result[1], result[2]
 
 

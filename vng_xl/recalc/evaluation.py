@@ -13,7 +13,7 @@ from vng_xl.ooxml.sheet_xml import MAX_COL, MAX_ROW, CellWrite, ExcelError, Shee
 from vng_xl.recalc import groups
 from vng_xl.recalc.intersection import NotIntersectable, at_cell, intersect
 from vng_xl.recalc.limits import MAX_ARRAY_CELLS
-from vng_xl.recalc.nodes import Area, CellIssue, Node
+from vng_xl.recalc.nodes import Area, CellIssue, Node, paused_gc
 
 
 class Evaluation:
@@ -21,6 +21,10 @@ class Evaluation:
 
     def run(self) -> None:
         """Evaluate every formula in dependency order and collect the cached values to write."""
+        with paused_gc():
+            self._run()
+
+    def _run(self) -> None:
         self._bind_again()
         order, cyclic = self._order()
         while any(k in self.groups for k in cyclic):  # a cycle only between whole groups: go cell by cell
@@ -44,7 +48,9 @@ class Evaluation:
 
     def _run_node(self, node: Node, failed: dict[tuple, str]) -> None:
         engine = self._evaluator()
-        bad = next((d for d in node.deps if d in failed or self.nodes[d].problem), None)
+        bad = next((d for d in node.deps if d in failed or self._failed_in(d, node)), None)
+        if bad is not None and bad[0] == "group":
+            bad = self._failed_in(bad, node)
         if node.problem is None and bad is not None:
             node.problem = f"depends on {self.nodes[bad].label}, which cannot be computed"
         if node.problem is None:
@@ -55,14 +61,23 @@ class Evaluation:
         if node.problem is not None:
             failed[node.key] = node.problem
 
+    def _failed_in(self, key: tuple, node: Node) -> tuple | None:
+        """For a node's dependency: the node itself if it failed; for a group that went cell by
+        cell, the first of its failed cells that the node reads."""
+        if key[0] != "group":
+            return key if self.nodes[key].problem else None
+        group = self.groups[key]
+        if not group.failed:
+            return None
+        read = set(self._members_read(node, group))
+        return next((m for m in group.failed if m in read), None)
+
     def _order(self) -> tuple[list[tuple], list[tuple]]:
-        units = [n for k, n in self.nodes.items() if k not in self.owner] + list(self.groups.values())
+        units = [*self.nodes.values(), *self.groups.values()]
         indegree = {n.key: 0 for n in units}
         users: dict[tuple, list[tuple]] = defaultdict(list)
-        owner = self.owner
         for node in units:
-            # each dependency once: a total over a group's column reads each of its cells
-            for d in {owner.get(d, d) for d in node.deps}:
+            for d in node.deps:
                 if d in indegree:
                     indegree[node.key] += 1
                     users[d].append(node.key)
@@ -176,6 +191,9 @@ class Evaluation:
         if not blocked:
             values = self.original[node.sheet]
             formula_cells = {(n.row, n.col) for n in self.nodes.values() if n.sheet == node.sheet and n.output}
+            for g in self.groups.values():
+                if g.sheet == node.sheet:
+                    formula_cells.update(zip(range(g.first, g.last + 1), repeat(g.col)))
             for r, c in new.cells():
                 inside_old = old.r1 <= r <= old.r2 and old.c1 <= c <= old.c2
                 if (
@@ -222,19 +240,23 @@ class Evaluation:
                     values[pos] = value
         else:
             values.update(zip(positions, results))
-        olds = list(map(original.get, positions))
-        for i in _changed(olds, results):
-            pos = positions[i]
-            prev = writes.get(pos)
-            array_ref, is_input = (prev.array_ref, prev.input) if prev else (None, False)
-            writes[pos] = CellWrite(results[i], array_ref, is_input)
-            self.changed += 1
+        changed = _changed(list(map(original.get, positions)), results)
+        if len(changed) < len(positions):
+            positions, results = [positions[i] for i in changed], [results[i] for i in changed]
+        if writes.keys().isdisjoint(positions):  # no earlier write to keep the ref and input flag of
+            writes.update(zip(positions, map(CellWrite, results)))
+        else:
+            for pos, value in zip(positions, results):
+                prev = writes.get(pos)
+                array_ref, is_input = (prev.array_ref, prev.input) if prev else (None, False)
+                writes[pos] = CellWrite(value, array_ref, is_input)
+        self.changed += len(positions)
+
+    def _store_column(self, sheet: str, col: int, first: int, results: list) -> None:
+        """A formula group's results, rows first.. of one column."""
+        self._store_many(sheet, list(zip(range(first, first + len(results)), repeat(col))), results)
 
     # ------------------------------------------------------------ results
-
-    @property
-    def formula_cells(self) -> int:
-        return sum(1 for n in self.nodes.values() if n.output is not None)
 
     def replacements(self) -> dict[str, bytes]:
         """New bytes of each sheet part that has cells to write, each checked against the original."""

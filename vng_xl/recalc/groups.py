@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
-from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import product, repeat
 
 import numpy as np
 
-from vng_xl.ooxml.sheet_xml import cell_ref
+from vng_xl.ooxml.sheet_xml import MAX_ROW, cell_ref
 from vng_xl.recalc import vector
 from vng_xl.recalc.limits import formula_over_limits
 
@@ -90,97 +89,185 @@ def _full_signature(text: str, row: int) -> tuple[tuple, tuple]:
     return tuple(parts), rows
 
 
-@dataclass
 class Group:
-    """Cells of one column on one sheet, rows first..first+len(members)-1, with one program."""
+    """Cells of one column on one sheet, rows first..last, with one program; no Node per cell
+    until the group must go cell by cell (`cells` holds what each cell's Node is made of)."""
 
-    key: tuple
-    sheet: str
-    col: int
-    first: int
-    members: list[tuple]
-    program: vector.Program
-    deps: set = field(default_factory=set)
-    problem: str | None = None
+    __slots__ = ("key", "sheet", "col", "first", "cells", "program", "deps", "reads", "failed", "problem")
     output = None  # not a cell itself: its members are
-    failed_members: bool = False
+
+    def __init__(self, sheet: str, col: int, cells: list) -> None:
+        self.key = ("group", sheet, col, cells[0][0])
+        self.sheet, self.col, self.first, self.cells = sheet, col, cells[0][0], cells
+        self.program: vector.Program | None = None
+        self.deps: set = set()
+        self.reads: list[_Rect] = []  # the areas the program reads over the whole group
+        self.failed: list[tuple] = []  # members that could not be computed, once it went cell by cell
+        self.problem: str | None = None
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.cells) - 1
+
+    @property
+    def text(self) -> str:
+        return self.cells[0][2]
+
+    @property
+    def members(self) -> list[tuple]:
+        return [("cell", self.sheet, r, self.col) for r in range(self.first, self.last + 1)]
+
+    @property
+    def failed_members(self) -> bool:
+        return bool(self.failed)
 
     @property
     def label(self) -> str:
-        first, last = self.members[0], self.members[-1]
-        return f"{self.sheet}!{cell_ref(first[2], first[3])}:{cell_ref(last[2], last[3])}"
+        return f"{self.sheet}!{cell_ref(self.first, self.col)}:{cell_ref(self.last, self.col)}"
 
 
-def plan(ev) -> dict[tuple, Group]:
-    """Find the groups among the workbook's formula cells; give each its dependencies."""
-    runs: dict[tuple[str, int], list] = {}
-    for node in ev.nodes.values():
-        if node.key[0] != "cell" or node.problem or node.dynamic or node.kind not in ("normal", "shared"):
+def runs(sheet: str, col: int, cells: list) -> tuple[list[Group], list]:
+    """The runs of one column's candidate cells (tuples row, col, text, kind, ...) in row order:
+    consecutive rows with one R1C1 form. Runs shorter than MIN_CELLS come back as loose cells."""
+    rows = [c[0] for c in cells]
+    if rows != sorted(rows):
+        cells = sorted(cells, key=lambda c: c[0])
+        rows = [c[0] for c in cells]
+    texts = [c[2] for c in cells]
+    strict = len(set(rows)) == len(rows)  # else (two formulas in one cell) cell by cell
+    found, loose, start, n = [], [], 0, len(cells)
+    while start < n:
+        end = _run_end(rows, texts, start, 8 if strict else 0)
+        if end - start >= MIN_CELLS:
+            found.append(Group(sheet, col, cells[start:end]))
+        else:
+            loose.extend(cells[start:end])
+        start = end
+    return found, loose
+
+
+def _run_end(rows: list[int], texts: list[str], start: int, first_step: int) -> int:
+    """Where the run that starts at `start` ends: whole stretches whose text is what the first formula
+    predicts for their rows at once, a cell whose text is not so by its full signature."""
+    row, text, n = rows[start], texts[start], len(rows)
+    fill, sig = _template(text, row), None
+    i, step = start + 1, first_step
+    while i < n:
+        j = min(n, i + step)
+        # rows strictly increase: the stretch is consecutive when its last row is as far as its length
+        if step and rows[j - 1] - row == j - 1 - start and texts[i:j] == fill(rows[i], rows[j - 1] + 1):
+            i, step = j, step * 2
             continue
-        if len(node.text) > MAX_TEXT or "[" in node.text:
-            continue
-        runs.setdefault((node.sheet, node.col), []).append(node)
-    groups: dict[tuple, Group] = {}
-    for (sheet, col), nodes in runs.items():
-        nodes.sort(key=lambda n: n.row)
-        start = 0
-        sigs = [signature(n.text, n.row) for n in nodes]
-        for i in range(1, len(nodes) + 1):
-            if i < len(nodes) and nodes[i].row == nodes[i - 1].row + 1 and sigs[i] == sigs[start]:
-                continue
-            if i - start >= MIN_CELLS:
-                group = _group(ev, sheet, col, nodes[start:i])
-                if group is not None:
-                    groups[group.key] = group
-            start = i
-    while True:  # a group that reads its own cells goes cell by cell; then link the others again
-        owner = {m: key for key, g in groups.items() for m in g.members}
-        reading_themselves = [key for key, g in groups.items() if not _link(ev, g, owner)]
-        if not reading_themselves:
-            break
-        for key in reading_themselves:
-            del groups[key]
-    ev.owner = owner
-    return groups
+        if rows[i] != rows[i - 1] + 1:
+            return i
+        if fill(rows[i], rows[i] + 1) != texts[i : i + 1]:
+            sig = sig or signature(text, row)
+            if signature(texts[i], rows[i]) != sig:
+                return i
+        i, step = i + 1, first_step
+    return n
 
 
-def _group(ev, sheet: str, col: int, nodes: list) -> Group | None:
-    if formula_over_limits(nodes[0].text):
+def relative_rows(text: str) -> list[tuple[int, int]]:
+    """Where the relative row numbers of the references lie, as r1c1 reads them."""
+    return [m.span(5) for m in _R1C1.finditer(text) if m[1] is None and not m[4]]
+
+
+def filled(text: str, row: int, rows: list[int]) -> list[str] | None:
+    """The formula's text filled down (or up) to each of `rows` (relative row numbers moved), or
+    None when a row number would leave the sheet."""
+    spans = relative_rows(text)
+    offsets = [int(text[a:b]) - row for a, b in spans]
+    if offsets and (min(rows) + min(offsets) < 1 or max(rows) + max(offsets) > MAX_ROW):
         return None
+    if not offsets:
+        return [text] * len(rows)
+    pieces, at = [], 0
+    for a, b in spans:
+        pieces.append(text[at:a].replace("%", "%%"))
+        at = b
+    fmt = "%d".join(pieces) + "%d" + text[at:].replace("%", "%%")
+    return [fmt % t for t in zip(*([r + o for r in rows] for o in offsets))]
+
+
+def _template(text: str, row: int):
+    """fill(a, b): the texts this formula has when filled down to rows a..b-1 (its relative row
+    numbers moved), or None where a row number would not stay 0 to 7 digits."""
+    pieces, offsets, at = [], [], 0
+    for m in _R1C1.finditer(text):
+        if m[1] is None and not m[4]:
+            pieces.append(text[at : m.start(5)].replace("%", "%%"))
+            offsets.append(int(m[5]) - row)
+            at = m.end(5)
+    if not offsets:
+        return lambda a, b: [text] * (b - a)
+    fmt = "%d".join(pieces) + "%d" + text[at:].replace("%", "%%")
+    low, high = -min(offsets), 9_999_999 - max(offsets) + 1
+
+    def fill(a: int, b: int) -> list | None:
+        if a < low or b > high:
+            return None
+        return [fmt % t for t in zip(*(range(a + o, b + o) for o in offsets))]
+
+    return fill
+
+
+def plan(ev, candidates: list[Group]) -> dict[tuple, Group]:
+    """Of the runs found, the groups with a program; each gets its dependencies. A run that cannot
+    be vectorised, or that reads its own cells, goes back to single cells (ev._unrun)."""
+    groups: dict[tuple, Group] = {}
+    for group in candidates:
+        if _compile(ev, group):
+            groups[group.key] = group
+        else:
+            ev._unrun(group)
+    while True:  # a group that reads its own cells goes cell by cell; then link the others again
+        reading_themselves = [key for key, g in groups.items() if not _link(ev, g)]
+        if not reading_themselves:
+            return groups
+        for key in reading_themselves:
+            ev._unrun(groups.pop(key))
+
+
+def _compile(ev, group: Group) -> bool:
+    if formula_over_limits(group.text):
+        return False
     try:
-        program = vector.Program(nodes[0].text, nodes[0].row)
-        for ref in program.refs:
+        group.program = vector.Program(group.text, group.first)
+        for ref in group.program.refs:
             if ref.sheet is not None and ref.sheet.upper() not in ev.by_upper:
                 raise vector.NotVectorisable("reference to an unknown sheet")
     except vector.NotVectorisable:
-        return None
-    key = ("group", sheet, col, nodes[0].row)
-    return Group(key, sheet, col, nodes[0].row, [n.key for n in nodes], program)
+        return False
+    return True
 
 
-def _link(ev, group: Group, owner: dict) -> bool:
+def _link(ev, group: Group) -> bool:
     """The group's dependencies from the areas it reads; False if it reads its own cells."""
-    n = len(group.members)
-    group.deps = set()
+    n = len(group.cells)
+    group.deps, group.reads = set(), []
     for ref in group.program.refs:
         sheet = group.sheet if ref.sheet is None else ev.by_upper[ref.sheet.upper()].name
         r1, r2 = ref.rows(n)
-        for key in ev._formulas_in(_Rect(sheet, r1, ref.c1, r2, ref.c2)):
-            dep = owner.get(key, key)
-            if dep == group.key:
+        rect = _Rect(sheet, r1, ref.c1, r2, ref.c2)
+        group.reads.append(rect)
+        for key in ev._formulas_in(rect):
+            if key == group.key:
                 return False
-            group.deps.add(dep)
+            group.deps.add(key)
     return True
 
 
 def evaluate(ev, group: Group) -> None:
     """Compute the group's cells over whole columns and store them; vector.Fallback if it cannot."""
-    n = len(group.members)
+    n = len(group.cells)
     offset = group.first - group.program.row
 
     def load(ref: vector.Ref, n: int) -> object:
         sheet = group.sheet if ref.sheet is None else ev.by_upper[ref.sheet.upper()].name
         values = ev.values[sheet]
+        if ref.single and ref.fixed1 != ref.fixed2 and n > 1:  # $A$1:A1: one cell first, then more
+            raise vector.Fallback("a range that grows with the row")
         if ref.single:
             if ref.fixed1:
                 value = vector.column([values.get((ref.r1, ref.c1))])[0]
@@ -200,15 +287,14 @@ def evaluate(ev, group: Group) -> None:
 
     # no evaluator needed: vector calls the VNG functions' own implementations (vng_xl.functions)
     results = group.program.run(n, load, cells)
-    ev._store_many(group.sheet, list(zip(range(group.first, group.first + n), repeat(group.col))), results)
+    ev._store_column(group.sheet, group.col, group.first, results)
 
 
 def _area(values: dict, ref: vector.Ref) -> list:
     """A range's stored values row by row, empty cells left out (any size: a range larger than the
     sheet's stored cells is read from those, as the per-cell evaluator reads it)."""
     if (ref.r2 - ref.r1 + 1) * (ref.c2 - ref.c1 + 1) <= 4 * len(values) + 16:
-        get = values.get
-        cells = [get((r, c)) for r in range(ref.r1, ref.r2 + 1) for c in range(ref.c1, ref.c2 + 1)]
+        cells = map(values.get, product(range(ref.r1, ref.r2 + 1), range(ref.c1, ref.c2 + 1)))
         return [v for v in cells if v is not None]
     inside = sorted(p for p in values if ref.r1 <= p[0] <= ref.r2 and ref.c1 <= p[1] <= ref.c2)
     return [values[p] for p in inside]
@@ -216,7 +302,7 @@ def _area(values: dict, ref: vector.Ref) -> list:
 
 def _numbers(cells: list) -> np.ndarray:
     """A range's values (no empty cells) as numbers in order; Fallback for text, TRUE/FALSE, errors."""
-    if not all(type(v) is float or type(v) is int for v in cells):
+    if not set(map(type, cells)) <= {float, int}:
         raise vector.Fallback("text, TRUE/FALSE or an error in a range")
     return np.array(cells, dtype=np.float64)
 
@@ -245,12 +331,19 @@ def _window(values: dict, ref: vector.Ref, n: int, offset: int) -> np.ndarray:
 
 def dissolve(ev, keys: list[tuple]) -> None:
     """Compute these groups cell by cell: a group reads a cell that reads another of its cells."""
-    for key in keys:
-        group = ev.groups.pop(key)
-        for m in group.members:
-            del ev.owner[m]
-        for m in group.members:
-            ev._prepare(ev.nodes[m])
+    dissolved = [ev.groups.pop(key) for key in keys]
+    for group in dissolved:
+        ev._unrun(group)
+    nodes = [ev._materialize(group) for group in dissolved]
+    gone = {group.key: group for group in dissolved}
+    for unit in [*ev.nodes.values(), *ev.groups.values()]:  # what read a group reads the cells of it it reads
+        for key in unit.deps & gone.keys() if unit.deps else ():
+            unit.deps.discard(key)
+            unit.deps.update(ev._members_read(unit, gone[key]))
+    ev._file_order()
+    for members in nodes:
+        for node in members:
+            ev._prepare(node)
 
 
 def run(ev, group: Group, failed: dict) -> None:
@@ -265,11 +358,17 @@ def run(ev, group: Group, failed: dict) -> None:
             return
         except (vector.Fallback, ArithmeticError, ValueError, TypeError):
             pass
-    for key in group.members:
-        node = ev.nodes[key]
+    for node in ev._materialize(group):
         ev._prepare(node)
+        if group.key in node.deps:  # its own group: the cells of it it reads
+            node.deps.discard(group.key)
+            node.deps.update(ev._members_read(node, group))
+            if node.key in node.deps:
+                node.problem = node.problem or "circular reference"
+                node.deps.discard(node.key)
         ev._run_node(node, failed)
-        group.failed_members |= key in failed
+        if node.key in failed:
+            group.failed.append(node.key)
 
 
-__all__ = ["Group", "MIN_CELLS", "dissolve", "evaluate", "plan", "r1c1", "run", "signature"]
+__all__ = ["Group", "MIN_CELLS", "dissolve", "evaluate", "plan", "r1c1", "run", "runs", "signature"]

@@ -11,6 +11,7 @@ no lock, so it leaves nothing behind.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import multiprocessing as mp
 import queue
 import signal
@@ -23,11 +24,17 @@ from vng_xl.recalc.budget import Budget, OverBudget, can_bound, limit_memory, lo
 
 
 def evaluate_untrusted(pkg: Package, updates) -> tuple:
-    """The untrusted part of a job, run in a child with a budget: ("done", outcome, sheets) or
-    ("failed", message). The parent writes, so a child stopped midway leaves nothing behind."""
+    """The untrusted part of a job, run in a child with a budget: ("done", outcome, sheets, checked)
+    or ("failed", message). The parent writes, so a child stopped midway leaves nothing behind.
+
+    The members the written package passes on unchanged are checked here too (CRC, well-formed,
+    no DTD), within the budget and mostly on parts the evaluation has read already; `checked` names
+    them, so that the parent writes without reading them again (Package.checked)."""
     name = pkg.path.name
     try:
-        return ("done", *evaluate_package(pkg, updates))
+        outcome, sheets = evaluate_package(pkg, updates)
+        pkg.check_members(sheets)
+        return "done", outcome, sheets, pkg.checked_members
     except PackageError as exc:
         return "failed", str(exc)
     except VngError as exc:
@@ -140,20 +147,37 @@ class Worker:
         raise OverBudget(f"over the memory budget of {budget.memory_mib} MiB")
 
 
+def load_evaluator() -> None:
+    """The evaluator's modules, loaded once in the batch process before it forks the workers: each
+    worker then has them from the start (shared, copy on write) instead of loading them again."""
+    import vng_xl.recalc.workbook  # noqa: F401
+
+
 class WorkerPool(cf.Executor):
     """An executor for `run_job`: threads here run `fn(job, evaluate=...)`, reading and writing the
-    file themselves and lending the evaluation to one of N worker processes. Twice as many threads
-    as workers, so that one file is read or written while a worker evaluates another."""
+    file themselves and lending the evaluation to one of N worker processes. SLOTS threads a worker,
+    so that while it evaluates one file, the next is read and the last one written (its two fsyncs
+    wait on the disk) and the worker seldom waits for the batch process. At most SLOTS * N files are
+    held in memory at once."""
+
+    SLOTS = 3
 
     def __init__(self, workers: int) -> None:
         if not can_bound():
             raise RuntimeError("a worker pool needs fork and resource limits")
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._workers = [Worker() for _ in range(workers)]  # forked here, before any thread runs
+        load_evaluator()
+        # The workers' collections leave the objects they share with this process alone (fewer to
+        # traverse for each file, and their pages stay shared); here they are collected as before.
+        gc.freeze()
+        try:
+            self._workers = [Worker() for _ in range(workers)]  # forked here, before any thread runs
+        finally:
+            gc.unfreeze()
         self._idle: queue.SimpleQueue = queue.SimpleQueue()
         for w in self._workers:
             self._idle.put(w)
-        self._threads = [threading.Thread(target=self._slot, daemon=True) for _ in range(2 * workers)]
+        self._threads = [threading.Thread(target=self._slot, daemon=True) for _ in range(self.SLOTS * workers)]
         self._closed = False
         for t in self._threads:
             t.start()

@@ -71,6 +71,26 @@ def shift_formula(text: str, dr: int, dc: int) -> str:
     return _TOKEN.sub(move, text)
 
 
+def moving_rows(text: str) -> list[tuple[int, int]] | None:
+    """Where the relative row numbers of the formula's cell references lie, when moving it down
+    (shift_formula with dc 0) changes only those: None for a row range that moves, lower case or
+    an off-sheet column (which shift_formula rewrites) or a row number with a leading zero."""
+    spans = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "cell":
+            if not m["col"].isupper() or m["row"].startswith("0") or col_index(m["col"]) > MAX_COL:
+                return None
+            if not m["dr"]:
+                spans.append(m.span("row"))
+        elif kind == "cols":
+            if not (m["c1"].isupper() and m["c2"].isupper()) or max(col_index(m["c1"]), col_index(m["c2"])) > MAX_COL:
+                return None
+        elif kind == "rows":
+            return None
+    return spans
+
+
 def has_relative_reference(text: str) -> bool:
     """Whether a formula (e.g. a defined name's) holds a reference whose meaning depends on the cell."""
     for m in _TOKEN.finditer(text):

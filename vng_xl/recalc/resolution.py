@@ -59,36 +59,86 @@ class Resolution:
             raise UnknownSheet(self.pkg.path, repr(name))
         return info
 
-    def _index_outputs(self) -> None:
-        """Where each formula's output lies, so that a range can find the formulas inside it."""
-        self._single: dict[str, dict[int, list[tuple[int, tuple]]]] = defaultdict(lambda: defaultdict(list))
+    def _index_outputs(self, singles: dict[str, list], columns: dict[str, dict[int, list]], runs: list) -> None:
+        """Where each formula's output lies, so that a range can find the formulas inside it: single
+        cells and array areas by their Nodes, a group's cells as one run of rows (its key)."""
+        self._single: dict[str, dict[int, list[tuple[int, tuple]]]] = {
+            s: {c: [] for c in cols} for s, cols in columns.items()
+        }
         self._multi: dict[str, list[tuple[Area, tuple]]] = defaultdict(list)
-        for node in self.nodes.values():
-            out = node.output
-            if out.r1 == out.r2 and out.c1 == out.c2:
-                self._single[out.sheet][out.c1].append((out.r1, node.key))
-            else:
-                self._multi[out.sheet].append((out, node.key))
+        self._runs: dict[str, dict[int, list[tuple[int, int, tuple]]]] = defaultdict(dict)
+        for (sheet, row, col), _ in self._loose.items():
+            self._single[sheet][col].append((row, ("cell", sheet, row, col)))
+        for sheet, out in singles.items():
+            for node in out:
+                area = node.output
+                if area.r1 == area.r2 and area.c1 == area.c2:
+                    self._single[sheet][area.c1].append((area.r1, node.key))
+                else:
+                    self._multi[sheet].append((area, node.key))
+        for group in runs:
+            self._runs[group.sheet].setdefault(group.col, []).append((group.first, group.last, group.key))
         for cols in self._single.values():
             for lst in cols.values():
                 lst.sort()
+        for cols in self._runs.values():
+            for lst in cols.values():
+                lst.sort()
         self._single_rows = {s: {c: [r for r, _ in lst] for c, lst in cols.items()} for s, cols in self._single.items()}
+        self._run_lasts = {s: {c: [r[1] for r in lst] for c, lst in cols.items()} for s, cols in self._runs.items()}
+
+    def _unrun(self, group) -> None:
+        """A group's cells become single cells of the index (and Nodes, once they are made)."""
+        runs = self._runs[group.sheet][group.col]
+        runs.remove((group.first, group.last, group.key))
+        self._run_lasts[group.sheet][group.col] = [last for _, last, _ in runs]
+        single = self._single[group.sheet][group.col]
+        single.extend((r, ("cell", group.sheet, r, group.col)) for r in range(group.first, group.last + 1))
+        single.sort()
+        self._single_rows[group.sheet][group.col] = [r for r, _ in single]
+        self._loose.update(((group.sheet, c[0], group.col), c) for c in group.cells)
 
     def _formulas_in(self, area: Area) -> list[tuple]:
+        """The keys of the formulas (single cells, array areas, groups) whose output meets the area;
+        per column in row order."""
         found = []
         cols = self._single.get(area.sheet)
         if cols:
             rows_by_col = self._single_rows[area.sheet]
+            runs, lasts = self._runs.get(area.sheet, {}), self._run_lasts.get(area.sheet, {})
             col_keys = cols.keys() if len(cols) < area.c2 - area.c1 + 1 else range(area.c1, area.c2 + 1)
             for c in col_keys:
                 if area.c1 <= c <= area.c2 and c in cols:
                     rows = rows_by_col[c]
                     lo, hi = bisect_left(rows, area.r1), bisect_right(rows, area.r2)
-                    found.extend(key for _, key in cols[c][lo:hi])
+                    here = cols[c][lo:hi]
+                    if c in runs:
+                        column = runs[c]
+                        i = bisect_left(lasts[c], area.r1)
+                        hits = []
+                        while i < len(column) and column[i][0] <= area.r2:
+                            hits.append((max(column[i][0], area.r1), column[i][2]))
+                            i += 1
+                        if hits:
+                            here = sorted(here + hits)
+                    found.extend(key for _, key in here)
         for out, key in self._multi.get(area.sheet, ()):
             if out.r1 <= area.r2 and area.r1 <= out.r2 and out.c1 <= area.c2 and area.c1 <= out.c2:
                 found.append(key)
         return found
+
+    def _members_read(self, unit, group) -> list[tuple]:
+        """The keys of the group's cells that a node (its areas) or another group reads."""
+        areas = unit.reads if unit.key[0] == "group" else [s for s in unit.sources if isinstance(s, Area)]
+        rows: set[int] = set()
+        for a in areas:
+            if a.sheet == group.sheet and a.c1 <= group.col <= a.c2:
+                rows.update(range(max(a.r1, group.first), min(a.r2, group.last) + 1))
+        return [("cell", group.sheet, r, group.col) for r in sorted(rows)]
+
+    def _text_of(self, key: tuple) -> str:
+        group = self.groups.get(key) if key[0] == "group" else None
+        return group.text if group is not None else self.nodes[key].text
 
     def _used(self, sheet: str) -> tuple[int, int]:
         sc = self.cells[sheet]
@@ -212,5 +262,5 @@ class Resolution:
         hidden = self.cells[source.sheet].hidden_rows
         if any(source.r1 <= r <= source.r2 for r in hidden):
             raise engine.FormulaUnsupported(f"{name} over hidden or filtered rows")
-        if any(f in self.nodes[k].text.upper() for k in inside for f in ("SUBTOTAL", "AGGREGATE")):
+        if any(f in self._text_of(k).upper() for k in inside for f in ("SUBTOTAL", "AGGREGATE")):
             raise engine.FormulaUnsupported(f"{name} over cells that hold SUBTOTAL or AGGREGATE themselves")

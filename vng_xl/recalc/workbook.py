@@ -8,6 +8,7 @@ is reported with the reason.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 
@@ -28,11 +29,41 @@ from vng_xl.recalc import groups
 from vng_xl.recalc.evaluation import Evaluation
 from vng_xl.recalc.limits import MAX_ARRAY_CELLS, OverLimit
 from vng_xl.recalc.nodes import Area, CellIssue, Node, paused_gc
-from vng_xl.recalc.references import own_position, shift_formula
+from vng_xl.recalc.references import moving_rows, own_position, shift_formula
 from vng_xl.recalc.resolution import Resolution
 from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
 
 __all__ = ["Area", "CellIssue", "Node", "WorkbookEvaluation"]
+
+#: What makes a formula's text differ from the cell's (own row, column or sheet; a table's columns).
+_SPECIAL = re.compile(r"ROW|COLUMN|SHEET|\[", re.I)
+
+
+def _candidate(node: Node) -> bool:
+    """Whether a formula cell may belong to a group (else it is a single Node)."""
+    text = node.text
+    ok = node.problem is None and not node.dynamic and node.kind in ("normal", "shared")
+    return ok and len(text) <= groups.MAX_TEXT and "[" not in text
+
+
+def _shared_texts(master: FormulaCell, cells: list[FormulaCell]) -> list[str] | None:
+    """The texts of the cells of one column that name a shared formula, as shift_formula gives
+    them, from one shift: None when moving it down changes more than its relative row numbers."""
+    first = cells[0]
+    text = shift_formula(master.text, first.row - master.row, first.col - master.col)
+    if len(text) > groups.MAX_TEXT or _SPECIAL.search(text) or text.count("#REF!") != master.text.count("#REF!"):
+        return None
+    if moving_rows(text) != groups.relative_rows(text):
+        return None
+    texts = groups.filled(text, first.row, [f.row for f in cells])
+    if texts is None or max(map(len, texts)) > groups.MAX_TEXT:
+        return None
+    return texts
+
+
+def _member_node(sheet: str, cell: tuple) -> Node:
+    row, col, text, kind = cell[:4]
+    return Node(("cell", sheet, row, col), sheet, row, col, text, Area.cell(sheet, row, col), kind)
 
 
 class WorkbookEvaluation(Resolution, Evaluation):
@@ -87,54 +118,137 @@ class WorkbookEvaluation(Resolution, Evaluation):
 
     def _collect_formulas(self) -> None:
         with paused_gc():
-            self._collect_cells()
-            self._index_outputs()
+            singles, columns = self._collect_cells()
+            found: list[groups.Group] = []
+            for sheet, cols in columns.items():
+                for col, cells in cols.items():
+                    runs, loose = groups.runs(sheet, col, cells)
+                    found.extend(runs)
+                    self._loose.update(((sheet, c[0], c[1]), c) for c in loose)
+            self._index_outputs(singles, columns, found)
             self._check_array_areas()
-            self.groups = groups.plan(self)  # sets self.owner: group member -> its group
+            self.groups = groups.plan(self, found)
+            self._make_nodes(singles)
         for node in list(self.nodes.values()):
-            if node.key not in self.owner:
-                self._prepare(node)
+            self._prepare(node)
 
-    def _collect_cells(self) -> None:
+    def _collect_cells(self) -> tuple[dict[str, list[Node]], dict[str, dict[int, list]]]:
+        """Per sheet the Nodes of the formula cells no group may take, in file order; and by column
+        (every column of a single-cell formula listed, in file order) the FormulaCells a group may
+        take (row, col, text, kind, ...), with the text the evaluator reads."""
+        singles: dict[str, list[Node]] = {}
+        columns: dict[str, dict[int, list]] = {}
+        self._loose: dict[tuple, tuple] = {}  # (sheet, row, col) -> candidate left to a single cell
+        self._reorder = False  # Nodes made out of file order
+        self._formula_count = 0
+        special = _SPECIAL.search
         for info in self.sheets:
             sc = self.cells[info.name]
             masters: dict[str, FormulaCell] = {}
             for f in sc.formulas:
                 if f.kind == "shared" and f.text and f.si is not None:
                     masters[f.si] = f
+            out: list[Node] = []
+            cols: defaultdict[int, list] = defaultdict(list)
+            singles[info.name], columns[info.name] = out, cols
+            shared: dict[tuple, list[FormulaCell]] = {}  # (si, col) -> the cells that only name a shared formula
             for f in sc.formulas:
-                if f.kind == "normal" and not f.text.strip():
-                    # `<f ca="1"/>`: Excel marks each cell of a volatile array formula so; no formula of its own
-                    continue
-                key = ("cell", info.name, f.row, f.col)
                 text = f.text
-                output = Area.cell(info.name, f.row, f.col)
-                node = Node(key, info.name, f.row, f.col, text, output, f.kind, f.dynamic)
-                self.nodes[key] = node
-                if f.kind == "shared" and not f.text:
-                    master = masters.get(f.si or "")
-                    if master is None:
-                        node.problem = "shared formula without its first cell"
+                kind = f.kind
+                if kind == "normal" or (kind == "shared" and text):
+                    if kind == "normal" and not text.strip():
+                        # `<f ca="1"/>`: Excel marks each cell of a volatile array formula so; no formula of its own
                         continue
-                    node.text = shift_formula(master.text, f.row - master.row, f.col - master.col)
-                elif f.kind == "array" and f.ref:
-                    node.output = self._array_area(info, f)
-                elif f.kind == "dataTable":
-                    node.problem = "data tables (what-if analysis) are not supported"
-                out = node.output
-                upper = node.text.upper()
-                if "ROW" in upper or "COLUMN" in upper:
-                    node.text = own_position(node.text, range(out.r1, out.r2 + 1), range(out.c1, out.c2 + 1))
-                    upper = node.text.upper()
-                if "SHEET" in upper:  # SHEET() of its own sheet; only then the module (and formulas)
-                    from vng_xl.recalc import excel_workbook
+                    if not f.dynamic and len(text) <= groups.MAX_TEXT and special(text) is None:
+                        cols[f.col].append(f)  # a candidate as it stands
+                        continue
+                elif kind == "shared" and f.si in masters and not f.dynamic:
+                    cols[f.col]  # noqa: B018 (the column is listed)
+                    shared.setdefault((f.si, f.col), []).append(f)
+                    continue
+                self._one_cell(info, f, masters, out, cols)
+            for (si, col), cells in shared.items():
+                texts = _shared_texts(masters[si], cells)
+                if texts is None:  # cell by cell, as any other formula; then in file order again
+                    for f in cells:
+                        self._one_cell(info, f, masters, out, cols)
+                    self._reorder = True
+                else:
+                    cols[col].extend(f._replace(text=t) for f, t in zip(cells, texts))
+            self._formula_count += len(out) + sum(map(len, cols.values()))
+        return singles, columns
 
-                    node.text = excel_workbook.own_sheet(node.text, info.name)
-                if self.tables and "[" in node.text and node.problem is None:
-                    try:
-                        node.text = rewrite(node.text, self.tables, info.name, f.row, f.col)
-                    except TableReferenceError as exc:
-                        node.problem = str(exc)
+    def _one_cell(self, info: SheetInfo, f: FormulaCell, masters: dict, out: list, cols: dict) -> None:
+        """A formula cell by its Node: a candidate with the Node's text, or a Node of its own."""
+        node = self._cell_node(info, f, masters)
+        if node.output.shape != (1, 1):
+            out.append(node)
+        elif _candidate(node):
+            cols[f.col].append(f._replace(text=node.text, kind=node.kind))
+        else:
+            cols[f.col]  # noqa: B018 (the column is listed)
+            out.append(node)
+
+    def _cell_node(self, info: SheetInfo, f: FormulaCell, masters: dict[str, FormulaCell]) -> Node:
+        """The formula cell's Node with its text as the evaluator reads it (or its problem)."""
+        key = ("cell", info.name, f.row, f.col)
+        node = Node(key, info.name, f.row, f.col, f.text, Area.cell(info.name, f.row, f.col), f.kind, f.dynamic)
+        if f.kind == "shared" and not f.text:
+            master = masters.get(f.si or "")
+            if master is None:
+                node.problem = "shared formula without its first cell"
+                return node
+            node.text = shift_formula(master.text, f.row - master.row, f.col - master.col)
+        elif f.kind == "array" and f.ref:
+            node.output = self._array_area(info, f)
+        elif f.kind == "dataTable":
+            node.problem = "data tables (what-if analysis) are not supported"
+        out = node.output
+        upper = node.text.upper()
+        if "ROW" in upper or "COLUMN" in upper:
+            node.text = own_position(node.text, range(out.r1, out.r2 + 1), range(out.c1, out.c2 + 1))
+            upper = node.text.upper()
+        if "SHEET" in upper:  # SHEET() of its own sheet; only then the module (and formulas)
+            from vng_xl.recalc import excel_workbook
+
+            node.text = excel_workbook.own_sheet(node.text, info.name)
+        if self.tables and "[" in node.text and node.problem is None:
+            try:
+                node.text = rewrite(node.text, self.tables, info.name, f.row, f.col)
+            except TableReferenceError as exc:
+                node.problem = str(exc)
+        return node
+
+    def _make_nodes(self, singles: dict[str, list[Node]]) -> None:
+        """The Nodes in file order: every formula cell but those of a group."""
+        for out in singles.values():
+            self.nodes.update((node.key, node) for node in out)
+        if self._loose or self._reorder:
+            self.nodes.update((node.key, node) for node in (_member_node(k[0], c) for k, c in self._loose.items()))
+            self._file_order()
+        self._loose = {}
+
+    def _materialize(self, group: groups.Group) -> list[Node]:
+        """Nodes for a group's cells, made when it must go cell by cell."""
+        made = [_member_node(group.sheet, cell) for cell in group.cells]
+        self.nodes.update((node.key, node) for node in made)
+        return made
+
+    def _file_order(self) -> None:
+        """self.nodes with the cells in the order the sheets hold them again, then the names."""
+        place = {}  # a cell's first place in its sheet's formulas (a dict keeps the first key's place)
+        for s in self.sheets:
+            for i, f in enumerate(self.cells[s.name].formulas):
+                place.setdefault(("cell", s.name, f.row, f.col), i)
+        sheet_no = {s.name: i for i, s in enumerate(self.sheets)}
+        cells = sorted((k for k in self.nodes if k[0] == "cell"), key=lambda k: (sheet_no[k[1]], place[k]))
+        nodes = {k: self.nodes[k] for k in cells}
+        nodes.update(self.nodes)
+        self.nodes = nodes
+
+    @property
+    def formula_cells(self) -> int:
+        return self._formula_count
 
     def _array_area(self, info: SheetInfo, f: FormulaCell) -> Area:
         """The area of an array formula, which must be a valid ref anchored at its own cell."""
@@ -158,8 +272,8 @@ class WorkbookEvaluation(Resolution, Evaluation):
             part = self._sheet(sheet).part
             for area, key in multi:
                 other = next((k for k in self._formulas_in(area) if k != key), None)
-                if other is not None:
-                    cell = cell_ref(other[2], other[3])
+                if other is not None:  # a group's first cell inside the area, or the cell
+                    cell = cell_ref(max(area.r1, other[3]), other[2]) if other[0] == "group" else cell_ref(*other[2:])
                     raise DamagedPart(
                         self.pkg.path, f"{part}: cell {cell}: a formula inside the array area {area.ref()}"
                     )
