@@ -61,7 +61,9 @@ def _text(raw: str) -> str:
     )
 
 
-def read_part(pkg, part: str, shared_strings: list[str], dynamic_cm: frozenset[str] = frozenset({"1"})) -> SheetCells:
+def read_part(
+    pkg, part: str, shared_strings: list[str], dynamic_cm: frozenset[str] = frozenset({"1"}), date1904: bool = False
+) -> SheetCells:
     """A sheet part's cells, as read_sheet(pkg.xml(part)) gives them (and refusing what it refuses).
 
     A plain sheet is checked with expat (well-formed, namespaces bound, no DTD), which builds no tree,
@@ -69,11 +71,11 @@ def read_part(pkg, part: str, shared_strings: list[str], dynamic_cm: frozenset[s
     """
     data = pkg.read(part)
     if _well_formed(data) and _sheet_data_under_root(data):
-        found = scan_sheet(data, shared_strings, dynamic_cm)
+        found = scan_sheet(data, shared_strings, dynamic_cm, date1904)
         if found is not None:
             pkg.checked(part)
             return found
-    return read_sheet(pkg.xml(part), shared_strings, dynamic_cm)
+    return read_sheet(pkg.xml(part), shared_strings, dynamic_cm, date1904)
 
 
 def _no_dtd(*_args) -> None:
@@ -117,7 +119,7 @@ def _sheet_data_under_root(data: bytes) -> bool:
 
 
 def scan_sheet(
-    data: bytes, shared_strings: list[str], dynamic_cm: frozenset[str] = frozenset({"1"})
+    data: bytes, shared_strings: list[str], dynamic_cm: frozenset[str] = frozenset({"1"}), date1904: bool = False
 ) -> SheetCells | None:
     """read_sheet's result for a sheet in the plain form, or None when the sheet is not plain.
 
@@ -141,7 +143,7 @@ def scan_sheet(
     body = text[i + len("<sheetData>") : text.find("</sheetData>")]
     if "xmlns" in body or "<!" in body or "<?" in body or "\r" in body or _ODD_ENTITY.search(body):
         return None
-    return _cells(body, shared_strings, dynamic_cm)
+    return _cells(body, shared_strings, dynamic_cm, date1904)
 
 
 def _utf8(declaration: str) -> bool:
@@ -149,7 +151,7 @@ def _utf8(declaration: str) -> bool:
     return m is not None and m[1].lower().replace("_", "-") in ("utf-8", "utf8")
 
 
-def _cells(body: str, shared: list[str], dynamic_cm: frozenset[str]) -> SheetCells | None:
+def _cells(body: str, shared: list[str], dynamic_cm: frozenset[str], date1904: bool = False) -> SheetCells | None:
     """The cells of the rows in `body`, one row at a time (few matches held at once); None as soon
     as something is not plain."""
     hidden: set[int] = set()
@@ -191,7 +193,7 @@ def _cells(body: str, shared: list[str], dynamic_cm: frozenset[str]) -> SheetCel
                         vtext = _text(vtext)
                     value = float(vtext) if vtext.strip() else None
                 else:
-                    value = typed_value(t, _text(vtext), shared, letters + row_s)
+                    value = typed_value(t, _text(vtext), shared, letters + row_s, date1904)
             if value is not None:
                 values[row, col] = value
             if f:
