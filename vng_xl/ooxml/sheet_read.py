@@ -14,7 +14,7 @@ import re
 import xml.parsers.expat as expat
 from functools import partial
 from itertools import compress, repeat
-from operator import is_not, itemgetter, or_
+from operator import is_not, or_
 
 from vng_xl.ooxml.sheet_xml import (
     MAX_COL,
@@ -29,11 +29,10 @@ from vng_xl.ooxml.sheet_xml import (
 )
 
 _ATTR = r'(?: [A-Za-z][\w:.-]*="[^"<&]*")'
-# One token of `<sheetData>`: a cell (with the row's start tag before it when it is the row's first
-# cell, and the row's end tag after it when it is the last), an empty row, or any other character
-# (then the sheet is not plain). Groups: (column, row, t, cm, "<f" with its attributes, f text,
-# "<v", v text, "<is><t>" with the text, other).
-_TOKEN = re.compile(
+# One piece of `<sheetData>`: a cell (with the row's start tag before it when it is the row's first
+# cell, and the row's end tag after it when it is the last) or an empty row. Groups (None when
+# absent): column, row, t, cm, "<f" with its attributes, f text, "<v", v text, "<is><t>" with the text.
+_PIECE = re.compile(
     rf"(?:<row{_ATTR}*>)?"
     r'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="(s|str|b|e|n|d|inlineStr)")?(?: cm="([0-9]+)")?'
     r'(?: vm="[0-9]+")?(?:/>|>'
@@ -42,10 +41,8 @@ _TOKEN = re.compile(
     r'(?:(<is><t(?: xml:space="preserve")?>[^<]*)</t></is>)?'
     r"</c>)(?:</row>)?"
     rf"|<row{_ATTR}*(?:/>|></row>)"
-    r"|(.)",
-    re.S,
 )
-_LETTERS, _ROW_NO, _T, _CM, _F, _FTEXT, _V, _VTEXT, _IS, _OTHER = range(10)
+_GROUPS = _PIECE.groups
 _ROW_START = re.compile(rf"<row({_ATTR}*)")
 _EMPTY_ROW_THEN_CELL = re.compile(rf"<row{_ATTR}*/><c ")
 _ONE_ATTR = re.compile(r'([A-Za-z][\w:.-]*)="([^"<&]*)"')
@@ -168,54 +165,61 @@ def _utf8(declaration: str) -> bool:
 
 
 def _cells(body: str, shared: list[str], dynamic_cm: frozenset[str]) -> SheetCells | None:
-    """The cells of the rows in `body`, read column by column from one pass of _TOKEN over it;
+    """The cells of the rows in `body`, read column by column from one split of it into _PIECEs;
     None as soon as something is not plain.
 
-    `body` is well-formed (balanced tags), so once every character is in a token, the rows are
-    plain when no cell stands outside a row: none before the first row, none right after a row's
-    end. A row inside a row leaves a tag no token takes."""
-    tokens = _TOKEN.findall(body)
-    if not tokens:
-        return SheetCells({}, [], 0, 0, frozenset())
-    if any(map(_OTHER_OF, tokens)) or not body.startswith("<row") or "</row><c " in body:
+    `body` is well-formed (balanced tags), so once it is all pieces, the rows are plain when no
+    cell stands outside a row: none before the first row, none right after a row's end. A row
+    inside a row leaves a tag no piece takes."""
+    split = _PIECE.split(body)  # [text before, groups of the first piece, text between, ...]
+    if len(split) == 1:
+        return None if body else SheetCells({}, [], 0, 0, frozenset())
+    if any(split[:: _GROUPS + 1]) or not body.startswith("<row") or "</row><c " in body:
         return None  # something that is not a plain cell, or a cell outside a row
     hidden = _hidden_rows(_ROW_START.findall(body))
     if hidden is None:
         return None
-    letters = list(map(_LETTERS_OF, tokens))
-    if "" in letters:  # empty rows
+    letters, row_nos, types, cms, fs, ftexts, vs, vtexts, inlines = (
+        split[i :: _GROUPS + 1] for i in range(1, _GROUPS + 1)
+    )
+    if None in letters:  # empty rows
         if _EMPTY_ROW_THEN_CELL.search(body):
             return None
-        tokens = [c for c in tokens if c[_LETTERS]]
-        if not tokens:
+        keep = [a is not None for a in letters]
+        letters, row_nos, types, cms, fs, ftexts, vs, vtexts, inlines = (
+            list(compress(column, keep)) for column in (letters, row_nos, types, cms, fs, ftexts, vs, vtexts, inlines)
+        )
+        if not letters:
             return SheetCells({}, [], 0, 0, hidden)
-        letters = list(map(_LETTERS_OF, tokens))
-    rows = list(map(int, map(_ROW_NO_OF, tokens)))
+    rows = list(map(int, row_nos))
     if min(rows) < 1 or max(rows) > MAX_ROW:
         return None
     col_of = {a: col_index(a) for a in set(letters)}
     if max(col_of.values()) > MAX_COL:
         return None
     cols = list(map(col_of.__getitem__, letters))
-    values = _values(tokens, shared)
-    fs = list(map(_F_OF, tokens))
+    try:
+        values = _values(types, vtexts, inlines)
+        if _ODD in values:
+            for i in [i for i, v in enumerate(values) if v is _ODD]:
+                values[i] = _value(types[i], vs[i], vtexts[i], inlines[i], shared, letters[i] + row_nos[i])
+    except ValueError:  # all again in order, so that the first bad cell is the one refused
+        refs = map(str.__add__, letters, row_nos)
+        values = list(map(_value, types, vs, vtexts, inlines, repeat(shared), refs))
     valued = list(map(is_not, values, repeat(None)))
     used = list(map(or_, valued, map(bool, fs)))
     return SheetCells(
         dict(compress(zip(zip(rows, cols), values), valued)),
-        _formulas(tokens, rows, cols, fs, dynamic_cm),
+        _formulas(rows, cols, fs, ftexts, cms, dynamic_cm),
         max(compress(rows, used), default=0),
         max(compress(cols, used), default=0),
         hidden,
     )
 
 
-_LETTERS_OF, _ROW_NO_OF, _T_OF, _CM_OF, _F_OF, _FTEXT_OF, _VTEXT_OF, _IS_OF, _OTHER_OF = (
-    itemgetter(i) for i in (_LETTERS, _ROW_NO, _T, _CM, _F, _FTEXT, _VTEXT, _IS, _OTHER)
-)
-_ODD = object()  # a value still to be read one cell at a time
 _ROW_ATTR = re.compile(r' ([A-Za-z][\w:.-]*)="([^"<&]*)"')  # _ONE_ATTR, found quicker in a run of tags
 _NEW_FORMULA = partial(tuple.__new__, FormulaCell)  # FormulaCell(*fields) without its Python-level __new__
+_ODD = object()  # a value still to be read one cell at a time
 
 
 def _hidden_rows(starts: list[str]) -> frozenset[int] | None:
@@ -234,46 +238,37 @@ def _hidden_rows(starts: list[str]) -> frozenset[int] | None:
     return frozenset(hidden)
 
 
-def _values(tokens: list[tuple], shared: list[str]) -> list:
-    """Each cell's value (None for none): numbers and one-run inline strings in one go, the others
-    one by one; when one fails, all again in order, so that the first bad cell is the one refused."""
-    try:
-        values = [
-            (float(x) if x else None)
-            if not t
-            else (s[s.find(">", 4) + 1 :] if t == "inlineStr" and "&" not in s and "_x" not in s else _ODD)
-            for t, x, s in zip(map(_T_OF, tokens), map(_VTEXT_OF, tokens), map(_IS_OF, tokens))
-        ]
-        if _ODD in values:
-            for i in [i for i, v in enumerate(values) if v is _ODD]:
-                values[i] = _value(tokens[i], shared)
-    except ValueError:
-        return [_value(c, shared) for c in tokens]
-    return values
+def _values(types: list, vtexts: list, inlines: list) -> list:
+    """Each cell's value (None for none): the numbers of untyped cells and one-run inline strings,
+    _ODD for the others (to be read by _value)."""
+    return [
+        (float(x) if x else None)
+        if not t
+        else (s[s.find(">", 4) + 1 :] if t == "inlineStr" and s and "&" not in s and "_x" not in s else _ODD)
+        for t, x, s in zip(types, vtexts, inlines)
+    ]
 
 
-def _value(c: tuple, shared: list[str]):
+def _value(t: str | None, v: str | None, vtext: str | None, inline: str | None, shared: list[str], ref: str):
     """One cell's value, as cell_value reads it."""
-    t, v, vtext, inline = c[_T], c[_V], c[_VTEXT], c[_IS]
     if t == "inlineStr" or (inline and t == "str" and not v):  # one run of text: rich_text's result
-        return _unescape_ooxml(_text(inline[inline.find(">", 4) + 1 :]))
+        return _unescape_ooxml(_text(inline[inline.find(">", 4) + 1 :])) if inline else ""
     if not v:
         return None
+    vtext = _text(vtext or "")
     if not t:
-        vtext = _text(vtext)
         return float(vtext) if vtext.strip() else None
-    return typed_value(t, _text(vtext), shared, c[_LETTERS] + c[_ROW_NO])
+    return typed_value(t, vtext, shared, ref)
 
 
-def _formulas(tokens: list[tuple], rows: list[int], cols: list[int], fs: list[str], dynamic_cm) -> list[FormulaCell]:
+def _formulas(rows: list[int], cols: list[int], fs: list, ftexts: list, cms: list, dynamic_cm) -> list[FormulaCell]:
     """The formula cells in document order; the attributes of each distinct `<f` read once."""
     with_f = list(compress(fs, fs))
     kind, ref, si = {}, {}, {}
     for f in set(with_f):
         a = dict(_ONE_ATTR.findall(f))
         kind[f], ref[f], si[f] = a.get("t", "normal"), a.get("ref"), a.get("si")
-    texts = [_text(x) if "&" in x else x for x in compress(map(_FTEXT_OF, tokens), fs)]
-    dynamic = map(dynamic_cm.__contains__, compress(map(_CM_OF, tokens), fs))
+    texts = [(x if "&" not in x else _text(x)) if x else "" for x in compress(ftexts, fs)]
     fields = zip(
         compress(rows, fs),
         compress(cols, fs),
@@ -281,6 +276,6 @@ def _formulas(tokens: list[tuple], rows: list[int], cols: list[int], fs: list[st
         map(kind.__getitem__, with_f),
         map(ref.__getitem__, with_f),
         map(si.__getitem__, with_f),
-        dynamic,
+        map(dynamic_cm.__contains__, compress(cms, fs)),
     )
     return list(map(_NEW_FORMULA, fields))
