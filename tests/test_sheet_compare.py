@@ -12,7 +12,7 @@ import pytest
 
 from tests.recalc_fixtures import sheet_xml
 from tests.test_sheet_splice import _checks, spliced
-from vng_xl.ooxml import sheet_compare, sheet_patch
+from vng_xl.ooxml import sheet_compare, sheet_patch, sheet_splice
 from vng_xl.ooxml.sheet_xml import CellWrite, ExcelError
 
 ROWS = (
@@ -220,3 +220,16 @@ def test_numbers_are_read_back_all_at_once_as_the_number_grammar_reads_each():
     assert not sheet_compare._numbers_read_back(
         [b' t="n"'] + [None] * 49, elements, list(range(50)), [float(t) for t in many]
     )
+
+
+def test_formula_cells_found_for_another_sheet_or_other_writes_are_found_again():
+    xml = sheet_xml(ROWS).encode()
+    out, cells = sheet_splice.splice_values(xml, WRITES, sheet_patch.value_parts, sheet_patch._dimension_edit)
+    assert sheet_compare.same_but_values(xml, out, WRITES, cells)
+    other = xml.replace(b'<c r="A1"><v>1</v>', b'<c r="A1"><v>5</v>')  # another original
+    assert not sheet_compare.same_but_values(other, out, WRITES, cells)
+    assert sheet_compare.same_but_values(
+        other, out.replace(b'<c r="A1"><v>1</v>', b'<c r="A1"><v>5</v>'), WRITES, cells
+    )
+    more = dict(WRITES) | {(2, 4): CellWrite(9.0)}  # D2 was not written
+    assert not sheet_compare.same_but_values(xml, out, more, cells)

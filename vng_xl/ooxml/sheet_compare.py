@@ -141,7 +141,8 @@ def same_but_values(
     p_start, p_end = patched.find(b"<sheetData>") + 11, patched.rfind(b"</sheetData>")
     if p_start != start or original[:start] != patched[:start] or original[end:] != patched[p_end:]:
         return False
-    if cells is None or cells.source is not original or cells.writes is not writes or cells.start != start:
+    same_sheet = cells is not None and cells.source is original and (cells.start, cells.end) == (start, end)
+    if not same_sheet or cells.writes is not writes:  # found for another sheet, span or writes: found again
         cells = formula_cells(original, start, end, writes)
     was, now = cells.pieces, CACHED.split(patched[p_start:p_end])
     if len(was) != len(now):
