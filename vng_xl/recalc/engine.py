@@ -19,7 +19,7 @@ import numpy as np
 
 from vng_xl.errors import FormulaProblem
 from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError
-from vng_xl.recalc import broadcast, excel_dates, excel_let, excel_operators, excel_workbook
+from vng_xl.recalc import broadcast, excel_dates, excel_let, excel_operators, excel_workbook, formula_forms
 from vng_xl.recalc.deferred_scipy import scipy_on_first_use
 from vng_xl.recalc.dutch import from_dutch
 from vng_xl.recalc.excel_functions import install_excel_functions
@@ -183,6 +183,7 @@ def register_functions(functions: Mapping[str, Any]) -> None:
         _FUNCTIONS["_XLUDF." + key] = wrapper
         _registered[key] = wrapper
     _compile.cache_clear()
+    formula_forms.clear()
 
 
 @functools.lru_cache(maxsize=1)
@@ -318,6 +319,11 @@ def _compile(text: str, epoch_1904: bool) -> Compiled | excel_let.LetProgram:
             return excel_let.compile_let(normalise_text(text), compile_formula)
         except excel_let.LetProblem as exc:
             raise FormulaUnsupported(str(exc)) from None
+    return formula_forms.compiled(text, (epoch_1904, FAST_PATH), _compile_text, normalise_text(text))
+
+
+def _compile_text(text: str) -> Compiled:
+    """Parse and compile one formula with `formulas` (milliseconds: formula_forms reuses the result)."""
     source = "=" + normalise_text(text)
     try:
         tokens, ast = _PARSER.ast(source)

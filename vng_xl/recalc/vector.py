@@ -3,13 +3,17 @@
 A formula group (vng_xl.recalc.groups) is a run of cells in one column whose formulas are the same
 up to the row (the same formula in R1C1 form). `Program` parses the first cell's formula into a
 small tree of what it can vectorise — numbers, text, TRUE/FALSE, cell references and ranges
-(relative rows move with the cell), arithmetic, `&`, comparisons, IF, ROUND, ABS, SUM, MIN, MAX
-and VNG_RAMING — and evaluates it for every row of the group in one pass.
+(relative rows move with the cell), arithmetic, `&`, comparisons, IF, ISNUMBER, ROUND, ABS, SUM,
+MIN, MAX and VNG_RAMING — and evaluates it for every row of the group in one pass; IF computes each
+branch on the rows that take it only, as the per-cell IF returns one branch's value.
 
 Anything outside that ground is refused: `NotVectorisable` when parsing (the cells are computed
-one by one as before), `Fallback` while evaluating (an empty cell, an error value, a division by
-zero, mixed types: the group is then computed cell by cell, so the result is always the per-cell
-evaluator's). Semantics follow the per-cell evaluator's (vng_xl.recalc.engine: ROUND is Excel's,
+one by one as before), `Fallback` while evaluating (an error value, a division by zero, mixed
+types: the group is then computed cell by cell, so the result is always the per-cell evaluator's).
+An empty cell (None in a column) counts where the per-cell evaluator gives it a plain meaning: 0 in
+arithmetic, in a comparison with a number and as IF's condition or result, "" in a comparison
+with text and in `&`, 0 as the formula's whole value; anywhere else it falls back.
+Semantics follow the per-cell evaluator's (vng_xl.recalc.engine: ROUND is Excel's,
 vng_xl.recalc.rounding). This module does not import `formulas`: a workbook whose formulas are all
 vectorised does not pay for loading it.
 """
@@ -51,6 +55,7 @@ _TOKEN = re.compile(
     re.X | re.I,
 )
 _CELL = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})$")
+MAX_ROW, MAX_COL = 1_048_576, 16_384  # Excel's last row and column: a reference past them is no cell
 
 _COMPARE = {
     "=": np.equal,
@@ -62,7 +67,7 @@ _COMPARE = {
 }
 _ARITHMETIC = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}
 _BINARY = {"&": 1, "=": 0, "<>": 0, "<": 0, ">": 0, "<=": 0, ">=": 0, "+": 2, "-": 2, "*": 3, "/": 3, "^": 4}
-FUNCTIONS = frozenset({"IF", "ROUND", "ABS", "SUM", "MIN", "MAX", "COUNTIF", "VNG_RAMING"})
+FUNCTIONS = frozenset({"IF", "ISNUMBER", "ROUND", "ABS", "SUM", "MIN", "MAX", "COUNTIF", "VNG_RAMING"})
 _RANGE_FUNCTIONS = frozenset({"SUM", "COUNTIF"})
 
 
@@ -89,7 +94,10 @@ class Ref:
 
 def _cell(text: str) -> tuple[int, int, bool]:
     m = _CELL.match(text)
-    return int(m[4]), col_index(m[2]), bool(m[3])
+    row, col = int(m[4]), col_index(m[2])
+    if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+        raise NotVectorisable("a reference outside the sheet")  # the per-cell evaluator refuses it
+    return row, col, bool(m[3])
 
 
 def tokens(text: str) -> list[tuple[str, object]]:
@@ -239,6 +247,8 @@ class Program:
     def run(self, n: int, load: Callable[[Ref, int], np.ndarray], cells: Callable[[Ref], list] | None = None) -> list:
         """The group's n values as plain cell values; load(ref, n) gives a reference's values, and
         cells(ref) a range's stored values (empty cells left out), the same for every row."""
+        if any(ref.rows(n)[1] > MAX_ROW for ref in self.refs):
+            raise Fallback("a reference that moves past the sheet's last row")
         with np.errstate(all="ignore"):
             value = _Eval(n, load, cells).eval(self.tree)
         if isinstance(value, np.ndarray):
@@ -249,6 +259,8 @@ class Program:
 
 
 def _plain(v: object) -> object:
+    if v is None:  # an empty cell as the formula's whole value
+        return 0.0
     if isinstance(v, (bool, np.bool_)):
         return bool(v)
     if isinstance(v, (int, float, np.integer, np.floating)):
@@ -276,7 +288,8 @@ def kind(v: object) -> str:
 
 
 def column(values: list) -> object:
-    """Cell values as a vector of one type; Fallback for empty cells, errors or mixed types."""
+    """Cell values as a vector of one type, or else an object vector (None for an empty cell, mixed
+    types: see _empties and kind); Fallback for error values."""
     types = set(map(type, values))
     if types <= {float, int}:
         return np.array(values, dtype=np.float64)
@@ -284,7 +297,59 @@ def column(values: list) -> object:
         return np.array(values, dtype=object)
     if types == {bool}:
         return np.array(values, dtype=np.bool_)
-    raise Fallback("empty cells, errors or mixed types among the inputs")
+    if types <= {float, int, str, bool, type(None)}:
+        return np.array(values, dtype=object)
+    raise Fallback("an error value among the inputs")
+
+
+def _empties(v: object) -> tuple[str, object] | None:
+    """For a value with empty cells (None, or an object vector holding None): the kind of its other
+    values (num, str, bool, mixed, or none when every cell is empty) and the mask of the empty ones."""
+    if v is None:
+        return "none", True
+    if not isinstance(v, np.ndarray) or v.dtype != object:
+        return None
+    items = v.tolist()
+    mask = np.fromiter((x is None for x in items), np.bool_, len(items))
+    if not mask.any():
+        return None
+    types = {type(x) for x in items} - {type(None)}
+    if not types:
+        return "none", mask
+    if types <= {float, int}:
+        return "num", mask
+    if types == {str}:
+        return "str", mask
+    if types == {bool}:
+        return "bool", mask
+    return "mixed", mask
+
+
+def _numbers_with_empties_against_text(x: object, y: object) -> np.ndarray | None:
+    """x = y where one is numbers with empty cells and the other text: an empty cell equals "" only,
+    a number never equals text (None when the operands are not such)."""
+    bx, by = _empties(x), _empties(y)
+    if (bx is None) == (by is None):
+        return None
+    (blanks, mask), text = (bx, y) if bx is not None else (by, x)
+    if blanks != "num" or kind(text) != "str":
+        return None
+    empty_text = np.asarray(text, dtype=object) == ""
+    return np.asarray(np.logical_and(mask, empty_text), dtype=np.bool_)
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def _filled(v: object, rest: str, fill: object) -> object:
+    """The value with its empty cells as `fill` (0.0, "" or False), of one type again."""
+    if v is None:
+        return fill
+    items = [fill if x is None else x for x in v.tolist()]
+    if rest == "str" or isinstance(fill, str):
+        return np.array(items, dtype=object)
+    return np.array(items, dtype=np.bool_ if rest == "bool" else np.float64)
 
 
 def _finite(v: object) -> object:
@@ -296,12 +361,33 @@ def _finite(v: object) -> object:
 class _Eval:
     def __init__(self, n: int, load: Callable[[Ref, int], object], cells: Callable[[Ref], list] | None) -> None:
         self.n, self.load, self.cells = n, load, cells
+        self.single = n == 1  # the group is one cell (not: a branch of IF taken on one row)
 
-    def num(self, node: tuple) -> object:
+    def _rows(self, rows: np.ndarray) -> _Eval:
+        """The same formula on some of the group's rows only (one branch of an IF)."""
+        loaded: dict[Ref, object] = {}
+
+        def load(ref: Ref, _n: int) -> object:
+            if ref not in loaded:
+                v = self.load(ref, self.n)
+                if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == self.n:
+                    v = column(v[rows].tolist()) if v.dtype == object else v[rows]  # of one type again, if it is
+                loaded[ref] = v
+            return loaded[ref]
+
+        sub = _Eval(len(rows), load, self.cells)
+        sub.single = self.single
+        return sub
+
+    def num(self, node: tuple, empty: bool = True) -> object:
+        """A number or a column of numbers; empty cells count 0 (not with empty=False)."""
         v = self.eval(node)
-        if kind(v) != "num":
-            raise Fallback("a number was expected")
-        return v
+        if kind(v) == "num":
+            return v
+        blanks = _empties(v) if empty else None
+        if blanks is not None and blanks[0] in ("num", "none"):
+            return _filled(v, "num", 0.0)
+        raise Fallback("a number was expected")
 
     def eval(self, node: tuple) -> object:
         tag = node[0]
@@ -324,6 +410,9 @@ class _Eval:
                 raise Fallback("division by zero")
             return _finite(_ARITHMETIC[op](x, y))
         x, y = self.eval(a), self.eval(b)
+        if op in ("=", "<>") and (mixed := _numbers_with_empties_against_text(x, y)) is not None:
+            return mixed if op == "=" else ~mixed
+        x, y = self._without_empties(op, x, y)
         kx, ky = kind(x), kind(y)
         if op == "&":
             if kx != "str" or ky != "str":
@@ -339,17 +428,66 @@ class _Eval:
             x, y = upper(np.asarray(x, dtype=object)), upper(np.asarray(y, dtype=object))
         return np.asarray(_COMPARE[op](x, y), dtype=np.bool_)
 
+    def _without_empties(self, op: str, x: object, y: object) -> tuple[object, object]:
+        """The operands of `&` or a comparison with empty cells as the per-cell evaluator reads
+        them: "" with text (and in `&`), 0 with a number; anything else is left to Fallback."""
+        bx, by = _empties(x), _empties(y)
+        if bx is None and by is None:
+            return x, y
+        if op == "&":
+            if not all(b is None or b[0] in ("str", "none") for b in (bx, by)):
+                raise Fallback("& of an empty cell and other than text")
+            return (x if bx is None else _filled(x, "str", "")), (y if by is None else _filled(y, "str", ""))
+        if bx is not None and by is not None:
+            raise Fallback("a comparison of empty cells with empty cells")
+        blanks, other = (bx, y) if bx is not None else (by, x)
+        ko = kind(other)
+        if ko not in ("num", "str") or blanks[0] not in (ko, "none"):
+            raise Fallback("a comparison of an empty cell with other than a number or text")
+        fill = 0.0 if ko == "num" else ""
+        return (_filled(x, ko, fill), y) if bx is not None else (x, _filled(y, ko, fill))
+
+    def _branch(self, node: tuple) -> object:
+        """IF's result: an empty cell comes out as 0, as the per-cell evaluator's IF gives it."""
+        v = self.eval(node)
+        blanks = _empties(v)
+        if blanks is None:
+            return v
+        if blanks[0] in ("num", "none"):
+            return _filled(v, "num", 0.0)
+        return np.array([0.0 if x is None else x for x in v.tolist()], dtype=object)
+
     def f_if(self, cond: tuple, yes: tuple = ("const", True), no: tuple = ("const", False)) -> object:
         c = self.eval(cond)
+        blanks = _empties(c)
+        if blanks is not None and blanks[0] in ("num", "bool", "none"):  # an empty condition is FALSE
+            c = _filled(c, blanks[0], False if blanks[0] == "bool" else 0.0)
         kc = kind(c)
         if kc == "num":
             c = np.asarray(c) != 0
         elif kc != "bool":
             raise Fallback("IF on a condition that is not a number or TRUE/FALSE")
-        x, y = self.eval(yes), self.eval(no)
-        if kind(x) == kind(y) != "mixed" and kind(x) != "str":
-            return np.where(c, x, y)
-        return np.where(c, np.asarray(x, dtype=object), np.asarray(y, dtype=object))
+        if np.all(c) or not np.any(c):  # one branch for every row: the other is not computed
+            taken = self._branch(yes if np.all(c) else no)
+            dtype = {"num": np.float64, "bool": np.bool_}.get(kind(taken), object)
+            return np.array(np.broadcast_to(np.asarray(taken, dtype=dtype), (self.n,)))
+        # each branch on the rows that take it, as the per-cell IF computes only what it returns
+        c = np.broadcast_to(np.asarray(c, dtype=np.bool_), (self.n,))
+        taking_yes, taking_no = np.flatnonzero(c), np.flatnonzero(~c)
+        x, y = self._rows(taking_yes)._branch(yes), self._rows(taking_no)._branch(no)
+        kx, ky = kind(x), kind(y)
+        dtype = {"num": np.float64, "bool": np.bool_}.get(kx, object) if kx == ky else object
+        out = np.empty(self.n, dtype=dtype)
+        out[taking_yes] = np.asarray(x, dtype=dtype)
+        out[taking_no] = np.asarray(y, dtype=dtype)
+        return out
+
+    def f_isnumber(self, x: tuple) -> object:
+        """TRUE for a number only: not for text that holds one, TRUE/FALSE or an empty cell."""
+        v = self.eval(x)
+        if not isinstance(v, np.ndarray):
+            return _is_number(v)
+        return np.fromiter(map(_is_number, v.tolist()), np.bool_, v.size)
 
     def f_round(self, x: tuple, digits: tuple) -> object:
         xs, ds = np.broadcast_arrays(np.asarray(self.num(x)), np.asarray(self.num(digits)))
@@ -368,11 +506,11 @@ class _Eval:
             if a[0] == "ref" and not a[1].single:
                 parts.append(self.load(a[1], self.n))  # (n, cells) with 0 for empty cells
             else:
-                parts.append(np.broadcast_to(np.asarray(self.num(a), dtype=np.float64), (self.n,))[:, None])
+                parts.append(np.broadcast_to(np.asarray(self.num(a, False), dtype=np.float64), (self.n,))[:, None])
         return np.concatenate(parts, axis=1)
 
     def f_sum(self, *args: tuple) -> object:
-        if self.n == 1:  # one cell: numpy's sum of its numbers in order, as the per-cell evaluator adds them
+        if self.single:  # one cell: numpy's sum of its numbers in order, as the per-cell evaluator adds them
             return np.array([np.sum(self._numbers(args).ravel())])
         return self._numbers(args).sum(axis=1)
 
