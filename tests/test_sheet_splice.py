@@ -46,7 +46,8 @@ def general_patch(xml: bytes, writes, monkeypatch) -> bytes:
 
 
 def spliced(xml: bytes, writes) -> bytes | None:
-    return sheet_splice.splice_values(xml, writes, sheet_patch.value_parts, sheet_patch._dimension_edit)
+    out = sheet_splice.splice_values(xml, writes, sheet_patch.value_parts, sheet_patch._dimension_edit)
+    return None if out is None else out[0]
 
 
 def test_the_splice_writes_what_the_general_patch_writes(monkeypatch):
@@ -196,7 +197,7 @@ def test_a_wrong_patch_is_refused_by_the_new_check_and_the_old(patched: str, wha
 def test_a_wrong_splice_is_not_written(monkeypatch):
     xml = sheet_xml(ROWS).encode()
     wrong = sheet_xml(GOOD.replace('<c r="A1"><v>1</v>', '<c r="A1"><v>5</v>')).encode()
-    monkeypatch.setattr(sheet_patch, "splice_values", lambda *a: wrong)
+    monkeypatch.setattr(sheet_patch, "splice_values", lambda *a: (wrong, None))
     assert sheet_patch.patch_sheet(xml, WRITES) == sheet_xml(GOOD).encode()  # the general way wrote it
 
 

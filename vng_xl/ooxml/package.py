@@ -23,7 +23,17 @@ from lxml import etree
 
 from vng_xl.errors import FileProblem
 from vng_xl.ooxml.sheet_patch import patch_sheet
-from vng_xl.ooxml.sheet_xml import NS, CellValue, CellWrite, ExcelError, SheetRefused, parse_ref, rich_text
+from vng_xl.ooxml.sheet_xml import (
+    NS,
+    CellValue,
+    CellWrite,
+    ExcelError,
+    SheetRefused,
+    parse_ref,
+    rich_text,
+    serial_if_date,
+    uses_1904_dates,
+)
 from vng_xl.ooxml.writer import Snapshot, Write, excel_lock_file, read_file, same_file, write_file
 
 __all__ = [
@@ -568,7 +578,8 @@ def cell_replacements(pkg: Package, updates: Mapping[str, Mapping[str, CellValue
             continue
         part = _find_sheet(parts, sheet, pkg.path)
         pkg.xml(part)  # validate it safely before patching the bytes
-        writes = {parse_ref(ref): CellWrite(value, input=True) for ref, value in cells.items()}
+        date1904 = uses_1904_dates(pkg.workbook())
+        writes = {parse_ref(ref): CellWrite(serial_if_date(v, date1904), input=True) for ref, v in cells.items()}
         try:
             replacements[part] = patch_sheet(pkg.read(part), writes)
         except SheetRefused as exc:

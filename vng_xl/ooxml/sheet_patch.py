@@ -262,8 +262,10 @@ def patch_sheet(xml: bytes, writes: Mapping[tuple[int, int], CellWrite], verify:
     if not writes:
         return xml
     spliced = splice_values(xml, writes, value_parts, _dimension_edit) if verify else None
-    if spliced is not None and same_but_values(xml, spliced, writes):
-        return spliced  # only the cached values of the formula cells written changed, each as meant
+    if spliced is not None:
+        patched, cells = spliced
+        if same_but_values(xml, patched, writes, cells):
+            return patched  # only the cached values of the formula cells written changed, each as meant
     pending: dict[int, dict[int, CellWrite]] = {}
     for (r, c), w in writes.items():
         pending.setdefault(r, {})[c] = w

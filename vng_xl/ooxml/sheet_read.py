@@ -9,8 +9,12 @@ every sheet (tests/test_sheet_read.py holds both to it).
 
 from __future__ import annotations
 
+import gc
 import re
 import xml.parsers.expat as expat
+from functools import partial
+from itertools import compress, repeat
+from operator import is_not, or_
 
 from vng_xl.ooxml.sheet_xml import (
     MAX_COL,
@@ -25,17 +29,22 @@ from vng_xl.ooxml.sheet_xml import (
 )
 
 _ATTR = r'(?: [A-Za-z][\w:.-]*="[^"<&]*")'
-# One cell: (whole, column, row, t, cm, "<f", f attributes, f text, "<v", v text, "<is>", is text).
-_CELL = re.compile(
-    r'(<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="(s|str|b|e|n|d|inlineStr)")?(?: cm="([0-9]+)")?'
+# One piece of `<sheetData>`: a cell (with the row's start tag before it when it is the row's first
+# cell, and the row's end tag after it when it is the last) or an empty row. Groups (None when
+# absent): column, row, t, cm, "<f" with its attributes, f text, "<v", v text, "<is><t>" with the text.
+_PIECE = re.compile(
+    rf"(?:<row{_ATTR}*>)?"
+    r'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="(s|str|b|e|n|d|inlineStr)")?(?: cm="([0-9]+)")?'
     r'(?: vm="[0-9]+")?(?:/>|>'
-    rf"(?:(<f)({_ATTR}*)(?:/>|>([^<]*)</f>))?"
+    rf"(?:(<f{_ATTR}*)(?:/>|>([^<]*)</f>))?"
     r"(?:(<v)(?:>([^<]*)</v>|/>))?"
-    r'(?:(<is>)<t(?: xml:space="preserve")?>([^<]*)</t></is>)?'
-    r"</c>))"
+    r'(?:(<is><t(?: xml:space="preserve")?>[^<]*)</t></is>)?'
+    r"</c>)(?:</row>)?"
+    rf"|<row{_ATTR}*(?:/>|></row>)"
 )
-# One row: (whole, attributes, content).
-_ROW = re.compile(rf"(<row({_ATTR}*)(?:/>|>(.*?)</row>))", re.S)
+_GROUPS = _PIECE.groups
+_ROW_START = re.compile(rf"<row({_ATTR}*)")
+_EMPTY_ROW_THEN_CELL = re.compile(rf"<row{_ATTR}*/><c ")
 _ONE_ATTR = re.compile(r'([A-Za-z][\w:.-]*)="([^"<&]*)"')
 _ODD_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)")
 _REFERENCE = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9A-Fa-f]+));")
@@ -61,7 +70,9 @@ def _text(raw: str) -> str:
     )
 
 
-def read_part(pkg, part: str, shared_strings: list[str], dynamic_cm: frozenset[str] = frozenset({"1"})) -> SheetCells:
+def read_part(
+    pkg, part: str, shared_strings: list[str], dynamic_cm: frozenset[str] = frozenset({"1"}), date1904: bool = False
+) -> SheetCells:
     """A sheet part's cells, as read_sheet(pkg.xml(part)) gives them (and refusing what it refuses).
 
     A plain sheet is checked with expat (well-formed, namespaces bound, no DTD), which builds no tree,
@@ -69,11 +80,11 @@ def read_part(pkg, part: str, shared_strings: list[str], dynamic_cm: frozenset[s
     """
     data = pkg.read(part)
     if _well_formed(data) and _sheet_data_under_root(data):
-        found = scan_sheet(data, shared_strings, dynamic_cm)
+        found = scan_sheet(data, shared_strings, dynamic_cm, date1904)
         if found is not None:
             pkg.checked(part)
             return found
-    return read_sheet(pkg.xml(part), shared_strings, dynamic_cm)
+    return read_sheet(pkg.xml(part), shared_strings, dynamic_cm, date1904)
 
 
 def _no_dtd(*_args) -> None:
@@ -117,7 +128,7 @@ def _sheet_data_under_root(data: bytes) -> bool:
 
 
 def scan_sheet(
-    data: bytes, shared_strings: list[str], dynamic_cm: frozenset[str] = frozenset({"1"})
+    data: bytes, shared_strings: list[str], dynamic_cm: frozenset[str] = frozenset({"1"}), date1904: bool = False
 ) -> SheetCells | None:
     """read_sheet's result for a sheet in the plain form, or None when the sheet is not plain.
 
@@ -141,7 +152,13 @@ def scan_sheet(
     body = text[i + len("<sheetData>") : text.find("</sheetData>")]
     if "xmlns" in body or "<!" in body or "<?" in body or "\r" in body or _ODD_ENTITY.search(body):
         return None
-    return _cells(body, shared_strings, dynamic_cm)
+    collecting = gc.isenabled()
+    gc.disable()  # the scan makes a few objects per cell and no cycles: no point looking for them meanwhile
+    try:
+        return _cells(body, shared_strings, dynamic_cm, date1904)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _utf8(declaration: str) -> bool:
@@ -149,62 +166,120 @@ def _utf8(declaration: str) -> bool:
     return m is not None and m[1].lower().replace("_", "-") in ("utf-8", "utf8")
 
 
-def _cells(body: str, shared: list[str], dynamic_cm: frozenset[str]) -> SheetCells | None:
-    """The cells of the rows in `body`, one row at a time (few matches held at once); None as soon
-    as something is not plain."""
-    hidden: set[int] = set()
-    values: dict[tuple[int, int], object] = {}
-    formulas: list[FormulaCell] = []
-    cols: dict[str, int] = {}
-    max_row = max_col = 0
-    end = 0
-    for row_match in _ROW.finditer(body):
-        if row_match.start() != end:  # nothing between the rows, not even white space
+def _cells(body: str, shared: list[str], dynamic_cm: frozenset[str], date1904: bool = False) -> SheetCells | None:
+    """The cells of the rows in `body`, read column by column from one split of it into _PIECEs;
+    None as soon as something is not plain.
+
+    `body` is well-formed (balanced tags), so once it is all pieces, the rows are plain when no
+    cell stands outside a row: none before the first row, none right after a row's end. A row
+    inside a row leaves a tag no piece takes."""
+    split = _PIECE.split(body)  # [text before, groups of the first piece, text between, ...]
+    if len(split) == 1:
+        return None if body else SheetCells({}, [], 0, 0, frozenset())
+    if any(split[:: _GROUPS + 1]) or not body.startswith("<row") or "</row><c " in body:
+        return None  # something that is not a plain cell, or a cell outside a row
+    hidden = _hidden_rows(_ROW_START.findall(body))
+    if hidden is None:
+        return None
+    letters, row_nos, types, cms, fs, ftexts, vs, vtexts, inlines = (
+        split[i :: _GROUPS + 1] for i in range(1, _GROUPS + 1)
+    )
+    if None in letters:  # empty rows
+        if _EMPTY_ROW_THEN_CELL.search(body):
             return None
-        end = row_match.end()
-        _, attrs, content = row_match.groups()
-        a = dict(_ONE_ATTR.findall(attrs))
-        if "r" not in a or not a["r"].isdigit():
-            return None  # implicit row numbers: the parser's way
+        keep = [a is not None for a in letters]
+        letters, row_nos, types, cms, fs, ftexts, vs, vtexts, inlines = (
+            list(compress(column, keep)) for column in (letters, row_nos, types, cms, fs, ftexts, vs, vtexts, inlines)
+        )
+        if not letters:
+            return SheetCells({}, [], 0, 0, hidden)
+    rows = list(map(int, row_nos))
+    if min(rows) < 1 or max(rows) > MAX_ROW:
+        return None
+    col_of = {a: col_index(a) for a in set(letters)}
+    if max(col_of.values()) > MAX_COL:
+        return None
+    cols = list(map(col_of.__getitem__, letters))
+    try:
+        values = _values(types, vtexts, inlines)
+        if _ODD in values:
+            for i in [i for i, v in enumerate(values) if v is _ODD]:
+                values[i] = _value(types[i], vs[i], vtexts[i], inlines[i], shared, letters[i] + row_nos[i], date1904)
+    except ValueError:  # all again in order, so that the first bad cell is the one refused
+        refs = map(str.__add__, letters, row_nos)
+        values = list(map(_value, types, vs, vtexts, inlines, repeat(shared), refs, repeat(date1904)))
+    valued = list(map(is_not, values, repeat(None)))
+    used = list(map(or_, valued, map(bool, fs)))
+    return SheetCells(
+        dict(compress(zip(zip(rows, cols), values), valued)),
+        _formulas(rows, cols, fs, ftexts, cms, dynamic_cm),
+        max(compress(rows, used), default=0),
+        max(compress(cols, used), default=0),
+        hidden,
+    )
+
+
+_ROW_ATTR = re.compile(r' ([A-Za-z][\w:.-]*)="([^"<&]*)"')  # _ONE_ATTR, found quicker in a run of tags
+_NEW_FORMULA = partial(tuple.__new__, FormulaCell)  # FormulaCell(*fields) without its Python-level __new__
+_ODD = object()  # a value still to be read one cell at a time
+
+
+def _hidden_rows(starts: list[str]) -> frozenset[int] | None:
+    """The hidden rows among these rows' attributes; None when a row has no number of its own."""
+    pairs = _ROW_ATTR.findall("".join(starts))  # the attributes of all rows, in order
+    numbers = [v for k, v in pairs if k == "r"]
+    if len(numbers) != len(starts) or not all(map(str.isdigit, numbers)):
+        return None  # implicit row numbers: the parser's way
+    if all(k != "hidden" for k, _ in pairs):
+        return frozenset()
+    hidden = set()
+    for start in starts:
+        a = dict(_ONE_ATTR.findall(start))
         if a.get("hidden") in ("1", "true"):
             hidden.add(int(a["r"]))
-        if not content:
-            continue
-        cells = _CELL.findall(content)
-        if "".join([c[0] for c in cells]) != content:  # something in the row that is not a plain cell
-            return None
-        for _, letters, row_s, t, cm, f, fattrs, ftext, v, vtext, inline, itext in cells:
-            col = cols.get(letters)
-            if col is None:
-                col = cols[letters] = col_index(letters)
-                if col > MAX_COL:
-                    return None
-            row = int(row_s)
-            if not 1 <= row <= MAX_ROW:
-                return None
-            value = None
-            if t == "inlineStr" or (inline and t == "str" and not v):  # one run of text: rich_text's result
-                value = _unescape_ooxml(_text(itext))
-            elif v:
-                if not t:
-                    if "&" in vtext:
-                        vtext = _text(vtext)
-                    value = float(vtext) if vtext.strip() else None
-                else:
-                    value = typed_value(t, _text(vtext), shared, letters + row_s)
-            if value is not None:
-                values[row, col] = value
-            if f:
-                a = dict(_ONE_ATTR.findall(fattrs)) if fattrs else {}
-                text = _text(ftext)
-                formulas.append(
-                    FormulaCell(row, col, text, a.get("t", "normal"), a.get("ref"), a.get("si"), cm in dynamic_cm)
-                )
-            if value is not None or f:
-                if row > max_row:
-                    max_row = row
-                if col > max_col:
-                    max_col = col
-    if end != len(body):
+    return frozenset(hidden)
+
+
+def _values(types: list, vtexts: list, inlines: list) -> list:
+    """Each cell's value (None for none): the numbers of untyped cells and one-run inline strings,
+    _ODD for the others (to be read by _value)."""
+    return [
+        (float(x) if x else None)
+        if not t
+        else (s[s.find(">", 4) + 1 :] if t == "inlineStr" and s and "&" not in s and "_x" not in s else _ODD)
+        for t, x, s in zip(types, vtexts, inlines)
+    ]
+
+
+def _value(
+    t: str | None, v: str | None, vtext: str | None, inline: str | None, shared: list[str], ref: str, date1904: bool
+):
+    """One cell's value, as cell_value reads it."""
+    if t == "inlineStr" or (inline and t == "str" and not v):  # one run of text: rich_text's result
+        return _unescape_ooxml(_text(inline[inline.find(">", 4) + 1 :])) if inline else ""
+    if not v:
         return None
-    return SheetCells(values, formulas, max_row, max_col, frozenset(hidden))
+    vtext = _text(vtext or "")
+    if not t:
+        return float(vtext) if vtext.strip() else None
+    return typed_value(t, vtext, shared, ref, date1904)
+
+
+def _formulas(rows: list[int], cols: list[int], fs: list, ftexts: list, cms: list, dynamic_cm) -> list[FormulaCell]:
+    """The formula cells in document order; the attributes of each distinct `<f` read once."""
+    with_f = list(compress(fs, fs))
+    kind, ref, si = {}, {}, {}
+    for f in set(with_f):
+        a = dict(_ONE_ATTR.findall(f))
+        kind[f], ref[f], si[f] = a.get("t", "normal"), a.get("ref"), a.get("si")
+    texts = [(x if "&" not in x else _text(x)) if x else "" for x in compress(ftexts, fs)]
+    fields = zip(
+        compress(rows, fs),
+        compress(cols, fs),
+        texts,
+        map(kind.__getitem__, with_f),
+        map(ref.__getitem__, with_f),
+        map(si.__getitem__, with_f),
+        map(dynamic_cm.__contains__, compress(cms, fs)),
+    )
+    return list(map(_NEW_FORMULA, fields))

@@ -20,7 +20,8 @@ ERROR_CODES = frozenset(
     "#UNKNOWN! #BUSY! #CONNECT! #PYTHON!".split()
 )
 MAX_ROW, MAX_COL = 1_048_576, 16_384
-_EPOCH = datetime(1899, 12, 30)
+_EPOCH, _EPOCH_1904 = datetime(1899, 12, 30), datetime(1904, 1, 1)
+_WORKBOOK_PR = f"{{{NS}}}workbookPr"
 
 
 class ExcelError(str):
@@ -101,11 +102,32 @@ def parse_area(ref: str) -> tuple[int, int, int, int]:
 # ---------------------------------------------------------------- values
 
 
-def excel_serial(value: datetime | date) -> float:
-    """A date or datetime as Excel's serial number (1900 date system)."""
+def excel_serial(value: datetime | date, date1904: bool = False) -> float:
+    """A date or datetime as Excel's serial number in the workbook's date system (1900 unless
+    `date1904`); ValueError for a date before the system's first day, which no cell can hold."""
     if not isinstance(value, datetime):
         value = datetime.combine(value, time())
-    return (value.replace(tzinfo=None) - _EPOCH) / timedelta(days=1)
+    value = value.replace(tzinfo=None)
+    serial = (value - (_EPOCH_1904 if date1904 else _EPOCH)) / timedelta(days=1)
+    if not date1904 and serial < 61:  # the 1900 system counts 29 February 1900 (day 60), as Lotus 1-2-3 did
+        serial -= 1
+    if serial < 0:
+        first = "1 January 1904" if date1904 else "31 December 1899"
+        raise ValueError(
+            f"the date {value:%Y-%m-%d} is before the first date of the workbook's date system (day 0: {first})"
+        )
+    return serial
+
+
+def serial_if_date(value: CellValue, date1904: bool) -> CellValue:
+    """A value to write into a workbook with this date system: a date as its serial number, else itself."""
+    return excel_serial(value, date1904) if isinstance(value, (datetime, date)) else value
+
+
+def uses_1904_dates(workbook) -> bool:
+    """Whether a parsed workbook part counts dates from 1904 (`<workbookPr date1904="1"/>`)."""
+    pr = child(workbook, _WORKBOOK_PR)
+    return pr is not None and pr.get("date1904", "").lower() in ("1", "true")
 
 
 def _unescape_ooxml(text: str) -> str:
@@ -145,19 +167,21 @@ def child(element, tag: str):
     return next(element.iterchildren(tag), None)
 
 
-def cell_value(c, shared_strings: list[str]):
-    """The value a `<c>` element holds (its cached value for a formula cell)."""
+def cell_value(c, shared_strings: list[str], date1904: bool = False):
+    """The value a `<c>` element holds (its cached value for a formula cell; a date as its serial
+    number in the workbook's date system)."""
     t = c.get("t", "n")
     if t == "inlineStr":
         return rich_text(child(c, _IS))
     v = child(c, _V)
     if v is None:
         return rich_text(child(c, _IS)) if t == "str" and child(c, _IS) is not None else None
-    return typed_value(t, v.text or "", shared_strings, c.get("r", "?"))
+    return typed_value(t, v.text or "", shared_strings, c.get("r", "?"), date1904)
 
 
-def typed_value(t: str, text: str, shared_strings: list[str], ref: str = "?"):
-    """The value of a cell of type t= whose `<v>` holds `text` (ref names the cell in a refusal)."""
+def typed_value(t: str, text: str, shared_strings: list[str], ref: str = "?", date1904: bool = False):
+    """The value of a cell of type t= whose `<v>` holds `text` (ref names the cell in a refusal; a
+    date, t="d", as its serial number in the workbook's date system)."""
     if t == "s":
         index = int(text) if text.strip().isdigit() else -1
         if not 0 <= index < len(shared_strings):  # a damaged package, not a fault of ours
@@ -170,20 +194,26 @@ def typed_value(t: str, text: str, shared_strings: list[str], ref: str = "?"):
     if t == "e":
         return ExcelError(text.strip())
     if t == "d":
-        return excel_serial(datetime.fromisoformat(text.strip().rstrip("Z")))
+        try:
+            return excel_serial(datetime.fromisoformat(text.strip().rstrip("Z")), date1904)
+        except ValueError as exc:
+            raise ValueError(f"cell {ref}: {exc}") from None
     return float(text) if text.strip() else None
 
 
 def same_value(old: object, new: object, rel: float = 4 * 2.0**-52) -> bool:
-    """True when writing `new` over cached `old` would change nothing worth writing (a few ulps)."""
+    """True when writing `new` over cached `old` would change nothing worth writing: equal, or finite
+    numbers a few ulps apart (never NaN, never infinities of opposite sign or an infinity and a number)."""
     if isinstance(old, bool) or isinstance(new, bool):
         return type(old) is type(new) and old == new
     if isinstance(old, ExcelError) or isinstance(new, ExcelError):
         return isinstance(old, ExcelError) and isinstance(new, ExcelError) and str(old) == str(new)
     if isinstance(old, (int, float)) and isinstance(new, (int, float)):
-        if math.isnan(new):
+        if old == new:  # never for NaN
+            return True
+        if not (math.isfinite(old) and math.isfinite(new)):  # +inf and -inf, inf and a finite number
             return False
-        return old == new or abs(old - new) <= rel * max(abs(old), abs(new))
+        return abs(old - new) <= rel * max(abs(old), abs(new))
     return type(old) is type(new) and old == new
 
 
@@ -214,8 +244,11 @@ class SheetCells:
     hidden_rows: frozenset[int] = frozenset()
 
 
-def read_sheet(root, shared_strings: list[str], dynamic_cm: frozenset[str] = frozenset({"1"})) -> SheetCells:
-    """Read values and formulas from a parsed sheet (cells without r= get their implicit position)."""
+def read_sheet(
+    root, shared_strings: list[str], dynamic_cm: frozenset[str] = frozenset({"1"}), date1904: bool = False
+) -> SheetCells:
+    """Read values and formulas from a parsed sheet (cells without r= get their implicit position;
+    dates, t="d", as serial numbers in the workbook's date system)."""
     values: dict[tuple[int, int], object] = {}
     formulas: list[FormulaCell] = []
     max_row = max_col = 0
@@ -236,7 +269,7 @@ def read_sheet(root, shared_strings: list[str], dynamic_cm: frozenset[str] = fro
                 row_no_c, col_no = ref_in_row(ref, row_no)
             else:
                 row_no_c, col_no = row_no, col_no + 1
-            value = cell_value(c, shared_strings)
+            value = cell_value(c, shared_strings, date1904)
             if value is not None:
                 values[(row_no_c, col_no)] = value
             f = child(c, _F)

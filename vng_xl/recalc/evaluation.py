@@ -280,7 +280,7 @@ def _changed(olds: list, news: list) -> list[int]:
         old, new = np.array(olds), np.array(news)
         with np.errstate(over="ignore", invalid="ignore"):
             same = (old == new) | (np.abs(old - new) <= _REL * np.maximum(np.abs(old), np.abs(new)))
-        return np.flatnonzero(~same | np.isnan(new)).tolist()
+        return np.flatnonzero(~same | ~(np.isfinite(old) & np.isfinite(new) | (old == new))).tolist()
     out = []
     for i, (old, value) in enumerate(zip(olds, news)):
         if old is None:  # same_value's answer, sooner

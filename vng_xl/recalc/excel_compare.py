@@ -14,9 +14,7 @@ from formulas.functions import Error, get_error, wrap_ranges_func, wrap_ufunc
 from formulas.functions.info import FalseArray, iserror
 from formulas.tokens.operand import XlError
 
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+from vng_xl.recalc.excel_values import is_number
 
 
 def _same(a: object, b: object) -> bool:
@@ -41,6 +39,6 @@ def xswitch(value: object, *args: object) -> object:
 _SWITCH = {"function": wrap_ufunc(xswitch, input_parser=lambda *a: a, check_error=lambda first, *a: get_error(first))}
 
 COMPARE_FUNCTIONS = {
-    "ISNUMBER": wrap_ranges_func(functools.partial(iserror, check=_is_number, array=FalseArray)),
+    "ISNUMBER": wrap_ranges_func(functools.partial(iserror, check=is_number, array=FalseArray)),
     "SWITCH": _SWITCH,
 }

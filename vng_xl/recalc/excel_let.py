@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from vng_xl.ooxml.sheet_xml import MAX_COL, col_index
 from vng_xl.recalc.excel_values import Declined
 from vng_xl.recalc.excel_workbook import defined_names
 
@@ -85,17 +86,10 @@ def _check_name(raw: str) -> str:
         not _NAME.match(bare)
         or _R1C1.match(bare)
         or bare.upper() in ("TRUE", "FALSE")
-        or (a1 and _column(a1[1]) <= 16_384)
+        or (a1 and col_index(a1[1]) <= MAX_COL)
     ):
         raise LetProblem(f"LET name {bare!r} is not a valid name in Excel")
     return name.upper()
-
-
-def _column(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ formula's text, a spilled cell, a structured reference) raises Declined: the cel
 from __future__ import annotations
 
 import collections
+import functools
 import re
 import weakref
 from contextvars import ContextVar
@@ -17,7 +18,7 @@ from contextvars import ContextVar
 from formulas.functions import COMPILING, wrap_impure_func
 from formulas.ranges import Ranges
 
-from vng_xl.ooxml.sheet_xml import NS, FormulaCell, col_index
+from vng_xl.ooxml.sheet_xml import FormulaCell, col_index, uses_1904_dates
 from vng_xl.recalc.excel_values import EMPTY, Declined, Fail, check, guarded, single
 from vng_xl.recalc.limits import MAX_FORMULA_CHARS
 from vng_xl.recalc.references import shift_formula
@@ -31,9 +32,16 @@ _NOT_SHOWN_AS_STORED = re.compile(r"\[|_xlfn\.SINGLE\(|_xlfn\._xlws\.|_xlfn\.LAM
 
 
 def bind(evaluation: object | None) -> None:
-    """Make `evaluation` (a WorkbookEvaluation, built and then run at once) the workbook these
-    functions read; None for a formula without a workbook."""
-    _current.set(WorkbookFacts(evaluation) if evaluation is not None else None)
+    """Make `evaluation` (a WorkbookEvaluation) the workbook these functions read in this thread
+    (context) until the next bind; None for a formula without a workbook. Binding it again, at the
+    start of its run, keeps the facts (and their indexes) it had."""
+    if evaluation is None:
+        _current.set(None)
+        return
+    found = getattr(evaluation, "workbook_facts", None)
+    if found is None:  # kept by the evaluation (the facts hold it weakly): indexed once per workbook
+        found = evaluation.workbook_facts = WorkbookFacts(evaluation)
+    _current.set(found)
 
 
 def facts() -> WorkbookFacts:
@@ -47,8 +55,7 @@ def facts() -> WorkbookFacts:
 def defined_names() -> frozenset[str]:
     """The defined names (upper case, any scope) of the workbook being evaluated; none without one."""
     found = _current.get()
-    ev = found.evaluation if found is not None else None
-    return frozenset(name for _, name in ev.names) if ev is not None else frozenset()
+    return found.defined_names if found is not None and found.evaluation is not None else frozenset()
 
 
 def date1904() -> bool:
@@ -72,9 +79,16 @@ class WorkbookFacts:
 
     def __init__(self, evaluation: object) -> None:
         self._evaluation = weakref.ref(evaluation)
-        pr = evaluation.pkg.workbook().find(f"{{{NS}}}workbookPr")
-        self.date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
+        self.date1904 = uses_1904_dates(evaluation.pkg.workbook())
         self._formulas: dict[str, dict[tuple[int, int], FormulaCell]] = {}
+        self._masters: dict[str, dict[str, FormulaCell]] = {}  # sheet -> si -> a shared group's first cell
+        self._areas: dict[str, tuple[dict[int, list], list]] | None = None
+        self._numbers: dict[str, int] | None = None
+
+    @functools.cached_property
+    def defined_names(self) -> frozenset[str]:
+        """The workbook's defined names, upper case, any scope (read once: LET asks at every call)."""
+        return frozenset(name for _, name in self.evaluation.names)
 
     @property
     def evaluation(self):
@@ -85,24 +99,48 @@ class WorkbookFacts:
         return self.evaluation.pkg.all_sheet_names()
 
     def sheet_number(self, name: str) -> int | None:
-        upper = [n.upper() for n in self.sheet_names()]
-        return upper.index(name.upper()) + 1 if name.upper() in upper else None
+        if self._numbers is None:
+            self._numbers = {}
+            for i, n in enumerate(self.sheet_names(), start=1):
+                self._numbers.setdefault(n.upper(), i)
+        return self._numbers.get(name.upper())
 
     def _cells(self, sheet: str) -> dict[tuple[int, int], FormulaCell]:
         if sheet not in self._formulas:
             ev = self.evaluation
             sc = ev.cells.get(sheet)
             self._formulas[sheet] = {(f.row, f.col): f for f in sc.formulas} if sc is not None else {}
+            masters = self._masters[sheet] = {}
+            for f in self._formulas[sheet].values():
+                if f.kind == "shared" and f.text:
+                    masters.setdefault(f.si, f)
         return self._formulas[sheet]
 
     def _area_of(self, sheet: str, row: int, col: int) -> tuple | None:
         """The formula node whose output area (array or spill) holds the cell, when not its own."""
-        for node in self.evaluation.nodes.values():
+        if self._areas is None:
+            self._areas = self._index_areas()
+        by_row, dynamic = self._areas.get(sheet, ({}, []))
+        found = [(o, n) for o, n in by_row.get(row, ()) if n.output.c1 <= col <= n.output.c2]
+        found += [(o, n) for o, n in dynamic if _holds(n.output, sheet, row, col)]
+        return min(found, key=lambda o_n: o_n[0])[1] if found else None
+
+    def _index_areas(self) -> dict[str, tuple[dict[int, list], list]]:
+        """Per sheet, the nodes whose output covers several cells, by row (array formulas: their area
+        is fixed) and in a list (dynamic arrays: their area is known once they have spilled); each
+        with its place among the nodes, so that the first of several is the one a scan would find."""
+        areas: dict[str, tuple[dict[int, list], list]] = {}
+        for order, node in enumerate(self.evaluation.nodes.values()):
             out = node.output
-            if out is not None and out.sheet == sheet and out.shape != (1, 1):
-                if out.r1 <= row <= out.r2 and out.c1 <= col <= out.c2:
-                    return node
-        return None
+            if out is None:
+                continue
+            by_row, dynamic = areas.setdefault(out.sheet, ({}, []))
+            if node.dynamic:
+                dynamic.append((order, node))
+            elif out.shape != (1, 1):
+                for r in range(out.r1, out.r2 + 1):
+                    by_row.setdefault(r, []).append((order, node))
+        return areas
 
     def formula(self, sheet: str, row: int, col: int) -> tuple[str | None, str]:
         """The cell's formula text as stored (shared formulas shifted) and its kind, or (None, "")."""
@@ -110,7 +148,7 @@ class WorkbookFacts:
         f = cells.get((row, col))
         if f is not None and (f.text.strip() or f.kind == "shared"):
             if f.kind == "shared" and not f.text:
-                master = next((m for m in cells.values() if m.kind == "shared" and m.si == f.si and m.text), None)
+                master = self._masters[sheet].get(f.si)
                 if master is None:
                     raise Declined("a shared formula without its first cell")
                 return shift_formula(master.text, f.row - master.row, f.col - master.col), "shared"
@@ -119,6 +157,17 @@ class WorkbookFacts:
         if node is not None:
             return None, "inside an array"
         return None, ""
+
+
+def _holds(out, sheet: str, row: int, col: int) -> bool:
+    """Whether an output area of several cells on `sheet` holds the cell."""
+    return (
+        out is not None
+        and out.sheet == sheet
+        and out.shape != (1, 1)
+        and out.r1 <= row <= out.r2
+        and out.c1 <= col <= out.c2
+    )
 
 
 def _top_left(ref: object) -> tuple[str, int, int]:

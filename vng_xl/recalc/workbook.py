@@ -22,6 +22,8 @@ from vng_xl.ooxml.sheet_xml import (
     cell_ref,
     parse_area,
     parse_ref,
+    serial_if_date,
+    uses_1904_dates,
 )
 from vng_xl.recalc import groups
 from vng_xl.recalc.evaluation import Evaluation
@@ -73,9 +75,11 @@ class WorkbookEvaluation(Resolution, Evaluation):
         self.by_upper = {s.name.upper(): s for s in self.sheets}
         all_names = pkg.all_sheet_names()
         shared = pkg.shared_strings()
-        dyn = pkg.dynamic_array_cm()
+        dyn, self.date1904 = pkg.dynamic_array_cm(), uses_1904_dates(pkg.workbook())
         with paused_gc():
-            self.cells: dict[str, SheetCells] = {s.name: read_part(pkg, s.part, shared, dyn) for s in self.sheets}
+            self.cells: dict[str, SheetCells] = {
+                s.name: read_part(pkg, s.part, shared, dyn, self.date1904) for s in self.sheets
+            }
         self.values = {name: sc.values for name, sc in self.cells.items()}
         self.original = {name: dict(v) for name, v in self.values.items()}
         self.names: dict[tuple[str | None, str], str] = {}
@@ -103,7 +107,7 @@ class WorkbookEvaluation(Resolution, Evaluation):
             name = self._sheet(sheet).name
             formula_cells = {(f.row, f.col) for f in self.cells[name].formulas}
             for ref, value in cells.items():
-                pos = parse_ref(ref)
+                pos, value = parse_ref(ref), serial_if_date(value, self.date1904)
                 if pos in formula_cells:
                     raise ValueError(f"{name}!{ref} holds a formula; updates go to input cells")
                 if value is None:
