@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.workbook_fixtures import built_workbook, cached_values, copy_of
@@ -298,8 +298,24 @@ def invoeren(draw) -> Invoer:
 
 # Each example builds a workbook file, writes a list into it and refreshes it (a few seconds on a busy
 # machine): a dozen examples keep the test under a minute.
+# Texts holding a literal _xHHHH_ (written escaped as _x005F_xHHHH_) read back as written.
+_ESCAPE_LIKE = ("a_x005F_b", "c_x0041_d")
+_SETS = indexsets_of(STD)
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(invoer=invoeren(), lijst=_gemeenten(at_least=1))
+@example(
+    invoer=replace(
+        STD,
+        kn=replace(STD.kn, regels=(*STD.kn.regels[:-1], _ESCAPE_LIKE[1])),
+        peildatum=_ESCAPE_LIKE[0],
+        indexsets=(replace(_SETS[0], naam=_ESCAPE_LIKE[0]), *_SETS[1:]),
+        gemeenten=(Gemeente("GM0001", _ESCAPE_LIKE[0], 1000), Gemeente("GM0002", _ESCAPE_LIKE[1], 2000)),
+        gemeenten_bron=_ESCAPE_LIKE[1],
+    ),
+    lijst=(Gemeente("GM0003", _ESCAPE_LIKE[1], 3000), Gemeente("GM0004", _ESCAPE_LIKE[0], 4000)),
+)
 def test_what_is_built_reads_back_and_a_refresh_keeps_the_bill(tmp_path_factory, invoer, lijst):
     wb = _build(tmp_path_factory.mktemp("rt") / "wb.xlsm", invoer)
     assert _read_back(wb).as_dict() == invoer.as_dict()
