@@ -10,9 +10,11 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 import xlsxwriter
 
 from vng_xl.ooxml.package import write_cells
+from vng_xl.ooxml.sheet_xml import _unescape_ooxml, escape_ooxml
 from vng_xl.sources.gemeenten import Gemeente
 from vng_xl.workbook.build import herkomst, workbook_content, write_workbook
 from vng_xl.workbook.headless import HeadlessTarget
@@ -102,3 +104,12 @@ def test_a_municipality_list_with_escape_like_names_survives_gemeenten_and_refre
     back = _read_back(wb)
     assert back.gemeenten == tuple(lijst)
     assert back.gemeenten_bron == f"CBS {ESCAPED}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a_x0041_x0042_b", "_x005F_x005F_", "_x0041__x0042_", "a_x005F_b", "plain", "tab\there", "_x00", "_x12345_"],
+)
+def test_the_writers_escape_reads_back_as_the_text_even_where_escapes_overlap(text):
+    # "a_x0041_x0042_b" was written a_x005F_x0041_x0042_b, which reads as "a_x0041Bb"
+    assert _unescape_ooxml(escape_ooxml(text)) == text

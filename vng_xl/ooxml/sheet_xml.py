@@ -139,7 +139,8 @@ def _unescape_ooxml(text: str) -> str:
 
 def escape_ooxml(text: str) -> str:
     """Encode characters XML 1.0 cannot hold as Excel's _xHHHH_ (and a literal _xHHHH_ as _x005F_...)."""
-    text = re.sub(r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1", text)
+    # Each underscore that starts a _xHHHH_, overlapping ones too ("_x0041_x0042_" has two).
+    text = re.sub(r"_(?=x[0-9A-Fa-f]{4}_)", "_x005F_", text)
     # CR too: XML parsers read a literal CR as LF, so it would not survive the round trip.
     return re.sub(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]", lambda m: f"_x{ord(m.group()):04X}_", text)
 
