@@ -13,8 +13,8 @@ import math
 
 import pytest
 
+from tests.test_recalc_excel_functions import evaluated as recalculated
 from tests.workbook_fixtures import built_workbook
-from vng_xl.ooxml.package import Package
 from vng_xl.recalc.workbook import WorkbookEvaluation
 
 # A few units in the last place of amounts of tens of millions, and of their differences
@@ -24,13 +24,7 @@ REL_TOL = 1e-12
 
 @pytest.fixture(scope="module")
 def evaluated() -> WorkbookEvaluation:
-    pkg = Package.open(built_workbook(), check_lock=False)
-    try:
-        ev = WorkbookEvaluation(pkg)
-        ev.run()
-    finally:
-        pkg.close()
-    return ev
+    return recalculated(built_workbook())
 
 
 def _agrees(cached: object, computed: object) -> bool:

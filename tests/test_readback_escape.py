@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 import xlsxwriter
 
+from tests.test_layout_roundtrip import _build, _read_back
 from vng_xl.ooxml.package import write_cells
 from vng_xl.ooxml.sheet_xml import _unescape_ooxml, escape_ooxml
 from vng_xl.sources.gemeenten import Gemeente
-from vng_xl.workbook.build import herkomst, workbook_content, write_workbook
 from vng_xl.workbook.headless import HeadlessTarget
-from vng_xl.workbook.layout import Invoer, indexsets_of, read_layout, standaard_invoer
-from vng_xl.workbook.refresh import layout_of, read_invoer, refresh
+from vng_xl.workbook.layout import indexsets_of, read_layout, standaard_invoer
+from vng_xl.workbook.refresh import refresh
 from vng_xl.workbook.werkmap import schrijf_gemeenten
 
 LAYOUT = read_layout()
@@ -37,21 +36,6 @@ TEXTS = replace(
     gemeenten=(Gemeente("GM0001", ESCAPED, 1000), Gemeente("GM0002", LOOKS_ESCAPED, 2000)),
     gemeenten_bron=f"CBS {LOOKS_ESCAPED}",
 )
-
-
-def _build(path: Path, invoer: Invoer) -> Path:
-    prov = herkomst(invoer, "gebouwd", "test", "test", "")
-    _, sheets = workbook_content(LAYOUT, invoer, prov)
-    write_workbook(path, LAYOUT, sheets)
-    return path
-
-
-def _read_back(path: Path) -> Invoer:
-    target = HeadlessTarget(path)
-    try:
-        return read_invoer(target, layout_of(target))
-    finally:
-        target.close()
 
 
 def test_a_cell_holding_an_escape_like_text_reads_as_written(tmp_path):
