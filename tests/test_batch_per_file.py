@@ -4,7 +4,6 @@ damaged one is still refused with nothing written."""
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 import zipfile
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.recalc_fixtures import build_xlsx
+from tests.test_patch_safety import _replace_member
 from vng_xl.cli import main
 from vng_xl.ooxml import package as pk
 from vng_xl.recalc import batch
@@ -23,18 +23,6 @@ DTD = b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e "boo">]><x>&e;</x>'
 
 def _book(path: Path) -> Path:
     return build_xlsx(path, {"S": '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f>A1+1</f><v>0</v></c></row>'})
-
-
-def _replace_member(path: Path, name: str, data: bytes) -> Path:
-    with zipfile.ZipFile(path) as zf:
-        parts = {n: zf.read(n) for n in zf.namelist()}
-    parts[name] = data
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for n, d in parts.items():
-            zf.writestr(n, d)
-    path.write_bytes(buf.getvalue())
-    return path
 
 
 def test_the_workers_are_forked_with_the_evaluator_loaded():
