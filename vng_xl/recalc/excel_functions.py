@@ -17,6 +17,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 import numpy as np
 from formulas.ranges import Ranges
 
+from vng_xl.ooxml.sheet_xml import MAX_COL, MAX_ROW
 from vng_xl.recalc.excel_aggregate import AGGREGATE_FUNCTIONS
 from vng_xl.recalc.excel_compare import COMPARE_FUNCTIONS
 from vng_xl.recalc.excel_criteria import CRITERIA_FUNCTIONS
@@ -234,7 +235,7 @@ def xsequence(rows: object, columns: object = None, start: object = None, step: 
         raise Fail("#VALUE!")
     if r == 0 or c == 0:
         raise Fail("#CALC!")
-    if r * c > 1_048_576 * 16_384:
+    if r * c > MAX_ROW * MAX_COL:
         raise Fail("#NUM!")
     return (first + by * np.arange(r * c, dtype=float)).reshape(r, c).astype(object)
 

@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from vng_xl.ooxml.sheet_xml import MAX_COL, MAX_ROW, col_index
+
 # A reference (an optional sheet, a cell, optionally ":" and a second cell), or else a string or
 # a quoted sheet name, skipped whole.
 _REFERENCE = re.compile(
@@ -28,16 +30,8 @@ _REFERENCE = re.compile(
   | (?P<skip>"(?:[^"]|"")*"|'(?:[^']|'')*')""",
     re.X,
 )
-_MAX_ROW, _MAX_COL = 1_048_576, 16_384
 _LEADING_ZERO = re.compile(r"[A-Za-z$]0")  # a row written with a leading zero (A01): left to the parser
 _LIMIT = 20_000  # forms kept per process (a batch reads many workbooks)
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 class _Unshared(Exception):
@@ -53,9 +47,9 @@ def split(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     for m in _REFERENCE.finditer(text):
         if m["skip"] is not None:
             continue
-        c1, r1 = _col(m["c1"]), int(m["r1"])
-        c2, r2 = (_col(m["c2"]), int(m["r2"])) if m["c2"] else (c1, r1)
-        if not (1 <= r1 <= r2 <= _MAX_ROW and 1 <= c1 <= c2 <= _MAX_COL) or _LEADING_ZERO.search(m["cell"]):
+        c1, r1 = col_index(m["c1"]), int(m["r1"])
+        c2, r2 = (col_index(m["c2"]), int(m["r2"])) if m["c2"] else (c1, r1)
+        if not (1 <= r1 <= r2 <= MAX_ROW and 1 <= c1 <= c2 <= MAX_COL) or _LEADING_ZERO.search(m["cell"]):
             raise _Unshared(m["cell"])
         sheet = m["sheet"] or ""
         cell = m["cell"].replace("$", "").upper()

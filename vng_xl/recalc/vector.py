@@ -28,7 +28,7 @@ import numpy as np
 
 from vng_xl.errors import VngError
 from vng_xl.functions import FUNCTIONS as REGISTRY
-from vng_xl.ooxml.sheet_xml import col_index
+from vng_xl.ooxml.sheet_xml import MAX_COL, MAX_ROW, col_index  # a reference past them is no cell
 from vng_xl.recalc.criteria_pattern import text_criterion
 from vng_xl.recalc.limits import MAX_TEXT_CHARS
 from vng_xl.recalc.rounding import round_column
@@ -55,7 +55,6 @@ _TOKEN = re.compile(
     re.X | re.I,
 )
 _CELL = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})$")
-MAX_ROW, MAX_COL = 1_048_576, 16_384  # Excel's last row and column: a reference past them is no cell
 
 _COMPARE = {
     "=": np.equal,
