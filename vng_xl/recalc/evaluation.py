@@ -244,7 +244,7 @@ class Evaluation:
         if len(changed) < len(positions):
             positions, results = [positions[i] for i in changed], [results[i] for i in changed]
         if writes.keys().isdisjoint(positions):  # no earlier write to keep the ref and input flag of
-            writes.update(zip(positions, map(CellWrite, results)))
+            writes.update(zip(positions, _cell_writes(results)))
         else:
             for pos, value in zip(positions, results):
                 prev = writes.get(pos)
@@ -269,6 +269,17 @@ class Evaluation:
                 except SheetRefused as exc:
                     raise sheet_refused(self.pkg.path, info.part, exc) from None
         return out
+
+
+def _cell_writes(values: list, new=object.__new__, set_attr=object.__setattr__) -> list[CellWrite]:
+    """CellWrite(v) for each value, made without the frozen __init__'s cost (one per changed formula
+    cell), as Area.cell makes an Area."""
+    out = []
+    for value in values:
+        write = new(CellWrite)
+        set_attr(write, "__dict__", {"value": value, "array_ref": None, "input": False})
+        out.append(write)
+    return out
 
 
 _REL = same_value.__defaults__[0]  # same_value's tolerance, applied to whole columns at once

@@ -231,17 +231,24 @@ def _check_ranges(node: tuple, in_sum: bool = False) -> None:
             _check_ranges(child)
 
 
-class Program:
-    """A formula parsed once, for a group starting at `row`; `refs` are what it reads."""
+def parse(text: str) -> tuple[tuple, tuple[Ref, ...]]:
+    """The formula's tree and the references it reads (both immutable, the same for any row the
+    formula stands in); NotVectorisable for what this module does not cover."""
+    parser = _Parser(tokens(text))
+    tree = parser.expr()
+    if parser.peek() is not None:
+        raise NotVectorisable("text after the formula")
+    _check_ranges(tree)
+    return tree, tuple(_refs(tree))
 
-    def __init__(self, text: str, row: int) -> None:
-        parser = _Parser(tokens(text))
-        self.tree = parser.expr()
-        if parser.peek() is not None:
-            raise NotVectorisable("text after the formula")
-        _check_ranges(self.tree)
+
+class Program:
+    """A formula parsed once, for a group starting at `row`; `refs` are what it reads. `parsed`:
+    parse(text), when the caller has it already (a formula text that recurs)."""
+
+    def __init__(self, text: str, row: int, parsed: tuple[tuple, tuple[Ref, ...]] | None = None) -> None:
+        self.tree, self.refs = parsed if parsed is not None else parse(text)
         self.row = row
-        self.refs = _refs(self.tree)
 
     def run(self, n: int, load: Callable[[Ref, int], np.ndarray], cells: Callable[[Ref], list] | None = None) -> list:
         """The group's n values as plain cell values; load(ref, n) gives a reference's values, and
@@ -252,7 +259,9 @@ class Program:
             value = _Eval(n, load, cells).eval(self.tree)
         if isinstance(value, np.ndarray):
             if value.dtype == object:
-                return [_plain(v) for v in value.tolist()]
+                items = value.tolist()
+                types = set(map(type, items))
+                return items if types == {str} or types == {float} else [_plain(v) for v in items]
             return value.tolist()
         return [_plain(value)] * n
 
@@ -547,6 +556,8 @@ class _Eval:
             result = np.array([result])
         if not isinstance(result, np.ndarray) or result.size != self.n:
             raise Fallback("VNG_RAMING did not give one value per line")
+        if result.dtype == np.float64:  # numbers only, as they are
+            return result.reshape(-1)
         out = np.asarray(result, dtype=object).ravel().tolist()
         if not all(isinstance(v, float) for v in out):
             raise Fallback("VNG_RAMING gave other than numbers")
