@@ -286,8 +286,12 @@ _REL = same_value.__defaults__[0]  # same_value's tolerance, applied to whole co
 
 
 def _changed(olds: list, news: list) -> list[int]:
-    """The indexes where not same_value(olds[i], news[i]): over numpy columns when both are floats."""
-    if len(olds) > 1 and set(map(type, olds)) == {float} and set(map(type, news)) == {float}:
+    """The indexes where not same_value(olds[i], news[i]): over numpy columns when both are floats,
+    by == when both are text (str itself: an ExcelError is a str of its own type)."""
+    old_types, new_types = set(map(type, olds)), set(map(type, news))
+    if old_types == new_types == {str}:  # same_value of two texts is ==
+        return [i for i, (old, new) in enumerate(zip(olds, news)) if old != new]
+    if len(olds) > 1 and old_types == new_types == {float}:
         old, new = np.array(olds), np.array(news)
         with np.errstate(over="ignore", invalid="ignore"):
             same = (old == new) | (np.abs(old - new) <= _REL * np.maximum(np.abs(old), np.abs(new)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
+from operator import itemgetter
 
 from vng_xl.ooxml.package import DamagedPart, Package, SheetInfo
 from vng_xl.ooxml.sheet_read import read_part
@@ -67,17 +68,17 @@ def _all_candidates(formulas: list[FormulaCell]) -> bool:
     dynamic, normal or a shared formula's first cell."""
     if not formulas:
         return True
-    _, _, texts, kinds, _, _, dynamic = zip(*formulas)
+    texts = list(map(itemgetter(2), formulas))
     return (
-        not any(dynamic)
-        and set(kinds) <= {"normal", "shared"}
+        not any(map(itemgetter(6), formulas))
+        and set(map(itemgetter(3), formulas)) <= {"normal", "shared"}
         and max(map(len, texts)) <= groups.MAX_TEXT
         and all(map(str.strip, texts))
-        and not _any_special(texts)
+        and not any(_any_special(texts[i : i + 4096]) for i in range(0, len(texts), 4096))
     )
 
 
-def _any_special(texts: tuple[str, ...]) -> bool:
+def _any_special(texts: list[str]) -> bool:
     """Whether _SPECIAL may find something in one of the texts, at one pass over them all: every
     character it matches (any case, such as U+017F for S) upper-cases to the letter it matches."""
     upper = "\n".join(texts).upper()
