@@ -15,7 +15,7 @@ import pytest
 from tests.recalc_fixtures import build_xlsx
 from vng_xl.model.indexen import Indexen
 from vng_xl.ooxml.package import Package
-from vng_xl.ooxml.sheet_xml import CellWrite, ExcelError
+from vng_xl.ooxml.sheet_xml import CellWrite, ExcelError, same_value
 from vng_xl.recalc import evaluation, groups, workbook
 from vng_xl.recalc.workbook import WorkbookEvaluation
 
@@ -161,3 +161,16 @@ def test_changed_texts_by_equality_an_error_is_no_text():
     assert evaluation._changed(["a", "b", ""], ["a", "c", ""]) == [1]
     assert evaluation._changed([ExcelError("#N/A"), "x"], ["#N/A", "x"]) == [0]
     assert evaluation._changed(["#N/A", "x"], [ExcelError("#N/A"), "x"]) == [0]
+
+
+SPECIAL_FLOATS = [0.0, -0.0, 1.0, 1.0 + 2**-52, 1.0 + 2**-49, 2.0, 1e308, -1e308, 5e-324]
+SPECIAL_FLOATS += [float("inf"), float("-inf"), float("nan")]
+
+
+@pytest.mark.parametrize("repeat", [1, evaluation._FEW + 1])  # one by one, and over numpy columns
+def test_changed_floats_is_same_value_on_every_pair(repeat: int):
+    pairs = [(a, b) for a in SPECIAL_FLOATS for b in SPECIAL_FLOATS] * repeat
+    olds, news = [a for a, _ in pairs], [b for _, b in pairs]
+    expected = [i for i, (a, b) in enumerate(pairs) if not same_value(a, b)]
+    assert evaluation._changed(olds, news) == expected
+    assert len(expected) % repeat == 0 and 0 < len(expected) < len(pairs)  # some pairs alike, some not

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from itertools import repeat
+from math import isfinite
 
 import numpy as np
 
@@ -283,6 +284,7 @@ def _cell_writes(values: list, new=object.__new__, set_attr=object.__setattr__) 
 
 
 _REL = same_value.__defaults__[0]  # same_value's tolerance, applied to whole columns at once
+_FEW = 256  # up to this many floats are compared one by one: numpy's calls cost more on so few
 
 
 def _changed(olds: list, news: list) -> list[int]:
@@ -291,7 +293,13 @@ def _changed(olds: list, news: list) -> list[int]:
     old_types, new_types = set(map(type, olds)), set(map(type, news))
     if old_types == new_types == {str}:  # same_value of two texts is ==
         return [i for i, (old, new) in enumerate(zip(olds, news)) if old != new]
-    if len(olds) > 1 and old_types == new_types == {float}:
+    if old_types == new_types == {float} and len(olds) <= _FEW:  # same_value's rule for two floats, inline
+        return [
+            i
+            for i, (old, new) in enumerate(zip(olds, news))
+            if old != new and not (isfinite(old) and isfinite(new) and abs(old - new) <= _REL * max(abs(old), abs(new)))
+        ]
+    if old_types == new_types == {float}:
         old, new = np.array(olds), np.array(news)
         with np.errstate(over="ignore", invalid="ignore"):
             same = (old == new) | (np.abs(old - new) <= _REL * np.maximum(np.abs(old), np.abs(new)))

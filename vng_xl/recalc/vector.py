@@ -361,7 +361,7 @@ def _filled(v: object, rest: str, fill: object) -> object:
 
 
 def _finite(v: object) -> object:
-    if not np.all(np.isfinite(v)):
+    if not np.isfinite(v).all():
         raise Fallback("a result is not a finite number")
     return v
 
