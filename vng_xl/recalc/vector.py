@@ -285,7 +285,7 @@ def kind(v: object) -> str:
             return "num"
         if v.dtype == np.bool_:
             return "bool"
-        return "str" if all(isinstance(x, str) for x in v.tolist()) else "mixed"
+        return "str" if all(issubclass(t, str) for t in set(map(type, v.tolist()))) else "mixed"
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, float):
@@ -540,16 +540,21 @@ class _Eval:
     def f_max(self, *args: tuple) -> object:
         return self._numbers(args).max(axis=1)
 
+    def _cells(self, v: object) -> np.ndarray:
+        """A value for every row as an (n, 1) column of cell values (object), as a range of cells is passed."""
+        if isinstance(v, np.ndarray) and v.shape == (self.n,):
+            return v.astype(object).reshape(-1, 1)
+        return np.broadcast_to(np.asarray(v, dtype=object), (self.n,)).reshape(-1, 1).copy()
+
     def f_vng_raming(self, *args: tuple) -> object:
         if len(args) != 3:
             raise Fallback("VNG_RAMING with other than three arguments")
         bedrag, indextype, jaar = self.eval(args[0]), self.eval(args[1]), self.eval(args[2])
         if kind(bedrag) != "num" or kind(indextype) != "str" or kind(jaar) != "num" or np.ndim(jaar):
             raise Fallback("VNG_RAMING on other than amounts, index types and one year")
-        column_of = lambda v: np.broadcast_to(np.asarray(v, dtype=object), (self.n,)).reshape(-1, 1).copy()  # noqa: E731
         year = jaar.item() if isinstance(jaar, np.generic) else jaar
         try:  # the registry's implementation on the columns, as the per-cell evaluator calls it
-            result = REGISTRY["VNG_RAMING"].impl(column_of(bedrag), column_of(indextype), year)
+            result = REGISTRY["VNG_RAMING"].impl(self._cells(bedrag), self._cells(indextype), year)
         except VngError:
             raise Fallback("VNG_RAMING refuses an input (the cells show its message)") from None
         if self.n == 1 and type(result) is float:  # one line: the function gives a plain number
