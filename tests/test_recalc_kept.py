@@ -47,14 +47,17 @@ def test_a_column_with_another_text_or_row_is_not_given_the_kept_runs():
     assert spans(*groups.runs("S", 2, cells(filled))) == [(1, 3)]
 
 
-def test_kept_runs_stay_within_their_bound(monkeypatch):
+@pytest.mark.parametrize("bound, value", [("_KEPT_CHARS", 40), ("_KEPT_ALL", 7), ("_KEPT_COLUMNS", 2)])
+def test_kept_runs_stay_within_their_bound(monkeypatch, bound: str, value: int):
     monkeypatch.setattr(groups, "_SPANS", {})
-    monkeypatch.setattr(groups, "_kept_chars", 0)
-    monkeypatch.setattr(groups, "_KEPT_CHARS", 40)
+    monkeypatch.setattr(groups, "_kept", [0, 0])
+    monkeypatch.setattr(groups, bound, value)
     monkeypatch.setattr(groups, "_KEPT_CELLS", 3)
     for n in range(1, 30):
         groups.runs("S", 2, cells({r: f"A{r}*{n}" for r in (1, 2, 3)}))
-        assert sum(len(t) for _, texts in groups._SPANS for t in texts) <= 40
+        kept = {"_KEPT_CHARS": sum(len(t) for _, texts in groups._SPANS for t in texts)}
+        kept |= {"_KEPT_ALL": sum(len(rows) for rows, _ in groups._SPANS), "_KEPT_COLUMNS": len(groups._SPANS)}
+        assert 0 < kept[bound] <= value
     groups._SPANS.clear()
     groups.runs("S", 2, cells({r: f"A{r}*2" for r in (1, 2, 3, 4)}))  # past _KEPT_CELLS: not kept
     assert groups._SPANS == {}
@@ -85,13 +88,15 @@ def test_a_parse_kept_from_one_workbook_reads_no_sheet_another_lacks(tmp_path: P
     assert [second.values["S"][(r, 2)] for r in (1, 2, 3)] == [7.0, 7.0, 7.0]  # the cached values kept
 
 
-def test_kept_parses_stay_within_their_bound(monkeypatch):
+@pytest.mark.parametrize("bound, value", [("_PARSED_CHARS", 30), ("_PARSED_FORMULAS", 3)])
+def test_kept_parses_stay_within_their_bound(monkeypatch, bound: str, value: int):
     monkeypatch.setattr(groups, "_PARSED", {})
-    monkeypatch.setattr(groups, "_parsed_chars", 0)
-    monkeypatch.setattr(groups, "_PARSED_CHARS", 30)
+    monkeypatch.setattr(groups, "_parsed_chars", [0])
+    monkeypatch.setattr(groups, bound, value)
     for n in range(1, 40):
         assert groups._parsed(f"A1*{n}") is not None
-        assert sum(map(len, groups._PARSED)) <= 30
+        kept = {"_PARSED_CHARS": sum(map(len, groups._PARSED)), "_PARSED_FORMULAS": len(groups._PARSED)}
+        assert 0 < kept[bound] <= value
     assert groups._parsed("FOO(A1)") is None  # not vectorisable, and kept so
     assert groups._PARSED["FOO(A1)"] is None
 

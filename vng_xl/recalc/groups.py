@@ -142,30 +142,33 @@ def runs(sheet: str, col: int, cells: list) -> tuple[list[Group], list]:
     return found, loose
 
 
-#: Columns of up to this many cells have their runs kept per process (a batch of a template's copies
-#: repeats them), up to _KEPT_CHARS characters of formula text in all; larger ones are worked out each time.
+#: Columns of up to _KEPT_CELLS cells have their runs kept per process (a batch of a template's copies
+#: repeats them), up to _KEPT_COLUMNS columns, _KEPT_ALL cells and _KEPT_CHARS characters of formula
+#: text in all (then all are forgotten); larger columns are worked out each time.
 _KEPT_CELLS = 1_000
-_KEPT_CHARS = 500_000
+_KEPT_COLUMNS = 4_096
+_KEPT_ALL = 100_000
+_KEPT_CHARS = 1_000_000
 _SPANS: dict[tuple, tuple] = {}  # (rows, texts) of a column -> its runs as (start, end) index pairs
-_kept_chars = 0
+_kept = [0, 0]  # cells and characters in _SPANS' keys
 
 
 def _spans(rows: list[int], texts: list[str]) -> tuple[tuple[int, int], ...]:
     """The runs of a column's cells (rows ascending, their texts) as index pairs start, end; kept
     per process for small columns, keyed on the rows and the exact texts."""
-    global _kept_chars
     if len(rows) > _KEPT_CELLS:
         return _find_spans(rows, texts)
     key = (tuple(rows), tuple(texts))
     spans = _SPANS.get(key)
     if spans is None:
         spans = _find_spans(rows, texts)
-        chars = sum(map(len, texts))
-        if _kept_chars + chars > _KEPT_CHARS:
+        cells, chars = len(rows), sum(map(len, texts))
+        if len(_SPANS) >= _KEPT_COLUMNS or _kept[0] + cells > _KEPT_ALL or _kept[1] + chars > _KEPT_CHARS:
             _SPANS.clear()
-            _kept_chars = 0
+            _kept[:] = [0, 0]
         _SPANS[key] = spans
-        _kept_chars += chars
+        _kept[0] += cells
+        _kept[1] += chars
     return spans
 
 
@@ -273,15 +276,16 @@ def _compile(ev, group: Group) -> bool:
     return True
 
 
-_PARSED_CHARS = 100_000  # formula text of the parses kept per process, at most
+#: Parses kept per process: up to this many formulas and characters of formula text (then all are forgotten).
+_PARSED_FORMULAS = 4_096
+_PARSED_CHARS = 100_000
 _PARSED: dict[str, tuple | None] = {}  # a group's formula text -> vector.parse(text), None if it has none
-_parsed_chars = 0
+_parsed_chars = [0]
 
 
 def _parsed(text: str) -> tuple | None:
     """vector.parse(text), or None for a formula past Excel's limits or not vectorisable; kept per
     process by the exact text (the parse depends on nothing else)."""
-    global _parsed_chars
     known = _PARSED.get(text, False)
     if known is not False:
         return known
@@ -291,11 +295,11 @@ def _parsed(text: str) -> tuple | None:
             known = vector.parse(text)
         except vector.NotVectorisable:
             pass
-    if _parsed_chars + len(text) > _PARSED_CHARS:
+    if len(_PARSED) >= _PARSED_FORMULAS or _parsed_chars[0] + len(text) > _PARSED_CHARS:
         _PARSED.clear()
-        _parsed_chars = 0
+        _parsed_chars[0] = 0
     _PARSED[text] = known
-    _parsed_chars += len(text)
+    _parsed_chars[0] += len(text)
     return known
 
 
