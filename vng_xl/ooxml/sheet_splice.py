@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import is_
 
+from vng_xl.ooxml.part_memo import PartMemo
 from vng_xl.ooxml.sheet_scan import plain_sheet
 from vng_xl.ooxml.sheet_xml import CellWrite, col_index
 
@@ -54,11 +55,19 @@ class FormulaCells:
 
 def formula_cells(xml: bytes, start: int, end: int, writes: Mapping[tuple[int, int], CellWrite]) -> FormulaCells:
     """The formula cells of the simple shape in xml[start:end], each with its write (by its r=)."""
-    pieces = CACHED.split(xml[start:end])
+    pieces, positions = _SPLIT.get(xml, (start, end), lambda: split_formula_cells(xml[start:end]))
+    return FormulaCells(xml, start, end, writes, pieces, tuple(map(writes.get, positions)))
+
+
+_SPLIT = PartMemo()
+
+
+def split_formula_cells(content: bytes) -> tuple[tuple, tuple[tuple[int, int], ...]]:
+    """CACHED.split's pieces of sheetData's content and the (row, column) of each formula cell found."""
+    pieces = CACHED.split(content)
     letters = pieces[LETTERS::PIECES]
     columns = {x: col_index(x.decode()) for x in set(letters)}
-    found = tuple(map(writes.get, zip(map(int, pieces[ROW::PIECES]), map(columns.__getitem__, letters))))
-    return FormulaCells(xml, start, end, writes, tuple(pieces), found)
+    return tuple(pieces), tuple(zip(map(int, pieces[ROW::PIECES]), map(columns.__getitem__, letters)))
 
 
 def cached_value_xml(value, render) -> tuple[bytes, bytes]:
