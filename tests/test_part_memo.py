@@ -106,3 +106,21 @@ def test_each_package_gets_the_relationships_its_own_bytes_say(tmp_path: Path):
     assert [s.part for s in first.sheets()] == ["xl/worksheets/sheet1.xml"]
     assert second.rels("xl/workbook.xml")["rId1"][1] == "xl/worksheets/sheetX.xml" and second.sheets() == []
     assert "xl/_rels/workbook.xml.rels" in second.checked_members
+
+
+def test_a_member_whose_compressed_bytes_differ_is_read_and_checked_again(tmp_path: Path):
+    """A member read once is not decompressed again for the same bytes; one flipped byte of another
+    package's copy (same directory entry, same CRC claimed) still fails its CRC."""
+    path = build_xlsx(tmp_path / "a.xlsx", {"S": ROWS.format(1)}, extra_parts={"xl/styles.xml": b"<styleSheet/>" * 50})
+    sound = pk.Package.open(path)
+    assert sound.read("xl/styles.xml") == b"<styleSheet/>" * 50
+    info = sound.zf.getinfo("xl/styles.xml")
+    body = info.header_offset + 30 + len(info.filename) + len(info.extra) + info.compress_size // 2
+    data = bytearray(path.read_bytes())
+    data[body] ^= 0x01
+    for _ in range(2):
+        with pytest.raises(pk.CorruptPackage):
+            pk.Package.from_bytes(tmp_path / "b.xlsx", bytes(data)).read("xl/styles.xml")
+        with pytest.raises(pk.DamagedPart):
+            pk.Package.from_bytes(tmp_path / "b.xlsx", bytes(data)).check_members()
+    assert pk.Package.open(path).read("xl/styles.xml") == b"<styleSheet/>" * 50

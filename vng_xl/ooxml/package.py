@@ -22,7 +22,7 @@ from pathlib import Path
 from lxml import etree
 
 from vng_xl.errors import FileProblem
-from vng_xl.ooxml.part_memo import PartMemo
+from vng_xl.ooxml.part_memo import PartMemo, read_member
 from vng_xl.ooxml.sheet_patch import patch_sheet
 from vng_xl.ooxml.sheet_xml import (
     NS,
@@ -319,7 +319,7 @@ class Package:
         """One member's uncompressed bytes (checked against its CRC)."""
         if name not in self._cache:
             try:
-                self._cache[name] = self.zf.read(name)
+                self._cache[name] = read_member(self.zf, self.data, name)
             except KeyError:
                 raise NotAWorkbook(self.path, f"missing part {name}") from None
             except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
@@ -350,7 +350,7 @@ class Package:
             if name in skip or name in self._checked:
                 continue
             try:
-                data = self._cache.get(name) or self.zf.read(name)
+                data = self._cache.get(name) or read_member(self.zf, self.data, name)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
                 raise DamagedPart(self.path, f"{name}: {exc}") from None
             except NotImplementedError as exc:

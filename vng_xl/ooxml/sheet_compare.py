@@ -16,7 +16,6 @@ from itertools import chain, compress, repeat
 
 import numpy as np
 
-from vng_xl.ooxml.part_memo import PartMemo
 from vng_xl.ooxml.sheet_splice import (
     CACHED,
     END,
@@ -128,7 +127,7 @@ def same_but_values(
     column by column: the bytes between those cells, their start tags and formulas all the same,
     the t= and value of the cells not written too, the written ones read back as meant.
     """
-    span = _COMPARABLE.get(original, None, lambda: comparable_span(original))
+    span = comparable_span(original)
     if span is None:
         return False
     start, end = span
@@ -153,9 +152,6 @@ def same_but_values(
             return False
     values = [w.value for w in compress(cells.found, written)]
     return _all_read_back(list(compress(now[T::PIECES], written)), list(compress(now[VALUE::PIECES], written)), values)
-
-
-_COMPARABLE = PartMemo()
 
 
 def comparable_span(original: bytes) -> tuple[int, int] | None:

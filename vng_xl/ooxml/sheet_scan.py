@@ -169,15 +169,7 @@ def _patterns(p: bytes) -> tuple[re.Pattern, re.Pattern]:
     return _PATTERNS[p]
 
 
-_PLAIN = PartMemo()
-
-
 def plain_sheet(xml: bytes) -> tuple[bytes, int, int, int | None] | None:
-    """plain_form's answer, remembered per exact bytes."""
-    return _PLAIN.get(xml, None, lambda: plain_form(xml))
-
-
-def plain_form(xml: bytes) -> tuple[bytes, int, int, int | None] | None:
     """For a plain sheet (UTF-8, parsed by expat with no comment, CDATA, processing instruction or
     namespace declaration past the root's start tag, one sheetData): the main namespace's prefix,
     where sheetData starts and ends, and where the dimension starts; None for any other sheet.

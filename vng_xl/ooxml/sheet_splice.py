@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import is_
 
-from vng_xl.ooxml.part_memo import PartMemo
 from vng_xl.ooxml.sheet_scan import plain_sheet
 from vng_xl.ooxml.sheet_xml import CellWrite, col_index
 
@@ -55,11 +54,8 @@ class FormulaCells:
 
 def formula_cells(xml: bytes, start: int, end: int, writes: Mapping[tuple[int, int], CellWrite]) -> FormulaCells:
     """The formula cells of the simple shape in xml[start:end], each with its write (by its r=)."""
-    pieces, positions = _SPLIT.get(xml, (start, end), lambda: split_formula_cells(xml[start:end]))
+    pieces, positions = split_formula_cells(xml[start:end])
     return FormulaCells(xml, start, end, writes, pieces, tuple(map(writes.get, positions)))
-
-
-_SPLIT = PartMemo()
 
 
 def split_formula_cells(content: bytes) -> tuple[tuple, tuple[tuple[int, int], ...]]:
