@@ -9,6 +9,7 @@ sheet is one file's and would only hold memory), and each memo keeps its last EN
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from collections.abc import Callable, Hashable
 from typing import TypeVar
@@ -20,11 +21,13 @@ T = TypeVar("T")
 
 
 class PartMemo:
-    """A small, bounded map from (part bytes, other arguments) to an answer computed from them."""
+    """A small, bounded map from (part bytes, other arguments) to an answer computed from them; an
+    answer is shared, so it must not be changed (a caller hands out copies of a mutable one)."""
 
     def __init__(self, entries: int = ENTRIES, max_part: int = MAX_PART) -> None:
         self.entries, self.max_part = entries, max_part
         self._answers: dict[Hashable, object] = {}  # oldest first
+        self._lock = threading.Lock()
 
     def get(self, data: bytes, key: Hashable, compute: Callable[[], T]) -> T:
         """compute()'s answer for (data, key): remembered when data is small; an exception is not."""
@@ -36,13 +39,15 @@ class PartMemo:
         except KeyError:
             pass
         answer = compute()
-        if len(self._answers) >= self.entries:
-            del self._answers[next(iter(self._answers))]
-        self._answers[full] = answer
+        with self._lock:  # the batch process's threads share it
+            if full not in self._answers and len(self._answers) >= self.entries:
+                del self._answers[next(iter(self._answers))]
+            self._answers[full] = answer
         return answer
 
     def clear(self) -> None:
-        self._answers.clear()
+        with self._lock:
+            self._answers.clear()
 
     def __len__(self) -> int:
         return len(self._answers)
