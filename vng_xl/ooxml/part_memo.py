@@ -4,7 +4,7 @@ same in all (theme, styles, relationships, an unchanged sheet) is decompressed a
 
 A memo only ever hands out an answer the same computation gave for the very same bytes, so one
 file cannot change another's result. Bounded: parts over MAX_PART bytes are not remembered (a big
-sheet is one file's and would only hold memory), and each memo keeps its last ENTRIES answers.
+sheet is one file's and would only hold memory), and each memo keeps the ENTRIES answers used last.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ MAX_PART = 256 * 2**10
 ENTRIES = 16
 
 T = TypeVar("T")
+_MISSING = object()
 
 
 class PartMemo:
@@ -26,7 +27,7 @@ class PartMemo:
 
     def __init__(self, entries: int = ENTRIES, max_part: int = MAX_PART) -> None:
         self.entries, self.max_part = entries, max_part
-        self._answers: dict[Hashable, object] = {}  # oldest first
+        self._answers: dict[Hashable, object] = {}  # least recently used first
         self._lock = threading.Lock()
 
     def get(self, data: bytes, key: Hashable, compute: Callable[[], T]) -> T:
@@ -34,12 +35,13 @@ class PartMemo:
         if len(data) > self.max_part:
             return compute()
         full = (data, key)
-        try:
-            return self._answers[full]
-        except KeyError:
-            pass
-        answer = compute()
         with self._lock:  # the batch process's threads share it
+            answer = self._answers.pop(full, _MISSING)
+            if answer is not _MISSING:
+                self._answers[full] = answer  # now the newest: a part every file has stays
+                return answer
+        answer = compute()
+        with self._lock:
             if full not in self._answers and len(self._answers) >= self.entries:
                 del self._answers[next(iter(self._answers))]
             self._answers[full] = answer
