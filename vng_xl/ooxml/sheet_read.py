@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import gc
 import re
+from dataclasses import replace
 from functools import partial
 from itertools import compress, repeat
 from operator import is_not, or_
 
-from vng_xl.ooxml.part_memo import PartMemo
+from vng_xl.ooxml.part_memo import MAX_PART, PartMemo
 from vng_xl.ooxml.sheet_scan import expat_pass
 from vng_xl.ooxml.sheet_xml import (
     MAX_COL,
@@ -82,15 +83,21 @@ def read_part(
     per exact bytes and arguments (a copy handed out each time: the caller may change it).
     """
     data = pkg.read(part)
-    key = (tuple(shared_strings), dynamic_cm, date1904)
-    found = _SCANNED.get(data, key, lambda: _plain_cells(data, shared_strings, dynamic_cm, date1904))
+    if len(data) <= MAX_PART and len(shared_strings) <= _FEW_STRINGS:
+        key = (tuple(shared_strings), dynamic_cm, date1904)
+        found = _SCANNED.get(data, key, lambda: _plain_cells(data, shared_strings, dynamic_cm, date1904))
+        if found is not None:  # the caller's own copy
+            found = replace(found, values=dict(found.values), formulas=list(found.formulas))
+    else:  # a big sheet or string table: not worth a key
+        found = _plain_cells(data, shared_strings, dynamic_cm, date1904)
     if found is not None:
         pkg.checked(part)
-        return SheetCells(dict(found.values), list(found.formulas), found.max_row, found.max_col, found.hidden_rows)
+        return found
     return read_sheet(pkg.xml(part), shared_strings, dynamic_cm, date1904)
 
 
 _SCANNED = PartMemo()
+_FEW_STRINGS = 4096  # shared strings a scan's key holds at most
 
 
 def _plain_cells(data: bytes, shared_strings: list[str], dynamic_cm: frozenset[str], date1904: bool):
