@@ -124,3 +124,21 @@ def test_a_member_whose_compressed_bytes_differ_is_read_and_checked_again(tmp_pa
         with pytest.raises(pk.DamagedPart):
             pk.Package.from_bytes(tmp_path / "b.xlsx", bytes(data)).check_members()
     assert pk.Package.open(path).read("xl/styles.xml") == b"<styleSheet/>" * 50
+
+
+def test_a_sheet_is_parsed_once_for_reading_and_patching_and_another_again(monkeypatch):
+    """The expat pass is shared by the read and the patch of the same bytes, for a big sheet too
+    (the last one alone is kept); a sheet differing in one byte is parsed for itself."""
+    from vng_xl.ooxml import sheet_scan
+
+    parsed = []
+    parse = sheet_scan._parse_plain
+    monkeypatch.setattr(sheet_scan, "_parse_plain", lambda xml: (parsed.append(len(xml)), parse(xml))[1])
+    rows = "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>' for i in range(1, 9000))
+    big = sheet_xml(rows).encode()
+    assert len(big) > sheet_scan._EXPAT.max_part
+    commented = big.replace(b"<sheetData>", b"<!--x--><sheetData>")
+    for sheet, plain in ((big, True), (big, True), (commented, False), (big, True)):
+        assert sheet_scan.expat_pass(sheet)[1] is plain
+        assert (plain_sheet(sheet) is not None) is plain
+    assert parsed == [len(big), len(commented), len(big)] and len(sheet_scan._EXPAT_BIG) == 1

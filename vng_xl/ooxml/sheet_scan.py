@@ -99,13 +99,14 @@ def _plain_root(xml: bytes) -> int | None:
 
 
 _EXPAT = PartMemo()
+_EXPAT_BIG = PartMemo(entries=1, max_part=2**31)  # the last big sheet alone: its file's, read then patched
 
 
 def expat_pass(xml: bytes) -> tuple[int | None, bool]:
     """The one expat pass over a sheet (DTDs refused, bad XML SheetRefused): where the root starts,
     and whether no namespace declaration, comment, processing instruction or CDATA section follows
     its start. Remembered per exact bytes, so reading and patching a sheet parse it once."""
-    return _EXPAT.get(xml, None, lambda: _parse_plain(xml))
+    return (_EXPAT if len(xml) <= _EXPAT.max_part else _EXPAT_BIG).get(xml, None, lambda: _parse_plain(xml))
 
 
 def _parse_plain(xml: bytes) -> tuple[int | None, bool]:
