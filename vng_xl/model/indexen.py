@@ -68,6 +68,13 @@ def as_year(value: object, argument: str) -> int:
     return int(number)
 
 
+#: factor_table's answers kept per process: by the series, the base year and the years asked (exact
+#: bytes), for up to _KEPT_YEARS years at a time and _KEPT_TABLES tables.
+_KEPT_YEARS = 64
+_KEPT_TABLES = 256
+_FACTOR_TABLES: dict[tuple, np.ndarray] = {}
+
+
 @dataclass(frozen=True)
 class Indexen:
     """A contiguous run of years with index A and index B for each, as fractions (0.039)."""
@@ -157,8 +164,21 @@ class Indexen:
         return self.rates[types, self._position(years, argument)]
 
     def factor_table(self, van: int, tot: np.ndarray, argument: str = "jaar") -> np.ndarray:
-        """Π(1 + index) over the years after `van` up to each year in `tot`, shape (2, len(tot))."""
+        """Π(1 + index) over the years after `van` up to each year in `tot`, shape (2, len(tot)),
+        read-only: kept per process for a few years at once (a batch asks the same table per file)."""
         tot = np.atleast_1d(np.asarray(tot, dtype=np.int64))
+        if tot.size > _KEPT_YEARS or type(van) is not int:
+            return self._factor_table(van, tot, argument)
+        key = (self.years.tobytes(), self.rates.tobytes(), van, tot.shape, tot.tobytes())
+        table = _FACTOR_TABLES.get(key)
+        if table is None:
+            table = alleen_lezen(self._factor_table(van, tot, argument))
+            if len(_FACTOR_TABLES) >= _KEPT_TABLES:
+                _FACTOR_TABLES.clear()
+            _FACTOR_TABLES[key] = table
+        return table
+
+    def _factor_table(self, van: int, tot: np.ndarray, argument: str) -> np.ndarray:
         if np.any(tot < van):
             raise YearOrder(argument=argument, value=int(tot[tot < van][0]), base_name="basisjaar", base=van)
         table = np.ones((2, tot.size))

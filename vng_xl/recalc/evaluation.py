@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from itertools import repeat
+from math import isfinite
 
 import numpy as np
 
@@ -244,7 +245,7 @@ class Evaluation:
         if len(changed) < len(positions):
             positions, results = [positions[i] for i in changed], [results[i] for i in changed]
         if writes.keys().isdisjoint(positions):  # no earlier write to keep the ref and input flag of
-            writes.update(zip(positions, map(CellWrite, results)))
+            writes.update(zip(positions, _cell_writes(results)))
         else:
             for pos, value in zip(positions, results):
                 prev = writes.get(pos)
@@ -271,12 +272,34 @@ class Evaluation:
         return out
 
 
+def _cell_writes(values: list, new=object.__new__, set_attr=object.__setattr__) -> list[CellWrite]:
+    """CellWrite(v) for each value, made without the frozen __init__'s cost (one per changed formula
+    cell), as Area.cell makes an Area."""
+    out = []
+    for value in values:
+        write = new(CellWrite)
+        set_attr(write, "__dict__", {"value": value, "array_ref": None, "input": False})
+        out.append(write)
+    return out
+
+
 _REL = same_value.__defaults__[0]  # same_value's tolerance, applied to whole columns at once
+_FEW = 256  # up to this many floats are compared one by one: numpy's calls cost more on so few
 
 
 def _changed(olds: list, news: list) -> list[int]:
-    """The indexes where not same_value(olds[i], news[i]): over numpy columns when both are floats."""
-    if len(olds) > 1 and set(map(type, olds)) == {float} and set(map(type, news)) == {float}:
+    """The indexes where not same_value(olds[i], news[i]): over numpy columns when both are floats,
+    by == when both are text (str itself: an ExcelError is a str of its own type)."""
+    old_types, new_types = set(map(type, olds)), set(map(type, news))
+    if old_types == new_types == {str}:  # same_value of two texts is ==
+        return [i for i, (old, new) in enumerate(zip(olds, news)) if old != new]
+    if old_types == new_types == {float} and len(olds) <= _FEW:  # same_value's rule for two floats, inline
+        return [
+            i
+            for i, (old, new) in enumerate(zip(olds, news))
+            if old != new and not (isfinite(old) and isfinite(new) and abs(old - new) <= _REL * max(abs(old), abs(new)))
+        ]
+    if old_types == new_types == {float}:
         old, new = np.array(olds), np.array(news)
         with np.errstate(over="ignore", invalid="ignore"):
             same = (old == new) | (np.abs(old - new) <= _REL * np.maximum(np.abs(old), np.abs(new)))

@@ -133,17 +133,53 @@ def runs(sheet: str, col: int, cells: list) -> tuple[list[Group], list]:
     if rows != sorted(rows):
         cells = sorted(cells, key=lambda c: c[0])
         rows = [c[0] for c in cells]
-    texts = [c[2] for c in cells]
-    strict = len(set(rows)) == len(rows)  # else (two formulas in one cell) cell by cell
-    found, loose, start, n = [], [], 0, len(cells)
-    while start < n:
-        end = _run_end(rows, texts, start, 8 if strict else 0)
+    found, loose = [], []
+    for start, end in _spans(rows, [c[2] for c in cells]):
         if end - start >= MIN_CELLS:
             found.append(Group(sheet, col, cells[start:end]))
         else:
             loose.extend(cells[start:end])
-        start = end
     return found, loose
+
+
+#: Columns of up to _KEPT_CELLS cells have their runs kept per process (a batch of a template's copies
+#: repeats them), up to _KEPT_COLUMNS columns, _KEPT_ALL cells and _KEPT_CHARS characters of formula
+#: text in all (then all are forgotten); larger columns are worked out each time.
+_KEPT_CELLS = 1_000
+_KEPT_COLUMNS = 4_096
+_KEPT_ALL = 100_000
+_KEPT_CHARS = 1_000_000
+_SPANS: dict[tuple, tuple] = {}  # (rows, texts) of a column -> its runs as (start, end) index pairs
+_kept = [0, 0]  # cells and characters in _SPANS' keys
+
+
+def _spans(rows: list[int], texts: list[str]) -> tuple[tuple[int, int], ...]:
+    """The runs of a column's cells (rows ascending, their texts) as index pairs start, end; kept
+    per process for small columns, keyed on the rows and the exact texts."""
+    if len(rows) > _KEPT_CELLS:
+        return _find_spans(rows, texts)
+    key = (tuple(rows), tuple(texts))
+    spans = _SPANS.get(key)
+    if spans is None:
+        spans = _find_spans(rows, texts)
+        cells, chars = len(rows), sum(map(len, texts))
+        if len(_SPANS) >= _KEPT_COLUMNS or _kept[0] + cells > _KEPT_ALL or _kept[1] + chars > _KEPT_CHARS:
+            _SPANS.clear()
+            _kept[:] = [0, 0]
+        _SPANS[key] = spans
+        _kept[0] += cells
+        _kept[1] += chars
+    return spans
+
+
+def _find_spans(rows: list[int], texts: list[str]) -> tuple[tuple[int, int], ...]:
+    strict = len(set(rows)) == len(rows)  # else (two formulas in one cell) cell by cell
+    spans, start, n = [], 0, len(rows)
+    while start < n:
+        end = _run_end(rows, texts, start, 8 if strict else 0)
+        spans.append((start, end))
+        start = end
+    return tuple(spans)
 
 
 def _run_end(rows: list[int], texts: list[str], start: int, first_step: int) -> int:
@@ -230,16 +266,41 @@ def plan(ev, candidates: list[Group]) -> dict[tuple, Group]:
 
 
 def _compile(ev, group: Group) -> bool:
-    if formula_over_limits(group.text):
+    parsed = _parsed(group.text)
+    if parsed is None:
         return False
-    try:
-        group.program = vector.Program(group.text, group.first)
-        for ref in group.program.refs:
-            if ref.sheet is not None and ref.sheet.upper() not in ev.by_upper:
-                raise vector.NotVectorisable("reference to an unknown sheet")
-    except vector.NotVectorisable:
-        return False
+    for ref in parsed[1]:
+        if ref.sheet is not None and ref.sheet.upper() not in ev.by_upper:
+            return False  # a reference to an unknown sheet
+    group.program = vector.Program(group.text, group.first, parsed)
     return True
+
+
+#: Parses kept per process: up to this many formulas and characters of formula text (then all are forgotten).
+_PARSED_FORMULAS = 4_096
+_PARSED_CHARS = 100_000
+_PARSED: dict[str, tuple | None] = {}  # a group's formula text -> vector.parse(text), None if it has none
+_parsed_chars = [0]
+
+
+def _parsed(text: str) -> tuple | None:
+    """vector.parse(text), or None for a formula past Excel's limits or not vectorisable; kept per
+    process by the exact text (the parse depends on nothing else)."""
+    known = _PARSED.get(text, False)
+    if known is not False:
+        return known
+    known = None
+    if not formula_over_limits(text):
+        try:
+            known = vector.parse(text)
+        except vector.NotVectorisable:
+            pass
+    if len(_PARSED) >= _PARSED_FORMULAS or _parsed_chars[0] + len(text) > _PARSED_CHARS:
+        _PARSED.clear()
+        _parsed_chars[0] = 0
+    _PARSED[text] = known
+    _parsed_chars[0] += len(text)
+    return known
 
 
 def _link(ev, group: Group) -> bool:

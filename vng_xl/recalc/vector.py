@@ -231,17 +231,24 @@ def _check_ranges(node: tuple, in_sum: bool = False) -> None:
             _check_ranges(child)
 
 
-class Program:
-    """A formula parsed once, for a group starting at `row`; `refs` are what it reads."""
+def parse(text: str) -> tuple[tuple, tuple[Ref, ...]]:
+    """The formula's tree and the references it reads (both immutable, the same for any row the
+    formula stands in); NotVectorisable for what this module does not cover."""
+    parser = _Parser(tokens(text))
+    tree = parser.expr()
+    if parser.peek() is not None:
+        raise NotVectorisable("text after the formula")
+    _check_ranges(tree)
+    return tree, tuple(_refs(tree))
 
-    def __init__(self, text: str, row: int) -> None:
-        parser = _Parser(tokens(text))
-        self.tree = parser.expr()
-        if parser.peek() is not None:
-            raise NotVectorisable("text after the formula")
-        _check_ranges(self.tree)
+
+class Program:
+    """A formula parsed once, for a group starting at `row`; `refs` are what it reads. `parsed`:
+    parse(text), when the caller has it already (a formula text that recurs)."""
+
+    def __init__(self, text: str, row: int, parsed: tuple[tuple, tuple[Ref, ...]] | None = None) -> None:
+        self.tree, self.refs = parsed if parsed is not None else parse(text)
         self.row = row
-        self.refs = _refs(self.tree)
 
     def run(self, n: int, load: Callable[[Ref, int], np.ndarray], cells: Callable[[Ref], list] | None = None) -> list:
         """The group's n values as plain cell values; load(ref, n) gives a reference's values, and
@@ -252,7 +259,9 @@ class Program:
             value = _Eval(n, load, cells).eval(self.tree)
         if isinstance(value, np.ndarray):
             if value.dtype == object:
-                return [_plain(v) for v in value.tolist()]
+                items = value.tolist()
+                types = set(map(type, items))
+                return items if types == {str} or types == {float} else [_plain(v) for v in items]
             return value.tolist()
         return [_plain(value)] * n
 
@@ -276,7 +285,7 @@ def kind(v: object) -> str:
             return "num"
         if v.dtype == np.bool_:
             return "bool"
-        return "str" if all(isinstance(x, str) for x in v.tolist()) else "mixed"
+        return "str" if all(issubclass(t, str) for t in set(map(type, v.tolist()))) else "mixed"
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, float):
@@ -352,7 +361,7 @@ def _filled(v: object, rest: str, fill: object) -> object:
 
 
 def _finite(v: object) -> object:
-    if not np.all(np.isfinite(v)):
+    if not np.isfinite(v).all():
         raise Fallback("a result is not a finite number")
     return v
 
@@ -531,22 +540,29 @@ class _Eval:
     def f_max(self, *args: tuple) -> object:
         return self._numbers(args).max(axis=1)
 
+    def _cells(self, v: object) -> np.ndarray:
+        """A value for every row as an (n, 1) column of cell values (object), as a range of cells is passed."""
+        if isinstance(v, np.ndarray) and v.shape == (self.n,):
+            return v.astype(object).reshape(-1, 1)
+        return np.broadcast_to(np.asarray(v, dtype=object), (self.n,)).reshape(-1, 1).copy()
+
     def f_vng_raming(self, *args: tuple) -> object:
         if len(args) != 3:
             raise Fallback("VNG_RAMING with other than three arguments")
         bedrag, indextype, jaar = self.eval(args[0]), self.eval(args[1]), self.eval(args[2])
         if kind(bedrag) != "num" or kind(indextype) != "str" or kind(jaar) != "num" or np.ndim(jaar):
             raise Fallback("VNG_RAMING on other than amounts, index types and one year")
-        column_of = lambda v: np.broadcast_to(np.asarray(v, dtype=object), (self.n,)).reshape(-1, 1).copy()  # noqa: E731
         year = jaar.item() if isinstance(jaar, np.generic) else jaar
         try:  # the registry's implementation on the columns, as the per-cell evaluator calls it
-            result = REGISTRY["VNG_RAMING"].impl(column_of(bedrag), column_of(indextype), year)
+            result = REGISTRY["VNG_RAMING"].impl(self._cells(bedrag), self._cells(indextype), year)
         except VngError:
             raise Fallback("VNG_RAMING refuses an input (the cells show its message)") from None
         if self.n == 1 and type(result) is float:  # one line: the function gives a plain number
             result = np.array([result])
         if not isinstance(result, np.ndarray) or result.size != self.n:
             raise Fallback("VNG_RAMING did not give one value per line")
+        if result.dtype == np.float64:  # numbers only, as they are
+            return result.reshape(-1)
         out = np.asarray(result, dtype=object).ravel().tolist()
         if not all(isinstance(v, float) for v in out):
             raise Fallback("VNG_RAMING gave other than numbers")

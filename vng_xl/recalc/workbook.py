@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
+from operator import itemgetter
 
 from vng_xl.ooxml.package import DamagedPart, Package, SheetInfo
 from vng_xl.ooxml.sheet_read import read_part
@@ -59,6 +60,37 @@ def _shared_texts(master: FormulaCell, cells: list[FormulaCell]) -> list[str] | 
     if texts is None or max(map(len, texts)) > groups.MAX_TEXT:
         return None
     return texts
+
+
+def _all_candidates(formulas: list[FormulaCell]) -> bool:
+    """Whether every formula of a sheet is a candidate as it stands (what _collect_cells finds
+    cell by cell otherwise): a text of its own, not blank, none of _SPECIAL, not too long, not
+    dynamic, normal or a shared formula's first cell."""
+    if not formulas:
+        return True
+    texts = list(map(itemgetter(2), formulas))
+    return (
+        not any(map(itemgetter(6), formulas))
+        and set(map(itemgetter(3), formulas)) <= {"normal", "shared"}
+        and max(map(len, texts)) <= groups.MAX_TEXT
+        and all(map(str.strip, texts))
+        and not any(_any_special(texts[i : i + 4096]) for i in range(0, len(texts), 4096))
+    )
+
+
+def _any_special(texts: list[str]) -> bool:
+    """Whether _SPECIAL may find something in one of the texts, at one pass over them all: every
+    character it matches (any case, such as U+017F for S) upper-cases to the letter it matches."""
+    upper = "\n".join(texts).upper()
+    return "ROW" in upper or "COLUMN" in upper or "SHEET" in upper or "[" in upper
+
+
+def _by_column(formulas: list[FormulaCell]) -> defaultdict[int, list]:
+    """The formula cells by column, in file order."""
+    cols: defaultdict[int, list] = defaultdict(list)
+    for f in formulas:
+        cols[f.col].append(f)
+    return cols
 
 
 def _member_node(sheet: str, cell: tuple) -> Node:
@@ -144,6 +176,10 @@ class WorkbookEvaluation(Resolution, Evaluation):
         special = _SPECIAL.search
         for info in self.sheets:
             sc = self.cells[info.name]
+            if _all_candidates(sc.formulas):
+                singles[info.name], columns[info.name] = [], _by_column(sc.formulas)
+                self._formula_count += len(sc.formulas)
+                continue
             masters: dict[str, FormulaCell] = {}
             for f in sc.formulas:
                 if f.kind == "shared" and f.text and f.si is not None:
