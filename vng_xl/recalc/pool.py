@@ -60,6 +60,7 @@ def _die_with_parent() -> None:
 def _serve(conn) -> None:
     """A worker's loop: evaluate each package sent, until told to stop or the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch process's to handle
+    gc.enable()  # the batch process forks its workers with its collector off (its start-up)
     _die_with_parent()
     load_program_unbounded()
     unlimited = resource.getrlimit(resource.RLIMIT_AS) if resource is not None else None
