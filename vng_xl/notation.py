@@ -33,6 +33,7 @@ from vng_xl.errors import (
     NotPositive,
     PercentNotAllowed,
 )
+
 Notation = Literal["nl", "en"]
 #: What a message says the value is: one name for both languages, or (Dutch, English).
 What = str | tuple[str, str]
