@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import sys
 import time
@@ -80,6 +79,8 @@ def eval_command(args: argparse.Namespace) -> int:
     if isinstance(result.value, ExcelError):
         raise FormulaProblem(f"the formula gives the Excel error {result.value}")
     if args.json:
+        import json
+
         value = result.value
         out = [[_json_value(v) for v in row] for row in value] if isinstance(value, list) else _json_value(value)
         print(json.dumps(out, ensure_ascii=False))
