@@ -127,9 +127,10 @@ def run_case(name: str, lines: int, copies: int, args, tmp: Path, env: dict, job
     vng_dir, native_dir = case / "vng", case / "native"
     vng_dir.mkdir(parents=True)
     native_dir.mkdir()
-    for i in range(copies):
-        build_budget(vng_dir / f"begroting_{i:03}.xlsx", lines)
-        build_budget(native_dir / f"begroting_{i:03}.xlsx", lines, native=True)
+    for i in range(copies):  # each small file its own figures (variant), one template
+        variant = i + 1 if copies > 1 else 0
+        build_budget(vng_dir / f"begroting_{i:03}.xlsx", lines, variant=variant)
+        build_budget(native_dir / f"begroting_{i:03}.xlsx", lines, native=True, variant=variant)
     rows = []
     for tool in ("vng-xl", "libreoffice", "ironcalc"):
         folder = vng_dir if tool == "vng-xl" else native_dir

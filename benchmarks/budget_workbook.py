@@ -27,8 +27,11 @@ INDEX = {"A": (0.020, 0.039), "B": (0.024, 0.022)}
 FORMULAS_PER_LINE = 5
 
 
-def build_budget(path: Path, lines: int, native: bool = False) -> Path:
-    """Write the budget of `lines` lines to path (.xlsx); native=True uses no VNG functions."""
+def build_budget(path: Path, lines: int, native: bool = False, variant: int = 0) -> Path:
+    """Write the budget of `lines` lines to path (.xlsx); native=True uses no VNG functions.
+
+    `variant` k > 0 scales every base amount by 1 + k/1000: copies of one template with their own
+    figures, as a batch of municipalities' budgets has (identical files would measure a cache)."""
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet("Begroting")
     ix = wb.add_worksheet("Indexen")
@@ -36,7 +39,8 @@ def build_budget(path: Path, lines: int, native: bool = False) -> Path:
     for i in range(lines):
         r = i + 2  # Excel row
         name, typ, amount = POSTS[i % len(POSTS)]
-        ws.write_row(r - 1, 0, [f"{name} {i + 1}", typ, amount * (1 + (i % 97) / 100)])
+        basis = amount * (1 + (i % 97) / 100)
+        ws.write_row(r - 1, 0, [f"{name} {i + 1}", typ, basis * (1 + variant / 1000) if variant else basis])
         if native:
             a, b = (f'IF($B{r}="A",Indexen!${col}$1,Indexen!${col}$2)' for col in "BC")
             ws.write_formula(r - 1, 3, f"=$C{r}*(1+{a})*(1+{b})", None, 0)

@@ -11,6 +11,8 @@ from datetime import datetime
 
 import pytest
 import xlsxwriter
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.test_layout_roundtrip import _build, _read_back
 from vng_xl.ooxml.package import write_cells
@@ -92,8 +94,27 @@ def test_a_municipality_list_with_escape_like_names_survives_gemeenten_and_refre
 
 @pytest.mark.parametrize(
     "text",
-    ["a_x0041_x0042_b", "_x005F_x005F_", "_x0041__x0042_", "a_x005F_b", "plain", "tab\there", "_x00", "_x12345_"],
+    [
+        "a_x0041_x0042_b",
+        "_x005F_x005F_",
+        "_x0041__x0042_",
+        "a_x005F_b",
+        "plain",
+        "tab\there",
+        "_x00",
+        "_x12345_",
+        "SKU_x0041\x01",  # the control character's own escape closes the literal: read as "SKUAx0001_"
+        "_x0041\r_x0042\x1f",
+    ],
 )
 def test_the_writers_escape_reads_back_as_the_text_even_where_escapes_overlap(text):
     # "a_x0041_x0042_b" was written a_x005F_x0041_x0042_b, which reads as "a_x0041Bb"
+    assert _unescape_ooxml(escape_ooxml(text)) == text
+
+
+ESCAPE_PIECES = st.lists(st.sampled_from(["_", "x", "x0041", "_x005F_", "A", "\x01", "\r", "\ufffe"]), max_size=8)
+
+
+@given(ESCAPE_PIECES.map("".join))
+def test_any_text_of_escape_pieces_reads_back_as_written(text):
     assert _unescape_ooxml(escape_ooxml(text)) == text

@@ -28,6 +28,7 @@ from vng_xl.ooxml.sheet_read import scan_sheet
 from vng_xl.ooxml.sheet_xml import excel_serial, read_sheet, same_value, typed_value
 from vng_xl.recalc import recalc_file
 from vng_xl.recalc.evaluation import _changed
+from vng_xl.recalc.libreoffice_engine import formula_cells
 from vng_xl.recalc.workbook import WorkbookEvaluation
 
 INF, NAN = math.inf, math.nan
@@ -87,6 +88,14 @@ def test_a_date_cell_in_a_1900_workbook(tmp_path):
     cells = {"A1": ISO_DATE, "B1": "=A1+0", "B2": "=YEAR(A1)"}
     ev = evaluated(build_xlsx(tmp_path / "d.xlsx", {"S": rows(cells)}))
     assert [ev.values["S"][(r, 2)] for r in (1, 2)] == [40729.0, 2011.0]
+
+
+@pytest.mark.parametrize(("date1904", "expected"), [(False, 40729.0), (True, 39267.0)])
+def test_the_libreoffice_engine_reads_a_cached_date_in_the_workbooks_system(tmp_path, date1904, expected):
+    """The cached value it compares LibreOffice's result with: a date 1,462 days off would count as changed."""
+    cached = '<c r="B1" t="d"><f>A1+0</f><v>2011-07-05T00:00:00Z</v></c>'
+    src = build_xlsx(tmp_path / "d.xlsx", {"S": rows({"A1": ISO_DATE, "B1": cached})})
+    assert formula_cells(in_1904(src) if date1904 else src) == {"S": {"B1": expected}}
 
 
 def test_a_date_written_into_a_1904_workbook(tmp_path):

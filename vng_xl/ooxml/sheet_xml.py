@@ -137,12 +137,16 @@ def _unescape_ooxml(text: str) -> str:
     return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
 
 
+# Characters a text cell cannot hold as they are; CR too: XML parsers read a literal CR as LF.
+_UNWRITABLE = r"[\x00-\x08\x0b-\x1f\ufffe\uffff]"
+
+
 def escape_ooxml(text: str) -> str:
     """Encode characters XML 1.0 cannot hold as Excel's _xHHHH_ (and a literal _xHHHH_ as _x005F_...)."""
-    # Each underscore that starts a _xHHHH_, overlapping ones too ("_x0041_x0042_" has two).
-    text = re.sub(r"_(?=x[0-9A-Fa-f]{4}_)", "_x005F_", text)
-    # CR too: XML parsers read a literal CR as LF, so it would not survive the round trip.
-    return re.sub(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]", lambda m: f"_x{ord(m.group()):04X}_", text)
+    # Each underscore that starts a _xHHHH_, overlapping ones too ("_x0041_x0042_" has two), and one
+    # whose closing underscore the next character's own escape brings ("_x0041" + chr(1)).
+    text = re.sub(f"_(?=x[0-9A-Fa-f]{{4}}(?:_|{_UNWRITABLE}))", "_x005F_", text)
+    return re.sub(_UNWRITABLE, lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
 def xml_text(text: str) -> str:

@@ -18,19 +18,28 @@ from vng_xl.libreoffice import session
 from vng_xl.libreoffice.addin import IDENTIFIER, build_oxt
 from vng_xl.libreoffice.names import copy_for_libreoffice
 from vng_xl.ooxml.package import CellValue, Package, PackageError, cell_replacements
-from vng_xl.ooxml.sheet_xml import ERROR_CODES, ExcelError, cell_ref, parse_area, read_sheet, same_value
+from vng_xl.ooxml.sheet_xml import (
+    ERROR_CODES,
+    ExcelError,
+    cell_ref,
+    parse_area,
+    read_sheet,
+    same_value,
+    uses_1904_dates,
+)
 from vng_xl.ooxml.writer import check_writable
 from vng_xl.recalc import CellIssue, RecalcOutcome
 
 
 def formula_cells(path: Path) -> dict[str, dict[str, object]]:
-    """Sheet -> {cell: cached value} for every formula cell, the whole block of an array formula included."""
+    """Sheet -> {cell: cached value} for every formula cell, the whole block of an array formula included;
+    a cached date as a serial number in the workbook's own date system."""
     pkg = Package.open(path)
     try:
-        shared, dyn = pkg.shared_strings(), pkg.dynamic_array_cm()
+        shared, dyn, date1904 = pkg.shared_strings(), pkg.dynamic_array_cm(), uses_1904_dates(pkg.workbook())
         out: dict[str, dict[str, object]] = {}
         for info in pkg.sheets():
-            cells = read_sheet(pkg.xml(info.part), shared, dyn)
+            cells = read_sheet(pkg.xml(info.part), shared, dyn, date1904)
             found = out.setdefault(info.name, {})
             for f in cells.formulas:
                 r1, c1, r2, c2 = parse_area(f.ref) if f.kind == "array" and f.ref else (f.row, f.col, f.row, f.col)
