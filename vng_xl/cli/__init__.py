@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; every failure becomes one line on standard error and a documented exit status.
 
     Without `argv` (the command line itself) the process ends right after: the objects it made
-    are frozen, so that the collection at exit need not go through them (about 50 ms with numpy loaded)."""
+    are frozen, so that the collection at exit need not go through them all (numpy's among them)."""
     try:
         return _run(argv)
     finally:

@@ -247,8 +247,8 @@ def starting():
     """The batch's start-up (loading the modules, forking the workers) without the cyclic garbage
     collector, which finds next to nothing there, and numpy, when first imported within, with one
     BLAS thread unless the environment says otherwise: the workers of a batch share the cores
-    already, and starting a thread per core costs more than the rest of numpy's import. The
-    environment and the collector are left as they were."""
+    already, and setting up a thread per core is a good part of numpy's import. The environment
+    and the collector are left as they were."""
     added = [] if "numpy" in sys.modules else [name for name in BLAS_THREADS if name not in os.environ]
     os.environ.update(dict.fromkeys(added, "1"))
     collecting = gc.isenabled()
