@@ -22,6 +22,7 @@ from pathlib import Path
 from lxml import etree
 
 from vng_xl.errors import FileProblem
+from vng_xl.ooxml.part_memo import PartMemo, read_member
 from vng_xl.ooxml.sheet_patch import patch_sheet
 from vng_xl.ooxml.sheet_xml import (
     NS,
@@ -29,6 +30,7 @@ from vng_xl.ooxml.sheet_xml import (
     CellWrite,
     ExcelError,
     SheetRefused,
+    dynamic_cm,
     parse_ref,
     rich_text,
     serial_if_date,
@@ -184,6 +186,7 @@ _PARSER = etree.XMLParser(
     huge_tree=True,
     remove_blank_text=False,
 )
+_SOUND_XML, _RELS = PartMemo(), PartMemo()  # per exact bytes: checked sound; relationships (per folder)
 
 
 def parse_xml(data: bytes, path: Path | str = "", part: str = ""):
@@ -316,7 +319,7 @@ class Package:
         """One member's uncompressed bytes (checked against its CRC)."""
         if name not in self._cache:
             try:
-                self._cache[name] = self.zf.read(name)
+                self._cache[name] = read_member(self.zf, self.data, name)
             except KeyError:
                 raise NotAWorkbook(self.path, f"missing part {name}") from None
             except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
@@ -347,14 +350,14 @@ class Package:
             if name in skip or name in self._checked:
                 continue
             try:
-                data = self._cache.get(name) or self.zf.read(name)
+                data = self._cache.get(name) or read_member(self.zf, self.data, name)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
                 raise DamagedPart(self.path, f"{name}: {exc}") from None
             except NotImplementedError as exc:
                 raise DamagedPart(self.path, f"{name}: {exc}") from None
             lower = name.lower()
             if lower.endswith((".xml", ".rels")):
-                check_xml_part(data, self.path, name)
+                _SOUND_XML.get(data, None, lambda data=data, name=name: check_xml_part(data, self.path, name))
             elif lower.endswith(".vml") and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
                 raise UnsafeXml(self.path, f"{name}: DOCTYPE declarations are not allowed")
             self._checked.add(name)
@@ -370,17 +373,9 @@ class Package:
         rels_name = posixpath.join(folder, "_rels", base + ".rels")
         if rels_name not in self.zf.NameToInfo:
             return {}
-        out = {}
-        for rel in self.xml(rels_name).iter(f"{{{REL_NS}}}Relationship"):
-            target = rel.get("Target", "")
-            if rel.get("TargetMode") == "External":
-                resolved = target
-            elif target.startswith("/"):
-                resolved = target[1:]
-            else:
-                resolved = posixpath.normpath(posixpath.join(folder, target))
-            out[rel.get("Id")] = (rel.get("Type", ""), resolved)
-        return out
+        out = _RELS.get(self.read(rels_name), folder, lambda: _relationships(self.xml(rels_name), folder))
+        self._checked.add(rels_name)  # as xml() does: the same bytes were parsed safely
+        return dict(out)
 
     @property
     def workbook_part(self) -> str:
@@ -429,7 +424,7 @@ class Package:
         """The cm= values that mark dynamic-array formulas (cell metadata of type XLDAPR)."""
         for rtype, target in self.rels(self.workbook_part).values():
             if rtype.endswith("/sheetMetadata") and target in self.zf.NameToInfo:
-                return _dynamic_cm(self.xml(target))
+                return dynamic_cm(self.xml(target))
         return frozenset()
 
     # ------------------------------------------------------------ writing
@@ -537,17 +532,18 @@ def _strip_zip64_extra(extra: bytes) -> bytes:
     return out
 
 
-def _dynamic_cm(metadata) -> frozenset[str]:
-    types = [mt.get("name") for mt in metadata.iter(f"{{{NS}}}metadataType")]
-    cell_md = metadata.find(f"{{{NS}}}cellMetadata")
-    if cell_md is None or "XLDAPR" not in types:
-        return frozenset()
-    xldapr = str(types.index("XLDAPR") + 1)
-    out = set()
-    for i, bk in enumerate(cell_md.iterchildren(f"{{{NS}}}bk"), start=1):
-        if any(rc.get("t") == xldapr for rc in bk.iterchildren(f"{{{NS}}}rc")):
-            out.add(str(i))
-    return frozenset(out)
+def _relationships(root, folder: str) -> dict[str, tuple[str, str]]:
+    out = {}
+    for rel in root.iter(f"{{{REL_NS}}}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            resolved = target
+        elif target.startswith("/"):
+            resolved = target[1:]
+        else:
+            resolved = posixpath.normpath(posixpath.join(folder, target))
+        out[rel.get("Id")] = (rel.get("Type", ""), resolved)
+    return out
 
 
 def sheet_parts(pkg: Package) -> dict[str, str]:

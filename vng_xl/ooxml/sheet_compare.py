@@ -127,17 +127,10 @@ def same_but_values(
     column by column: the bytes between those cells, their start tags and formulas all the same,
     the t= and value of the cells not written too, the written ones read back as meant.
     """
-    start, end = original.find(b"<sheetData>"), original.rfind(b"</sheetData>")
-    if start < 0 or end < start or original.count(b"<sheetData") != 1 or original.count(b"</sheetData") != 1:
+    span = comparable_span(original)
+    if span is None:
         return False
-    if original.count(b"xmlns=") != 1 or original.find(_MAIN_DEFAULT, 0, start) < 0:
-        return False
-    start += 11
-    for bad in (b"<!", b"<?", b"xmlns", b'"array"'):
-        if original.find(bad, start, end) >= 0:
-            return False
-    if not _rows_in_order(original, start, end):
-        return False
+    start, end = span
     p_start, p_end = patched.find(b"<sheetData>") + 11, patched.rfind(b"</sheetData>")
     if p_start != start or original[:start] != patched[:start] or original[end:] != patched[p_end:]:
         return False
@@ -159,6 +152,22 @@ def same_but_values(
             return False
     values = [w.value for w in compress(cells.found, written)]
     return _all_read_back(list(compress(now[T::PIECES], written)), list(compress(now[VALUE::PIECES], written)), values)
+
+
+def comparable_span(original: bytes) -> tuple[int, int] | None:
+    """Where the content of sheetData starts and ends in an original that same_but_values can judge
+    (one sheetData, the main namespace the one default, nothing but rows and cells in order in it);
+    None for any other."""
+    start, end = original.find(b"<sheetData>"), original.rfind(b"</sheetData>")
+    if start < 0 or end < start or original.count(b"<sheetData") != 1 or original.count(b"</sheetData") != 1:
+        return None
+    if original.count(b"xmlns=") != 1 or original.find(_MAIN_DEFAULT, 0, start) < 0:
+        return None
+    start += 11
+    for bad in (b"<!", b"<?", b"xmlns", b'"array"'):
+        if original.find(bad, start, end) >= 0:
+            return None
+    return (start, end) if _rows_in_order(original, start, end) else None
 
 
 def _all_read_back(t_attrs: list, elements: list[bytes], values: list) -> bool:

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import gc
 import re
-import xml.parsers.expat as expat
+from dataclasses import replace
 from functools import partial
 from itertools import compress, repeat
 from operator import is_not, or_
 
+from vng_xl.ooxml.part_memo import MAX_PART, PartMemo
+from vng_xl.ooxml.sheet_scan import expat_pass
 from vng_xl.ooxml.sheet_xml import (
     MAX_COL,
     MAX_ROW,
     NS,
     FormulaCell,
     SheetCells,
+    SheetRefused,
     _unescape_ooxml,
     col_index,
     read_sheet,
@@ -76,28 +79,39 @@ def read_part(
     """A sheet part's cells, as read_sheet(pkg.xml(part)) gives them (and refusing what it refuses).
 
     A plain sheet is checked with expat (well-formed, namespaces bound, no DTD), which builds no tree,
-    and scanned; any other goes through the package's parser and read_sheet.
+    and scanned; any other goes through the package's parser and read_sheet. The scan is remembered
+    per exact bytes and arguments (a copy handed out each time: the caller may change it).
     """
     data = pkg.read(part)
-    if _well_formed(data) and _sheet_data_under_root(data):
-        found = scan_sheet(data, shared_strings, dynamic_cm, date1904)
-        if found is not None:
-            pkg.checked(part)
-            return found
+    if len(data) <= MAX_PART and len(shared_strings) <= _FEW_STRINGS:
+        key = (tuple(shared_strings), dynamic_cm, date1904)
+        found = _SCANNED.get(data, key, lambda: _plain_cells(data, shared_strings, dynamic_cm, date1904))
+        if found is not None:  # the caller's own copy
+            found = replace(found, values=dict(found.values), formulas=list(found.formulas))
+    else:  # a big sheet or string table: not worth a key
+        found = _plain_cells(data, shared_strings, dynamic_cm, date1904)
+    if found is not None:
+        pkg.checked(part)
+        return found
     return read_sheet(pkg.xml(part), shared_strings, dynamic_cm, date1904)
 
 
-def _no_dtd(*_args) -> None:
-    raise ValueError("a DTD")
+_SCANNED = PartMemo()
+_FEW_STRINGS = 4096  # shared strings a scan's key holds at most
+
+
+def _plain_cells(data: bytes, shared_strings: list[str], dynamic_cm: frozenset[str], date1904: bool):
+    """scan_sheet's result for a well-formed sheet with sheetData under its root; else None."""
+    if _well_formed(data) and _sheet_data_under_root(data):
+        return scan_sheet(data, shared_strings, dynamic_cm, date1904)
+    return None
 
 
 def _well_formed(data: bytes) -> bool:
-    parser = expat.ParserCreate(namespace_separator=" ")  # unbound prefixes are errors, as in lxml
-    parser.StartDoctypeDeclHandler = _no_dtd
-    parser.EntityDeclHandler = _no_dtd
+    """Whether expat reads the sheet: well-formed, namespaces bound (as in lxml), no DTD."""
     try:
-        parser.Parse(data, True)
-    except (expat.ExpatError, ValueError):
+        expat_pass(data)
+    except SheetRefused:
         return False
     return True
 

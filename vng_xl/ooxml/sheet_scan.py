@@ -14,6 +14,7 @@ import re
 import xml.parsers.expat as expat
 from dataclasses import dataclass, field
 
+from vng_xl.ooxml.part_memo import PartMemo
 from vng_xl.ooxml.sheet_xml import MAX_ROW, NS, SheetRefused, cell_ref, parse_ref
 
 
@@ -93,6 +94,22 @@ def _attrs(rest: bytes) -> dict[bytes, bytes] | None:
 
 def _plain_root(xml: bytes) -> int | None:
     """Parse the sheet with expat (raising SheetRefused as locate does); the root's start when plain."""
+    root, plain = expat_pass(xml)
+    return root if plain else None
+
+
+_EXPAT = PartMemo()
+_EXPAT_BIG = PartMemo(entries=1, max_part=2**31)  # the last big sheet alone: its file's, read then patched
+
+
+def expat_pass(xml: bytes) -> tuple[int | None, bool]:
+    """The one expat pass over a sheet (DTDs refused, bad XML SheetRefused): where the root starts,
+    and whether no namespace declaration, comment, processing instruction or CDATA section follows
+    its start. Remembered per exact bytes, so reading and patching a sheet parse it once."""
+    return (_EXPAT if len(xml) <= _EXPAT.max_part else _EXPAT_BIG).get(xml, None, lambda: _parse_plain(xml))
+
+
+def _parse_plain(xml: bytes) -> tuple[int | None, bool]:
     state = {"root": None, "plain": True}
     parser = expat.ParserCreate(namespace_separator=" ")
 
@@ -110,7 +127,7 @@ def _plain_root(xml: bytes) -> int | None:
     parser.ProcessingInstructionHandler = after_root
     parser.StartCdataSectionHandler = after_root
     parse_refusing_dtd(parser, xml)
-    return state["root"] if state["plain"] else None
+    return state["root"], state["plain"]
 
 
 def _main_names(root_tag: bytes) -> dict[bytes, bytes] | None:

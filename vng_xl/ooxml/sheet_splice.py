@@ -54,11 +54,16 @@ class FormulaCells:
 
 def formula_cells(xml: bytes, start: int, end: int, writes: Mapping[tuple[int, int], CellWrite]) -> FormulaCells:
     """The formula cells of the simple shape in xml[start:end], each with its write (by its r=)."""
-    pieces = CACHED.split(xml[start:end])
+    pieces, positions = split_formula_cells(xml[start:end])
+    return FormulaCells(xml, start, end, writes, pieces, tuple(map(writes.get, positions)))
+
+
+def split_formula_cells(content: bytes) -> tuple[tuple, tuple[tuple[int, int], ...]]:
+    """CACHED.split's pieces of sheetData's content and the (row, column) of each formula cell found."""
+    pieces = CACHED.split(content)
     letters = pieces[LETTERS::PIECES]
     columns = {x: col_index(x.decode()) for x in set(letters)}
-    found = tuple(map(writes.get, zip(map(int, pieces[ROW::PIECES]), map(columns.__getitem__, letters))))
-    return FormulaCells(xml, start, end, writes, tuple(pieces), found)
+    return tuple(pieces), tuple(zip(map(int, pieces[ROW::PIECES]), map(columns.__getitem__, letters)))
 
 
 def cached_value_xml(value, render) -> tuple[bytes, bytes]:

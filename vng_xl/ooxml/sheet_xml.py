@@ -172,6 +172,20 @@ def child(element, tag: str):
     return next(element.iterchildren(tag), None)
 
 
+def dynamic_cm(metadata) -> frozenset[str]:
+    """The cm= values that mark dynamic-array formulas in a parsed cell metadata part (type XLDAPR)."""
+    types = [mt.get("name") for mt in metadata.iter(f"{{{NS}}}metadataType")]
+    cell_md = metadata.find(f"{{{NS}}}cellMetadata")
+    if cell_md is None or "XLDAPR" not in types:
+        return frozenset()
+    xldapr = str(types.index("XLDAPR") + 1)
+    out = set()
+    for i, bk in enumerate(cell_md.iterchildren(f"{{{NS}}}bk"), start=1):
+        if any(rc.get("t") == xldapr for rc in bk.iterchildren(f"{{{NS}}}rc")):
+            out.add(str(i))
+    return frozenset(out)
+
+
 def cell_value(c, shared_strings: list[str], date1904: bool = False):
     """The value a `<c>` element holds (its cached value for a formula cell; a date as its serial
     number in the workbook's date system)."""
