@@ -33,7 +33,6 @@ from vng_xl.errors import (
     NotPositive,
     PercentNotAllowed,
 )
-from vng_xl.model import excel_round
 
 Notation = Literal["nl", "en"]
 #: What a message says the value is: one name for both languages, or (Dutch, English).
@@ -61,6 +60,8 @@ def bedrag(value: float, decimals: int = 0, brackets: bool = False, *, english: 
     """A euro amount in Dutch notation: 39.059.724, -10.345.280, or (465) for a deduction (English: 39,059,724)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
+    from vng_xl.model import excel_round  # here, not at import: reading a typed option needs no numpy
+
     rounded = float(excel_round(value, decimals))
     text = f"{abs(rounded):,.{decimals}f}"
     if not english:

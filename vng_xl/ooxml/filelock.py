@@ -34,6 +34,12 @@ _LEGACY = re.compile(
 )
 STALE_AGE = 3600.0
 
+#: The files whose lock this process holds now (real paths): their locks are not free and their temporary
+#: files not stale, which clean_stale then knows without asking the file system (a batch writes many at once).
+_held: set[str] = set()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_held.clear)  # a forked child holds no lock of its own
+
 
 def _try_lock(fd: int) -> bool:
     if fcntl is not None:
@@ -85,6 +91,7 @@ def acquire(real: Path, shown: Path, wait: float) -> int:
                 raise exc from None
         # The holder removes the file before releasing it: the lock counts only on the file still there.
         if _try_lock(fd) and _same_file(fd, path):
+            _held.add(os.fspath(real))
             return fd
         os.close(fd)
         if time.monotonic() > deadline:
@@ -97,6 +104,7 @@ def acquire(real: Path, shown: Path, wait: float) -> int:
 
 
 def release(fd: int, real: Path) -> None:
+    _held.discard(os.fspath(real))
     path = _lock_path(real)
     try:
         if _same_file(fd, path):
@@ -111,6 +119,8 @@ def release(fd: int, real: Path) -> None:
 
 def _lock_is_free(folder: Path, target_name: str) -> bool:
     """Whether no process holds the lock of `target_name` (a stale lock file is removed on the way)."""
+    if os.path.join(folder, target_name) in _held:
+        return False
     path = folder / (PREFIX + target_name + LOCK_SUFFIX)
     try:
         fd = os.open(path, os.O_RDONLY)  # flock needs no write access, so another user's file will do

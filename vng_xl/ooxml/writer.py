@@ -20,7 +20,6 @@ import errno
 import hashlib
 import io
 import os
-import secrets
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -135,11 +134,32 @@ def check_writable(path: Path | str) -> Path:
 def excel_lock_file(path: Path | str) -> Path | None:
     """Excel's owner file (~$ plus the name; for long names ~$ replaces the first two characters), if present."""
     path = Path(path)
-    for name in (f"~${path.name}", f"~${path.name[2:]}"):
-        candidate = path.with_name(name)
-        if candidate != path and candidate.exists():
-            return candidate
+    folder, name = os.path.split(os.fspath(path))
+    if not name:
+        raise ValueError(f"{path!r} has an empty name")
+    for lock in (f"~${name}", f"~${name[2:]}"):
+        if lock != name and _exists(os.path.join(folder, lock)):
+            return path.with_name(lock)
     return None
+
+
+def _exists(path: str) -> bool:
+    """Path(path).exists() without building a Path (called several times for each file written): a
+    missing file is False, an error that says nothing about it (permission denied) is raised."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno in _NOT_THERE or getattr(exc, "winerror", None) in _NOT_THERE_WINDOWS:
+            return False
+        raise
+    except ValueError:  # a name the file system cannot hold
+        return False
+    return True
+
+
+#: The errors pathlib's exists() takes for "not there" (POSIX errno values; Windows error codes).
+_NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+_NOT_THERE_WINDOWS = (21, 123, 1921)
 
 
 def refuse_if_open_in_excel(shown: Path | str, real: Path) -> None:
@@ -321,7 +341,7 @@ class Write:
     def _temp(self) -> tuple[int, Path]:
         """A new temporary file beside the target, named for it and for this process."""
         while True:
-            tmp = self.real.with_name(f"{PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{self.real.name}{TEMP_SUFFIX}")
+            tmp = self.real.with_name(f"{PREFIX}{os.getpid()}-{os.urandom(4).hex()}-{self.real.name}{TEMP_SUFFIX}")
             try:
                 fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
             except FileExistsError:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import functools
-import json
 import os
 import signal
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 
 from vng_xl.errors import VngError
 from vng_xl.ooxml.package import Package, PackageError
-from vng_xl.ooxml.writer import check_writable, same_file, write_file
+from vng_xl.ooxml.writer import check_writable, write_file
 from vng_xl.recalc import RecalcOutcome, recalc_file
 from vng_xl.recalc.budget import Budget, OverBudget, can_bound, run_bounded
 from vng_xl.recalc.pool import WorkerPool, evaluate_untrusted
@@ -74,15 +73,17 @@ def plan(
     for src in files:
         if in_place:
             dst = src
+            real = os.path.realpath(dst)
         else:
             dst = out_dir / src.name
-            if same_file(dst, src):
+            real = os.path.realpath(dst)
+            if real == os.path.realpath(src):  # writer.same_file, with dst's real path kept for below
                 refused.append(_failed(src, f"{src.name}: --out would overwrite the original; use --in-place"))
                 continue
-        if os.path.realpath(dst) in taken:
-            refused.append(_failed(src, f"{src.name}: same output name as {taken[os.path.realpath(dst)]}"))
+        if real in taken:
+            refused.append(_failed(src, f"{src.name}: same output name as {taken[real]}"))
             continue
-        taken[os.path.realpath(dst)] = src
+        taken[real] = src
         bak = src.with_name(src.name + ".bak") if in_place and backup else None
         jobs.append(Job(src, dst, bak, engine, budget))
     return jobs, refused
@@ -286,6 +287,8 @@ class LiveReport:
                 self._write(now)
 
     def _write(self, now: float) -> None:
+        import json
+
         summary = self.summary.as_dict(now - self.start, interrupted=False, finished=False)
         files = ",\n".join(self.parts)
         text = '{\n  "files": [\n' + files + ("\n" if files else "") + '  ],\n  "summary": '
@@ -296,6 +299,8 @@ class LiveReport:
 
 def _json_part(outcome: RecalcOutcome) -> str:
     """One outcome as write_report lays it out among the files."""
+    import json
+
     return "    " + json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False).replace("\n", "\n    ")
 
 
@@ -331,6 +336,8 @@ def write_report(
     path: Path, outcomes: list[RecalcOutcome], seconds: float, interrupted: bool, finished: bool = True
 ) -> None:
     """The per-file outcomes and a summary as JSON; `finished` is false while the batch still runs."""
+    import json
+
     summary = _Summary()
     for o in outcomes:
         summary.add(o)

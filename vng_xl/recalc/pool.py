@@ -60,6 +60,7 @@ def _die_with_parent() -> None:
 def _serve(conn) -> None:
     """A worker's loop: evaluate each package sent, until told to stop or the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch process's to handle
+    gc.enable()  # the batch process forks its workers with its collector off (its start-up)
     _die_with_parent()
     load_program_unbounded()
     unlimited = resource.getrlimit(resource.RLIMIT_AS) if resource is not None else None
@@ -94,6 +95,7 @@ class Worker:
     def __init__(self) -> None:
         self.proc = None
         self.conn = None
+        self.asked = False  # told to stop (ask_to_stop)
         self.start()
 
     def start(self) -> None:
@@ -103,22 +105,29 @@ class Worker:
         self.proc.start()
         child.close()
 
+    def ask_to_stop(self) -> None:
+        """Tell the worker to end after its current file, without waiting for it (stop() then waits)."""
+        if self.proc is not None and not self.asked:
+            self.asked = True
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+
     def stop(self, kill: bool = False) -> None:
         if self.proc is None:
             return
-        try:
-            if not kill:
-                self.conn.send(None)
-        except OSError:
-            pass
         if kill:
             self.proc.kill()
+        else:
+            self.ask_to_stop()
         self.proc.join(5)
         if self.proc.is_alive():
             self.proc.kill()
             self.proc.join()
         self.conn.close()
         self.proc = self.conn = None
+        self.asked = False
 
     def evaluate(self, pkg: Package, updates, budget: Budget | None) -> tuple:
         """What evaluate_untrusted returns for the package, computed in this worker within the budget;
@@ -224,5 +233,7 @@ class WorkerPool(cf.Executor):
         if wait:
             for t in self._threads:
                 t.join()
+            for w in self._workers:  # all told first: they end side by side
+                w.ask_to_stop()
             for w in self._workers:
                 w.stop()
