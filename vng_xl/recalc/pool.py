@@ -90,12 +90,25 @@ def _serve(conn) -> None:
 
 
 class Worker:
-    """One worker process and the pipe to it; started afresh after a kill or a death."""
+    """One worker process and the pipe to it; started afresh after a kill or a death.
+
+    Up to DEPTH files are handed to it at once: the next one waits in the pipe while it evaluates
+    the current one, so that it never waits for the batch process between files. Results are read
+    in the order the files were sent (tickets); a file's time budget runs from the moment the
+    worker is done with the file before it, i.e. from its own start. A file is sent ahead only
+    behind files all queued in the same process; after a kill or a death the files not yet
+    answered are sent again, each in its turn, to the new process."""
+
+    DEPTH = 2
 
     def __init__(self) -> None:
         self.proc = None
         self.conn = None
         self.asked = False  # told to stop (ask_to_stop)
+        self._turns = threading.Condition()  # guards the fields below, the sending and the replacing
+        self._tickets = 0  # files handed to this worker so far
+        self._serving = 0  # the ticket whose result is read next
+        self._queued: list[int] = []  # tickets sent to the current process and not yet answered
         self.start()
 
     def start(self) -> None:
@@ -104,6 +117,7 @@ class Worker:
         self.proc = ctx.Process(target=_serve, args=(child,), daemon=True)
         self.proc.start()
         child.close()
+        self._queued = []
 
     def ask_to_stop(self) -> None:
         """Tell the worker to end after its current file, without waiting for it (stop() then waits)."""
@@ -128,27 +142,57 @@ class Worker:
         self.conn.close()
         self.proc = self.conn = None
         self.asked = False
+        self._queued = []
+
+    def _send(self, ticket: int, request: tuple) -> bool:
+        """Send a request to the current process (started if there is none); under self._turns."""
+        if self.proc is None:
+            self.start()
+        try:
+            self.conn.send(request)
+        except (OSError, ValueError):  # the process died or was killed meanwhile: sent again in its turn
+            return False
+        self._queued.append(ticket)
+        return True
 
     def evaluate(self, pkg: Package, updates, budget: Budget | None) -> tuple:
         """What evaluate_untrusted returns for the package, computed in this worker within the budget;
         OverBudget when it is not (the worker is then replaced)."""
         budget = budget or Budget()
-        if self.proc is None:
-            self.start()
+        request = (str(pkg.path), pkg.data, updates, budget.memory_mib)
+        with self._turns:
+            ticket = self._tickets
+            self._tickets += 1
+            if self.proc is not None and self._queued == list(range(self._serving, ticket)):
+                self._send(ticket, request)  # behind the files before it, in the same process
+            while self._serving != ticket:
+                self._turns.wait()
+            if self._queued[:1] != [ticket]:  # not in this process (replaced meanwhile): send it now
+                if self._queued:  # cannot happen (sent ahead only behind queued files); start clean
+                    self.stop(kill=True)
+                self._send(ticket, request)
+            conn, proc = self.conn, self.proc
         try:
-            self.conn.send((str(pkg.path), pkg.data, updates, budget.memory_mib))
-            ready = self.conn.poll(budget.seconds)
-            result = self.conn.recv() if ready else None
-        except (EOFError, OSError):
-            ready, result = True, None
-        if result is not None and result[0] != "memory":
-            return result
-        code = None
-        if result is None:
-            self.proc.kill()
-            self.proc.join()
-            code = self.proc.exitcode
-        self.stop(kill=True)
+            try:
+                ready = conn.poll(budget.seconds)
+                result = conn.recv() if ready else None
+            except (EOFError, OSError):
+                ready, result = True, None
+            if result is not None and result[0] != "memory":
+                with self._turns:
+                    self._queued.pop(0)
+                return result
+            code = None
+            if result is None:
+                proc.kill()  # not under the lock: a thread may be stuck sending to this process
+                proc.join()
+                code = proc.exitcode
+            with self._turns:
+                self.stop(kill=True)
+        finally:
+            with self._turns:
+                self._serving += 1
+                self._turns.notify_all()
         if not ready:
             raise OverBudget(f"over the time budget of {budget.seconds:g} s")
         if result is None:
@@ -165,9 +209,9 @@ def load_evaluator() -> None:
 class WorkerPool(cf.Executor):
     """An executor for `run_job`: threads here run `fn(job, evaluate=...)`, reading and writing the
     file themselves and lending the evaluation to one of N worker processes. SLOTS threads a worker,
-    so that while it evaluates one file, the next is read and the last one written (its two fsyncs
-    wait on the disk) and the worker seldom waits for the batch process. At most SLOTS * N files are
-    held in memory at once."""
+    so that while it evaluates one file, the next is read and already waits in its pipe
+    (Worker.DEPTH) and the last one is written (its two fsyncs wait on the disk). At most SLOTS * N
+    files are held in memory at once."""
 
     SLOTS = 3
 
@@ -184,7 +228,7 @@ class WorkerPool(cf.Executor):
         finally:
             gc.unfreeze()
         self._idle: queue.SimpleQueue = queue.SimpleQueue()
-        for w in self._workers:
+        for w in self._workers * Worker.DEPTH:
             self._idle.put(w)
         self._threads = [threading.Thread(target=self._slot, daemon=True) for _ in range(self.SLOTS * workers)]
         self._closed = False
