@@ -201,9 +201,13 @@ class Worker:
 
 
 def load_evaluator() -> None:
-    """The evaluator's modules, loaded once in the batch process before it forks the workers: each
-    worker then has them from the start (shared, copy on write) instead of loading them again."""
+    """The evaluator's modules and the VNG functions' built-in Kadernota data, loaded once in the
+    batch process before it forks the workers: each worker then has them from the start (shared,
+    copy on write) instead of loading them again on its first file."""
     import vng_xl.recalc.workbook  # noqa: F401
+    from vng_xl.data import kadernota_2026
+
+    kadernota_2026()
 
 
 class WorkerPool(cf.Executor):
