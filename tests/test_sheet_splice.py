@@ -231,3 +231,11 @@ def test_text_where_a_number_was_written_is_a_refusal_not_an_internal_error():
     patched = GOOD.replace('<c r="D1" t="str">', '<c r="D1">')
     with pytest.raises(SheetRefused, match="D1.*does not read back"):
         sheet_verify.verify_patch(sheet_xml(ROWS).encode(), sheet_xml(patched).encode(), WRITES)
+
+
+def test_the_formula_cells_of_a_sheet_print_without_the_sheet():
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><f>1+1</f><v>0</v></c></row>' for r in range(1, 3001))
+    xml = sheet_xml(rows).encode()
+    start, end = xml.index(b"<sheetData>"), xml.index(b"</sheetData>")
+    cells = sheet_splice.formula_cells(xml, start, end, {(1, 1): CellWrite(2.0)})
+    assert repr(cells) == f"FormulaCells(start={start}, end={end})"

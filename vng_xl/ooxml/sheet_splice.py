@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import is_
 
@@ -38,14 +38,15 @@ STR = b' t="str"'
 @dataclass(frozen=True)
 class FormulaCells:
     """The formula cells of the simple shape in sheetData (source[start:end]) of an original sheet:
-    CACHED.split's pieces, and per cell the write of `writes` into it or None."""
+    CACHED.split's pieces, and per cell the write of `writes` into it or None. Its repr leaves the
+    sheet's bytes and pieces out (a whole sheet in a log line or a traceback)."""
 
-    source: bytes
+    source: bytes = field(repr=False)
     start: int
     end: int
-    writes: Mapping[tuple[int, int], CellWrite]
-    pieces: tuple
-    found: tuple
+    writes: Mapping[tuple[int, int], CellWrite] = field(repr=False)
+    pieces: tuple = field(repr=False)
+    found: tuple = field(repr=False)
 
     @property
     def written(self) -> list[bool]:
