@@ -13,21 +13,10 @@ import numpy as np
 import pytest
 
 from tests.recalc_fixtures import build_xlsx
+from tests.test_recalc_excel_functions import evaluated
 from vng_xl.model.indexen import Indexen
-from vng_xl.ooxml.package import Package
 from vng_xl.ooxml.sheet_xml import CellWrite, ExcelError, same_value
 from vng_xl.recalc import evaluation, groups, workbook
-from vng_xl.recalc.workbook import WorkbookEvaluation
-
-
-def evaluated(path: Path) -> WorkbookEvaluation:
-    pkg = Package.open(path, check_lock=False)
-    try:
-        ev = WorkbookEvaluation(pkg)
-        ev.run()
-    finally:
-        pkg.close()
-    return ev
 
 
 def cells(rows: dict[int, str]) -> list[tuple]:
