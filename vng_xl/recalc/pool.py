@@ -144,16 +144,17 @@ class Worker:
         self.asked = False
         self._queued = []
 
-    def _send(self, ticket: int, request: tuple) -> bool:
-        """Send a request to the current process (started if there is none); under self._turns."""
+    def _send(self, ticket: int, request: tuple) -> None:
+        """Send a request to the current process (started if there is none); under self._turns. A
+        request the process cannot take (it died or was killed meanwhile) is not queued: it is sent
+        again in its turn, or its turn finds the pipe closed."""
         if self.proc is None:
             self.start()
         try:
             self.conn.send(request)
-        except (OSError, ValueError):  # the process died or was killed meanwhile: sent again in its turn
-            return False
+        except (OSError, ValueError):
+            return
         self._queued.append(ticket)
-        return True
 
     def evaluate(self, pkg: Package, updates, budget: Budget | None) -> tuple:
         """What evaluate_untrusted returns for the package, computed in this worker within the budget;

@@ -37,7 +37,8 @@ from vng_xl.recalc.tables import Table, TableReferenceError, read_table, rewrite
 __all__ = ["Area", "CellIssue", "Node", "WorkbookEvaluation"]
 
 #: What makes a formula's text differ from the cell's (own row, column or sheet; a table's columns).
-_SPECIAL = re.compile(r"ROW|COLUMN|SHEET|\[", re.I)
+_SPECIAL_WORDS = ("ROW", "COLUMN", "SHEET", "[")
+_SPECIAL = re.compile("|".join(map(re.escape, _SPECIAL_WORDS)), re.I)
 
 
 def _candidate(node: Node) -> bool:
@@ -82,7 +83,7 @@ def _any_special(texts: list[str]) -> bool:
     """Whether _SPECIAL may find something in one of the texts, at one pass over them all: every
     character it matches (any case, such as U+017F for S) upper-cases to the letter it matches."""
     upper = "\n".join(texts).upper()
-    return "ROW" in upper or "COLUMN" in upper or "SHEET" in upper or "[" in upper
+    return any(word in upper for word in _SPECIAL_WORDS)
 
 
 def _by_column(formulas: list[FormulaCell]) -> defaultdict[int, list]:
