@@ -119,6 +119,10 @@ UNUSUAL = {
     "</sheetData>",
     "attributes in another order": '<sheetData><row r="1"><c t="s" r="A1" s="1"><v>0</v></c></row></sheetData>',
     "a comment": '<sheetData><row r="1"><!-- x --><c r="A1"><v>1</v></c></row></sheetData>',
+    "a comment after a formula with a !": '<sheetData><row r="1"><c r="A1"><f>Blad2!A1</f><v>1</v></c><!-- x -->'
+    "</row></sheetData>",
+    "a processing instruction after a text with a ?": '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>wat?</t>'
+    "</is></c><?pi x?></row></sheetData>",
     "a prefixed cell": f'<sheetData><row r="1"><x:c xmlns:x="{MAIN}" r="A1"><x:v>1</x:v></x:c></row></sheetData>',
     "a cell outside any row": '<sheetData><c r="A1"><v>1</v></c><row r="2"><c r="A2"><v>2</v></c></row></sheetData>',
     "lowercase and $ references": '<sheetData><row r="1"><c r="a1"><v>1</v></c><c r="$B$1"><v>2</v></c></row>'

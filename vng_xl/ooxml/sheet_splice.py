@@ -25,9 +25,10 @@ from vng_xl.ooxml.sheet_xml import CellWrite, col_index
 # start tag up to t= (2 and 3 the column letters and the row of its reference), 4 the t= attribute
 # with its space (or None), 5 the rest of the start tag and the formula, 6 the cached value (if
 # any) with the cell's end tag. Joining the pieces but 2 and 3 (and None) gives the bytes back.
+# (Possessive where what follows cannot be taken from what came before: the same matches, sooner.)
 CACHED = re.compile(
-    rb'(<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="[0-9]+")?)( t="[A-Za-z]+")?'
-    rb"(><f(?: [^<>]*)?(?:/>|>[^<]*</f>))((?:<v>[^<]*</v>)?</c>)"
+    rb'(<c r="([A-Z]{1,3}+)([1-9][0-9]{0,6}+)"(?: s="[0-9]++")?)( t="[A-Za-z]++")?'
+    rb"(><f(?: [^<>]*)?(?:/>|>[^<]*+</f>))((?:<v>[^<]*+</v>)?+</c>)"
 )
 PIECES = 7  # list items per formula cell in CACHED.split: the bytes before it and its six groups
 HEAD, LETTERS, ROW, T, FORMULA, VALUE = range(1, 7)
