@@ -30,12 +30,37 @@ ATOMS = [
     '<row r="1">', '<row r="2" spans="1:2">', "</row>", '<row r="2"/>', "<is><t>", "x", "</t></is>",
     '<f t="shared" ref="A1:A3" si="0"/>', '"', "<", "/", " ", "=", "a:b", "&",
 ]  # fmt: skip
+# The slots of a cell, each filled from its choices ("" for none): mostly cells of a sheet's forms.
+SLOTS = [
+    ["", '<row r="1">', '<row r="2" a="b"/>'],
+    ['<c r="A1"', '<c r="AB12"', "<c"],
+    ["", ' s="3"'],
+    ["", ' t="str"', ' t="inlineStr"', ' t="e"'],
+    ["", ' cm="1"'],
+    [">", "/>"],
+    ["", "<f>", '<f t="shared" si="0"', "<f a='x'", '<f ref="A1/B"'],
+    ["", "/>", ">A1/2</f>", ">"],
+    ["", "<v>1.5</v>", "<v/>", "<v>", "<is><t>x</t></is>"],
+    ["</c>", ""],
+    ["", "</row>"],
+]
+
+
+def _sheet_like(rng: random.Random) -> str:
+    cells = ["".join(rng.choice(slot) for slot in SLOTS) for _ in range(rng.randint(1, 4))]
+    for _ in range(rng.randint(0, 2)):  # a piece of something else put in anywhere
+        at = rng.randrange(len(cells) + 1)
+        cells.insert(at, rng.choice(ATOMS))
+    return "".join(cells)
 
 
 def test_the_quick_patterns_split_as_the_plain_ones():
     rng = random.Random(12)
-    for _ in range(20000):
-        text = "".join(rng.choice(ATOMS) for _ in range(rng.randint(1, 16)))
+    for k in range(20000):
+        if k % 2:
+            text = _sheet_like(rng)
+        else:
+            text = "".join(rng.choice(ATOMS) for _ in range(rng.randint(1, 16)))
         assert sheet_read._PIECE.split(text) == PLAIN_PIECE.split(text), text
         assert sheet_read._ROW_START.findall(text) == PLAIN_ROW_START.findall(text), text
         data = text.encode()
