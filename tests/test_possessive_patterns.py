@@ -33,8 +33,8 @@ ATOMS = [
 # The slots of a cell, each filled from its choices ("" for none): mostly cells of a sheet's forms.
 SLOTS = [
     ["", '<row r="1">', '<row r="2" a="b"/>'],
-    ['<c r="A1"', '<c r="AB12"', "<c"],
-    ["", ' s="3"'],
+    ['<c r="A1"', '<c r="AB12"', '<c r="ABCD1"', '<c r="A1234567"', '<c r="A12345678"', "<c"],
+    ["", ' s="3"', ' s="3a"'],
     ["", ' t="str"', ' t="inlineStr"', ' t="e"'],
     ["", ' cm="1"'],
     [">", "/>"],
