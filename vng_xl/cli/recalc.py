@@ -226,7 +226,7 @@ def _recalc(args: argparse.Namespace, started) -> int:
         bar = ProgressBar()
         finished = report if named is None or report is None else (lambda o: report(named(o)))
         try:
-            outcomes, interrupted = run_batch(submitted, executor, bar, finished=finished)
+            outcomes, interrupted = run_batch(submitted, executor, bar if bar.active else None, finished=finished)
         finally:
             bar.close()
             if client is not None:

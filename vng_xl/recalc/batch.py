@@ -102,7 +102,8 @@ def run_job(job: Job, evaluate: Callable | None = None) -> RecalcOutcome:
     """
     start = time.perf_counter()
     try:
-        check_writable(job.dst)
+        if job.engine != "formulas":  # recalc_file checks the target itself, first thing under its lock
+            check_writable(job.dst)
         if job.engine == "excel":
             from vng_xl.recalc.excel_engine import recalc_file_excel as recalc
         else:
@@ -209,7 +210,9 @@ def run_batch(
                     futures[fut] = i
                     if finished:
                         fut.add_done_callback(when_done(i))
-                for fut in cf.as_completed(futures):
+                if progress is None:  # woken once at the end, not once a file
+                    cf.wait(futures)
+                for fut in futures if progress is None else cf.as_completed(futures):
                     i = futures[fut]
                     results[i] = outcome_of(fut, i)
                     if progress:
