@@ -3,6 +3,9 @@ refuses its own cell (and what depends on it), never the whole file."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -56,3 +59,27 @@ def test_row_and_column_without_reference_are_the_cells_own(tmp_path: Path, form
     assert outcome.errors == []
     values = openpyxl.load_workbook(tmp_path / "o.xlsx", data_only=True)["S"]
     assert [values[f"B{r}"].value for r in range(3, 3 + len(expected))] == expected
+
+
+def test_a_cell_with_many_failed_inputs_names_the_same_one_on_every_run(tmp_path: Path):
+    """The message of a cell whose inputs failed names the first of them, whatever the process's
+    string hashing (a set of dependencies iterates in another order under another PYTHONHASHSEED)."""
+    failing = "".join(f'<c r="{col}1"><f>FOOBAR({i})</f><v>0</v></c>' for i, col in enumerate("ABCDEFGHIJKL"))
+    total = '<c r="M1"><f>' + "+".join(f"{col}1" for col in "LKJIHGFEDCBA") + "</f><v>0</v></c>"
+    src = build_xlsx(tmp_path / "a.xlsx", {"S": f'<row r="1">{failing}{total}</row>'})
+    script = (
+        "import sys; from vng_xl.recalc import recalc_file; "
+        "o = recalc_file(sys.argv[1], sys.argv[2]); print([e.reason for e in o.errors if e.cell == 'M1'][0])"
+    )
+    reasons = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", script, str(src), str(tmp_path / f"o{seed}.xlsx")],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        reasons.add(run.stdout.strip())
+    assert reasons == {"depends on S!A1, which cannot be computed"}

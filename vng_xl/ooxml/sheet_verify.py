@@ -133,6 +133,16 @@ def _add_area(areas: list[tuple[int, int, int, int]], ref: str, row: int, col: i
     areas.append((r1, c1, r2, c2))
 
 
+def _in_order(old_keys: list[int], new_keys: list[int]) -> bool:
+    """The patched rows (or a row's cells) keep the original's order, and those added sit in order
+    too where the original's were: Excel reads a sheet with rows or cells out of order as damaged."""
+    kept = set(old_keys)
+    if [k for k in new_keys if k in kept] != old_keys:
+        return False
+    ascending = all(a < b for a, b in zip(old_keys, old_keys[1:]))
+    return not ascending or all(a < b for a, b in zip(new_keys, new_keys[1:]))
+
+
 def _inside(areas: list[tuple[int, int, int, int]], r: int, c: int) -> bool:
     return any(r1 <= r <= r2 and c1 <= c <= c2 for r1, c1, r2, c2 in areas)
 
@@ -179,6 +189,8 @@ def check_each_element(old, new, writes: Mapping[tuple[int, int], CellWrite]) ->
         by_row[r][c] = w
     if set(old_rows) - set(new_rows) or set(new_rows) - set(old_rows) - set(by_row):
         raise SheetRefused("the patched sheet has other rows than the original", damaged=False)
+    if not _in_order(list(old_rows), list(new_rows)):
+        raise SheetRefused("the patched sheet's rows are out of order", damaged=False)
     for number, row in new_rows.items():
         todo = by_row.get(number)
         before = old_rows.get(number)
@@ -200,6 +212,8 @@ def _check_row(before, row, number: int, todo: Mapping[int, CellWrite], areas, o
     new_cells = _cells(row, number, "patched")
     if set(old_cells) - set(new_cells) or set(new_cells) - set(old_cells) - set(todo):
         raise SheetRefused(f"row {number} has other cells than it should", damaged=False)
+    if not _in_order(list(old_cells), list(new_cells)):
+        raise SheetRefused(f"row {number}'s cells are out of order", damaged=False)
     for col in set(todo) - set(new_cells):
         if todo[col].value is not None:
             raise SheetRefused("was not written", cell_ref(number, col), damaged=False)
@@ -277,6 +291,8 @@ def _same_but_writes(old, new, writes: Mapping[tuple[int, int], CellWrite]) -> b
             _add_area(areas, w.array_ref, r, c)
     if old_rows.keys() - new_rows.keys() or new_rows.keys() - old_rows.keys() - by_row.keys():
         return False
+    if not _in_order(list(old_rows), list(new_rows)):
+        return False
     for number, todo in by_row.items():
         row, before = new_rows.get(number), old_rows.get(number)
         if row is None:
@@ -286,6 +302,8 @@ def _same_but_writes(old, new, writes: Mapping[tuple[int, int], CellWrite]) -> b
         old_cells = old_cells_by_row.get(number, {})
         new_cells = _quick_cells(row, number)
         if old_cells.keys() - new_cells.keys() or new_cells.keys() - old_cells.keys() - todo.keys():
+            return False
+        if not _in_order(list(old_cells), list(new_cells)):
             return False
         for col, w in todo.items():
             c, was = new_cells.get(col), old_cells.get(col)

@@ -49,7 +49,7 @@ class Evaluation:
 
     def _run_node(self, node: Node, failed: dict[tuple, str]) -> None:
         engine = self._evaluator()
-        bad = next((d for d in node.deps if d in failed or self._failed_in(d, node)), None)
+        bad = min((d for d in node.deps if d in failed or self._failed_in(d, node)), key=_named_first, default=None)
         if bad is not None and bad[0] == "group":
             bad = self._failed_in(bad, node)
         if node.problem is None and bad is not None:
@@ -312,3 +312,9 @@ def _changed(olds: list, news: list) -> list[int]:
         elif not ((type(old) is type(value) and old == value) or same_value(old, value)):
             out.append(i)
     return out
+
+
+def _named_first(key: tuple) -> tuple:
+    """Which failed dependency a message names: the same one on every run (a set's order changes
+    with the process's string hashing), by kind, sheet, then row and column or name."""
+    return (key[0], str(key[1]), *key[2:])
