@@ -24,7 +24,7 @@ __all__ = ["Gepubliceerd", "ggu_hoofdstukken_2026", "gepubliceerd", "kadernota_2
 
 
 def _read_toml(name: str) -> dict[str, Any]:
-    import pkgutil  # not importlib.resources: its import (tempfile, random, shutil) is a batch's start-up
+    import pkgutil  # not importlib.resources: its import is part of a batch's start-up
 
     return tomllib.loads(pkgutil.get_data(__name__, name).decode("utf-8"))
 

@@ -52,7 +52,7 @@ PROGRAM_MODULES = frozenset({"vng_xl.recalc.engine", "scipy", "scipy.stats", "sc
 class _ProgramLoader:
     """Runs a module of the program with the memory limit lifted, then gives the file its whole budget
     again on top of what the module took. (A loader and a finder by what they do, not by importlib.abc,
-    whose import pulls in importlib.resources, tempfile and random at every batch's start.)"""
+    whose import pulls in importlib.resources at every batch's start.)"""
 
     def __init__(self, loader) -> None:
         self.loader = loader
