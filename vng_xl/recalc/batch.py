@@ -45,17 +45,43 @@ def collect(paths: Iterable[Path | str]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in WORKBOOK_SUFFIXES and f.is_file()))
+            with os.scandir(p) as entries:  # is_file() from the folder listing: no stat but for links
+                names = [e.name for e in entries if _suffix(e.name) in WORKBOOK_SUFFIXES and e.is_file()]
+            out.extend(p / name for name in sorted(names))
         else:
             out.append(p)
+    real = real_paths()
     seen: set[str] = set()
     unique = []
     for p in out:
-        key = os.path.realpath(p)
+        key = real(p)
         if key not in seen:
             seen.add(key)
             unique.append(p)
     return unique
+
+
+def _suffix(name: str) -> str:
+    """Path(name).suffix (pathlib's rule), lower case."""
+    i = name.rfind(".")
+    return name[i:].lower() if 0 < i < len(name) - 1 else ""
+
+
+def real_paths() -> Callable[[Path | str], str]:
+    """os.path.realpath for many paths at one moment: each folder resolved once, a name that is not
+    a symbolic link appended to its folder's real path (what realpath gives it), a link resolved."""
+    folders: dict[str, str] = {}
+
+    def real(path: Path | str) -> str:
+        text = os.fspath(path)
+        folder, name = os.path.split(text)
+        if name in ("", ".", "..") or os.path.islink(text):
+            return os.path.realpath(text)
+        if folder not in folders:
+            folders[folder] = os.path.realpath(folder or os.curdir)
+        return os.path.join(folders[folder], name)
+
+    return real
 
 
 def plan(
@@ -70,14 +96,15 @@ def plan(
     jobs: list[Job] = []
     refused: list[RecalcOutcome] = []
     taken: dict[str, Path] = {}
+    realpath = real_paths()
     for src in files:
         if in_place:
             dst = src
-            real = os.path.realpath(dst)
+            real = realpath(dst)
         else:
             dst = out_dir / src.name
-            real = os.path.realpath(dst)
-            if real == os.path.realpath(src):  # writer.same_file, with dst's real path kept for below
+            real = realpath(dst)
+            if real == realpath(src):  # writer.same_file, with dst's real path kept for below
                 refused.append(_failed(src, f"{src.name}: --out would overwrite the original; use --in-place"))
                 continue
         if real in taken:
