@@ -161,7 +161,7 @@ def add_recalc_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def exits_at_once(args: argparse.Namespace) -> bool:
-    """Whether the process may end right after the batch (vng_xl.cli.main): with the built-in engine
+    """Whether the process may end right after the batch (vng_xl.cli.run): with the built-in engine
     every file, report and worker is closed by then; Excel (atexit) and a cluster client are not."""
     return args.engine == "formulas" and not args.scheduler
 

@@ -69,7 +69,10 @@ def _suffix(name: str) -> str:
 
 def real_paths() -> Callable[[Path | str], str]:
     """os.path.realpath for many paths at one moment: each folder resolved once, a name that is not
-    a symbolic link appended to its folder's real path (what realpath gives it), a link resolved."""
+    a symbolic link appended to its folder's real path (what realpath gives it on POSIX), a link
+    resolved. Elsewhere (Windows: realpath also gives a name its case on disk) realpath itself."""
+    if os.name != "posix":
+        return os.path.realpath
     folders: dict[str, str] = {}
 
     def real(path: Path | str) -> str:
