@@ -1,7 +1,5 @@
 """`python -m vng_xl` runs the `vng-xl` command."""
 
-import sys
+from vng_xl.cli import run
 
-from vng_xl.cli import main
-
-sys.exit(main())
+run()

@@ -56,16 +56,39 @@ def main(argv: list[str] | None = None) -> int:
 
     Without `argv` (the command line itself) the process ends right after: the objects it made
     are frozen, so that the collection at exit need not go through them all (numpy's among them)."""
+    return _main(argv, [])
+
+
+def run() -> None:
+    """The `vng-xl` program: main() on the command line, then the exit. A command that leaves
+    nothing for the interpreter's clean-up to do (`exits_at_once`: a batch whose files, report and
+    workers are all closed) ends as soon as its output is flushed, skipping the teardown of its modules."""
+    at_once: list[bool] = []
+    code = _main(None, at_once)
+    if at_once:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):  # the ordinary exit reports it
+            sys.exit(code)
+        os._exit(code)
+    sys.exit(code)
+
+
+def _main(argv: list[str] | None, at_once: list[bool]) -> int:
     try:
-        return _run(argv)
+        return _run(argv, at_once)
     finally:
         if argv is None:
             gc.freeze()
 
 
-def _run(argv: list[str] | None) -> int:
+def _run(argv: list[str] | None, at_once: list[bool]) -> int:
     args = build_parser().parse_args(argv)
     say = f"vng-xl {args.command}:"
+    exits_at_once = getattr(args, "exits_at_once", None)
+    if exits_at_once is not None and exits_at_once(args):
+        at_once.append(True)
     try:
         return int(args.func(args) or 0)
     except VngError as exc:
@@ -94,4 +117,4 @@ def _run(argv: list[str] | None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

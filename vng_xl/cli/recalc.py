@@ -156,8 +156,14 @@ def add_recalc_parser(subparsers) -> argparse.ArgumentParser:
         help="run the files on the Dask cluster of this scheduler (e.g. tcp://10.0.0.5:8786; needs "
         "vng_xl[dask], vng_xl on the workers and the files at the same paths there)",
     )
-    p.set_defaults(func=recalc_command)
+    p.set_defaults(func=recalc_command, exits_at_once=exits_at_once)
     return p
+
+
+def exits_at_once(args: argparse.Namespace) -> bool:
+    """Whether the process may end right after the batch (vng_xl.cli.run): with the built-in engine
+    every file, report and worker is closed by then; Excel (atexit) and a cluster client are not."""
+    return args.engine == "formulas" and not args.scheduler
 
 
 def recalc_command(args: argparse.Namespace) -> int:
@@ -226,7 +232,7 @@ def _recalc(args: argparse.Namespace, started) -> int:
         bar = ProgressBar()
         finished = report if named is None or report is None else (lambda o: report(named(o)))
         try:
-            outcomes, interrupted = run_batch(submitted, executor, bar, finished=finished)
+            outcomes, interrupted = run_batch(submitted, executor, bar if bar.active else None, finished=finished)
         finally:
             bar.close()
             if client is not None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
@@ -25,7 +24,9 @@ __all__ = ["Gepubliceerd", "ggu_hoofdstukken_2026", "gepubliceerd", "kadernota_2
 
 
 def _read_toml(name: str) -> dict[str, Any]:
-    return tomllib.loads(resources.files("vng_xl.data").joinpath(name).read_text(encoding="utf-8"))
+    import pkgutil  # not importlib.resources: its import is part of a batch's start-up
+
+    return tomllib.loads(pkgutil.get_data(__name__, name).decode("utf-8"))
 
 
 @cache

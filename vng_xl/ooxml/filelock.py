@@ -7,6 +7,7 @@ writer holds that lock, so one whose lock is free is a killed run's and can go.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -154,12 +155,18 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _temp_is_stale(folder: Path, name: str, pid: int, target: str, holding: str | None, age: float) -> bool:
-    """A temporary file is written only under its target's lock: it is stale when that lock is free."""
+def _age(entry: os.DirEntry, now: float) -> float:
+    """Seconds since the entry was last modified (asked only where the age decides)."""
+    return now - entry.stat(follow_symlinks=False).st_mtime
+
+
+def _temp_is_stale(folder: Path, name: str, pid: int, target: str, holding: str | None, age) -> bool:
+    """A temporary file is written only under its target's lock: it is stale when that lock is free.
+    `age()` gives its age in seconds, asked only on a platform without locks."""
     if target == holding:
         return True
     if fcntl is None and msvcrt is None:  # no locks to ask: the writer's process, or the age, decides
-        return (pid != os.getpid() and not _pid_alive(pid)) or age > STALE_AGE
+        return (pid != os.getpid() and not _pid_alive(pid)) or age() > STALE_AGE
     return _lock_is_free(folder, target)
 
 
@@ -178,16 +185,15 @@ def clean_stale(folder: Path, holding: str | None = None) -> list[str]:
         if name[:1] != "." or (not name.startswith(PREFIX) and _LEGACY.match(name) is None):
             continue  # every name of ours starts with a dot: the folder's workbooks cost no pattern match
         try:
-            age = now - entry.stat(follow_symlinks=False).st_mtime
             if (m := _TEMP.match(name)) is not None:
-                if _temp_is_stale(folder, name, int(m[1]), m[2], holding, age):
+                if _temp_is_stale(folder, name, int(m[1]), m[2], holding, functools.partial(_age, entry, now)):
                     os.unlink(entry.path)
                     removed.append(name)
             elif name.startswith(PREFIX) and name.endswith(LOCK_SUFFIX):
                 target = name[len(PREFIX) : -len(LOCK_SUFFIX)]
                 if target != holding and _lock_is_free(folder, target):  # removes the file
                     removed.append(name)
-            elif _LEGACY.match(name) is not None and age > STALE_AGE:
+            elif _LEGACY.match(name) is not None and _age(entry, now) > STALE_AGE:
                 if entry.is_dir(follow_symlinks=False):
                     shutil.rmtree(entry.path)
                 else:

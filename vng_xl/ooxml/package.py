@@ -447,7 +447,10 @@ class Package:
         if unknown:
             raise ValueError(f"not in the package: {sorted(unknown)}")
         self.check_members(replacements)  # nothing damaged is passed on
-        same = session.is_target(self.path) if session is not None else same_file(dst, self.path)
+        if session is not None:  # a target absent when locked is not this package's file
+            same = session.found is not None and session.is_target(self.path)
+        else:
+            same = same_file(dst, self.path)
         content = self.to_bytes(replacements) if replacements or not same else None
         if session is not None:
             session.commit(content, backup=backup)

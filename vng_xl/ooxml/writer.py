@@ -92,6 +92,11 @@ def make_folder(folder: Path | str) -> Path:
 
 def real_target(path: Path | str) -> Path:
     """The file a write to `path` replaces: a symlink's final target. A dangling link or loop is refused."""
+    return _target(path)[0]
+
+
+def _target(path: Path | str) -> tuple[Path, os.stat_result | None]:
+    """real_target and the stat of that file (None: not there), stat'ed once for both."""
     path = Path(path)
     try:
         if os.path.islink(path):
@@ -109,11 +114,12 @@ def real_target(path: Path | str) -> Path:
         folder = real.parent
         if not folder.is_dir():
             raise _refused(WriteFailed, path, f"map {folder} bestaat niet", f"no folder {folder}")
-        if real.is_dir():
+        st = _stat_if_there(real)
+        if st is not None and stat.S_ISDIR(st.st_mode):
             raise _refused(WriteFailed, path, "is een map", "is a folder")
     except OSError as exc:
         raise failed(path, exc) from None
-    return real
+    return real, st
 
 
 def same_file(a: Path | str, b: Path | str) -> bool:
@@ -123,10 +129,10 @@ def same_file(a: Path | str, b: Path | str) -> bool:
 
 def check_writable(path: Path | str) -> Path:
     """Refuse early (before any work) a target that cannot be written; returns the real target."""
-    real = real_target(path)
+    real, st = _target(path)
     if not os.access(real.parent, os.W_OK | os.X_OK):
         raise _refused(WriteFailed, path, f"map {real.parent} is alleen-lezen", f"folder {real.parent} is read-only")
-    if real.exists() and not os.access(real, os.W_OK):
+    if st is not None and not os.access(real, os.W_OK):
         raise _refused(WriteFailed, path, "bestand is alleen-lezen", "file is read-only")
     return real
 
@@ -146,15 +152,19 @@ def excel_lock_file(path: Path | str) -> Path | None:
 def _exists(path: str) -> bool:
     """Path(path).exists() without building a Path (called several times for each file written): a
     missing file is False, an error that says nothing about it (permission denied) is raised."""
+    return _stat_if_there(path) is not None
+
+
+def _stat_if_there(path: str | Path) -> os.stat_result | None:
+    """os.stat(path), or None where pathlib's exists() would say False."""
     try:
-        os.stat(path)
+        return os.stat(path)
     except OSError as exc:
         if exc.errno in _NOT_THERE or getattr(exc, "winerror", None) in _NOT_THERE_WINDOWS:
-            return False
+            return None
         raise
     except ValueError:  # a name the file system cannot hold
-        return False
-    return True
+        return None
 
 
 #: The errors pathlib's exists() takes for "not there" (POSIX errno values; Windows error codes).
@@ -349,7 +359,8 @@ class Write:
             self._temps.append(tmp)
             return fd, tmp
 
-    def _write_temp(self, data: bytes, mode: int) -> Path:
+    def _write_temp(self, data: bytes, mode: int) -> tuple[Path, os.stat_result]:
+        """A temporary file holding `data`, fsynced, and its stat (a rename keeps size and mtime)."""
         fd, tmp = self._temp()
         try:
             _write_all(fd, data)
@@ -358,9 +369,10 @@ class Write:
             _step("fsynced", self.real)
             if os.name != "nt":
                 os.fchmod(fd, mode)
+            st = os.fstat(fd)
         finally:
             os.close(fd)
-        return tmp
+        return tmp, st
 
     def commit(self, content: Content, backup: Path | str | None = None) -> Path:
         """Replace the target by `content` (bytes, or a function writing to a file object; None: keep it),
@@ -374,7 +386,7 @@ class Write:
                 content(buffer)
                 data = buffer.getvalue()
             mode = stat.S_IMODE(os.stat(self.real).st_mode) if self.found else 0o666 & ~_umask()
-            tmp = self._write_temp(data, mode) if data is not None else None
+            tmp, written = self._write_temp(data, mode) if data is not None else (None, None)
             if backup is not None:
                 self._backup(Path(backup))
             _step("before-rename", self.real)
@@ -388,10 +400,9 @@ class Write:
         except OSError as exc:
             raise failed(self.shown, exc) from None
         if tmp is not None:  # what is there now is ours: a second commit checks against it
-            st = os.stat(self.real)
             self._data = data
             self.found = self.expected = Snapshot(
-                self.real, st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest()
+                self.real, written.st_size, written.st_mtime_ns, hashlib.sha256(data).hexdigest()
             )
         return self.real
 
@@ -401,7 +412,7 @@ class Write:
             return
         real_bak = real_target(backup)
         mode = stat.S_IMODE(os.stat(self.real).st_mode)
-        tmp = self._write_temp(self._data, mode)
+        tmp, _ = self._write_temp(self._data, mode)
         try:
             os.utime(tmp, ns=(self.found.mtime_ns, self.found.mtime_ns))
             os.replace(tmp, real_bak)

@@ -103,7 +103,7 @@ def recalc_file(
     if check_lock and (lock := excel_lock_file(src)) is not None:
         raise WorkbookInUse(src, lock.name)
     with writing(dst) as session:
-        if session.is_target(src) and session.found is not None and not is_lock_file_name(src):
+        if session.found is not None and session.is_target(src) and not is_lock_file_name(src):
             pkg = Package.from_bytes(src, session.read())  # in place: the bytes read under the lock
         else:
             pkg = Package.open(src, check_lock=check_lock)

@@ -45,17 +45,46 @@ def collect(paths: Iterable[Path | str]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in WORKBOOK_SUFFIXES and f.is_file()))
+            with os.scandir(p) as entries:  # is_file() from the folder listing: no stat but for links
+                names = [e.name for e in entries if _suffix(e.name) in WORKBOOK_SUFFIXES and e.is_file()]
+            out.extend(p / name for name in sorted(names))
         else:
             out.append(p)
+    real = real_paths()
     seen: set[str] = set()
     unique = []
     for p in out:
-        key = os.path.realpath(p)
+        key = real(p)
         if key not in seen:
             seen.add(key)
             unique.append(p)
     return unique
+
+
+def _suffix(name: str) -> str:
+    """Path(name).suffix (pathlib's rule), lower case."""
+    i = name.rfind(".")
+    return name[i:].lower() if 0 < i < len(name) - 1 else ""
+
+
+def real_paths() -> Callable[[Path | str], str]:
+    """os.path.realpath for many paths at one moment: each folder resolved once, a name that is not
+    a symbolic link appended to its folder's real path (what realpath gives it on POSIX), a link
+    resolved. Elsewhere (Windows: realpath also gives a name its case on disk) realpath itself."""
+    if os.name != "posix":
+        return os.path.realpath
+    folders: dict[str, str] = {}
+
+    def real(path: Path | str) -> str:
+        text = os.fspath(path)
+        folder, name = os.path.split(text)
+        if name in ("", ".", "..") or os.path.islink(text):
+            return os.path.realpath(text)
+        if folder not in folders:
+            folders[folder] = os.path.realpath(folder or os.curdir)
+        return os.path.join(folders[folder], name)
+
+    return real
 
 
 def plan(
@@ -70,14 +99,15 @@ def plan(
     jobs: list[Job] = []
     refused: list[RecalcOutcome] = []
     taken: dict[str, Path] = {}
+    realpath = real_paths()
     for src in files:
         if in_place:
             dst = src
-            real = os.path.realpath(dst)
+            real = realpath(dst)
         else:
             dst = out_dir / src.name
-            real = os.path.realpath(dst)
-            if real == os.path.realpath(src):  # writer.same_file, with dst's real path kept for below
+            real = realpath(dst)
+            if real == realpath(src):  # writer.same_file, with dst's real path kept for below
                 refused.append(_failed(src, f"{src.name}: --out would overwrite the original; use --in-place"))
                 continue
         if real in taken:
@@ -102,7 +132,8 @@ def run_job(job: Job, evaluate: Callable | None = None) -> RecalcOutcome:
     """
     start = time.perf_counter()
     try:
-        check_writable(job.dst)
+        if job.engine != "formulas":  # recalc_file checks the target itself, first thing under its lock
+            check_writable(job.dst)
         if job.engine == "excel":
             from vng_xl.recalc.excel_engine import recalc_file_excel as recalc
         else:
@@ -209,7 +240,9 @@ def run_batch(
                     futures[fut] = i
                     if finished:
                         fut.add_done_callback(when_done(i))
-                for fut in cf.as_completed(futures):
+                if progress is None:  # woken once at the end, not once a file
+                    cf.wait(futures)
+                for fut in futures if progress is None else cf.as_completed(futures):
                     i = futures[fut]
                     results[i] = outcome_of(fut, i)
                     if progress:

@@ -6,7 +6,6 @@ unbounded.
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
 import multiprocessing as mp
 import os
@@ -50,11 +49,12 @@ def address_space() -> int:
 PROGRAM_MODULES = frozenset({"vng_xl.recalc.engine", "scipy", "scipy.stats", "scipy.linalg", "scipy.interpolate"})
 
 
-class _ProgramLoader(importlib.abc.Loader):
+class _ProgramLoader:
     """Runs a module of the program with the memory limit lifted, then gives the file its whole budget
-    again on top of what the module took."""
+    again on top of what the module took. (A loader and a finder by what they do, not by importlib.abc,
+    whose import pulls in importlib.resources at every batch's start.)"""
 
-    def __init__(self, loader: importlib.abc.Loader) -> None:
+    def __init__(self, loader) -> None:
         self.loader = loader
 
     def __getattr__(self, name: str) -> object:  # get_source and the rest: the real loader's
@@ -73,7 +73,10 @@ class _ProgramLoader(importlib.abc.Loader):
             _set_soft_limit(soft if soft == resource.RLIM_INFINITY else soft + max(0, address_space() - before))
 
 
-class _ProgramFinder(importlib.abc.MetaPathFinder):
+class _ProgramFinder:
+    def invalidate_caches(self) -> None:
+        pass
+
     def find_spec(self, name, path, target=None):
         if name not in PROGRAM_MODULES:
             return None
