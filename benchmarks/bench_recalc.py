@@ -8,9 +8,10 @@ its own, on the budget of benchmarks/budget_workbook.py:
   ironcalc     the `ironcalc` package (a Rust engine): load, evaluate, save, on the native budget
 
 Sizes: 4,000 and 20,000 lines (5 formula cells a line), and 100 small files of 40 lines.
-Each case runs --repeat times; the table shows the median seconds, the ratio to vng-xl
-(> 1: that tool is slower), the largest peak memory (MiB) of one process and the median CPU
-seconds (user + system) of all the tool's processes.
+Each case runs --repeat rounds, each tool once a round in turn; the table shows the median seconds,
+the ratio to vng-xl (> 1: that tool is slower), the largest peak memory (MiB) of one process and
+the median CPU seconds (user + system) of all the tool's processes; below it, the lowest and
+highest ratio of a single round.
 
 Usage: python benchmarks/bench_recalc.py [--repeat 3] [--jobs 1] [--small-jobs 2] [--lines 4000 20000] [--files 100]
 (--small-jobs: vng-xl's --jobs for the small files, default --jobs; the machine's cores are the limit)
@@ -121,8 +122,8 @@ def tool_commands(tool: str, files: list[Path], out: Path, tmp: Path, jobs: int)
 
 
 def run_case(name: str, lines: int, copies: int, args, tmp: Path, env: dict, jobs: int) -> list[tuple]:
-    """One size: each tool --repeat times on the same files; (case, tool, median s, peak MiB, median CPU s,
-    check)."""
+    """One size: --repeat rounds of each tool on the same files; (case, tool, median s, peak MiB, median
+    CPU s, check, the tool's time over vng-xl's in each round)."""
     case = tmp / name
     vng_dir, native_dir = case / "vng", case / "native"
     vng_dir.mkdir(parents=True)
@@ -131,24 +132,33 @@ def run_case(name: str, lines: int, copies: int, args, tmp: Path, env: dict, job
         variant = i + 1 if copies > 1 else 0
         build_budget(vng_dir / f"begroting_{i:03}.xlsx", lines, variant=variant)
         build_budget(native_dir / f"begroting_{i:03}.xlsx", lines, native=True, variant=variant)
-    rows = []
-    for tool in ("vng-xl", "libreoffice", "ironcalc"):
-        folder = vng_dir if tool == "vng-xl" else native_dir
-        files = sorted(folder.glob("*.xlsx"))
-        times, peaks, cpus, check = [], [], [], None
-        for k in range(args.repeat):
+    tools = ("vng-xl", "libreoffice", "ironcalc")
+    times: dict[str, list[float]] = {t: [] for t in tools}
+    peaks: dict[str, list[float]] = {t: [] for t in tools}
+    cpus: dict[str, list[float]] = {t: [] for t in tools}
+    checks: dict[str, object] = {t: None for t in tools}
+    # Round by round, each tool once in turn: a slow spell of the machine falls on all of them alike,
+    # not on whichever tool happened to run its repeats then.
+    for k in range(args.repeat):
+        for tool in tools:
+            folder = vng_dir if tool == "vng-xl" else native_dir
+            files = sorted(folder.glob("*.xlsx"))
             out = case / f"out-{tool}-{k}"
             out.mkdir()
             cmd = tool_commands(tool, files, out, case, jobs)
             if cmd is None:
-                break
+                continue
             secs, peak, cpu = measured(cmd, env if tool == "vng-xl" else None)
-            times.append(secs)
-            peaks.append(peak)
-            cpus.append(cpu)
-            check = total_2027(out / files[0].name, lines)
-        median = statistics.median(times) if times else None
-        rows.append((name, tool, median, max(peaks, default=None), statistics.median(cpus) if cpus else None, check))
+            times[tool].append(secs)
+            peaks[tool].append(peak)
+            cpus[tool].append(cpu)
+            checks[tool] = total_2027(out / files[0].name, lines)
+    rows = []
+    for tool in tools:
+        median = statistics.median(times[tool]) if times[tool] else None
+        cpu = statistics.median(cpus[tool]) if cpus[tool] else None
+        rounds = [t / v for t, v in zip(times[tool], times["vng-xl"])] if tool != "vng-xl" else []
+        rows.append((name, tool, median, max(peaks[tool], default=None), cpu, checks[tool], rounds))
     return rows
 
 
@@ -178,7 +188,8 @@ def main() -> int:
     print(f"| case | tool | median s | × vng-xl | peak MiB | CPU s | check: total {2027} |")
     print("|---|---|---:|---:|---:|---:|---:|")
     base = {}
-    for case, tool, secs, peak, cpu, check in rows:
+    spread = []
+    for case, tool, secs, peak, cpu, check, rounds in rows:
         if tool == "vng-xl":
             base[case] = secs
         if secs is None:
@@ -187,10 +198,14 @@ def main() -> int:
         ratio = secs / base[case] if base.get(case) else float("nan")
         rate = f" ({args.files / secs:.1f} files/s)" if case.startswith(f"{args.files} files") else ""
         print(f"| {case} | {tool} | {secs:.2f}{rate} | {ratio:.2f} | {peak:.0f} | {cpu:.2f} | {check} |")
+        if rounds:
+            spread.append(f"{case}, {tool}: {min(rounds):.2f}–{max(rounds):.2f}")
     jobs = f"--jobs {args.jobs}"
     if args.files and small_jobs != args.jobs:
         jobs += f" (small files: --jobs {small_jobs})"
-    print(f"repeats={args.repeat}, vng-xl {jobs}; the check column must agree across tools")
+    print(f"repeats={args.repeat} (round by round), vng-xl {jobs}; the check column must agree across tools")
+    if spread:
+        print("× vng-xl in each round (lowest–highest): " + "; ".join(spread))
     return 0
 
 
