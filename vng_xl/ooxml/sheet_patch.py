@@ -32,6 +32,7 @@ from vng_xl.ooxml.sheet_xml import (
     escape_ooxml,
     excel_serial,
     parse_area,
+    row_number,
     xml_text,
 )
 
@@ -95,10 +96,7 @@ def locate(xml: bytes, rows_wanted: set[int]) -> Layout:
         elif depth == 3:
             if in_sheet_data and name == row_tag:
                 r = attrs.get("r")
-                try:
-                    number = int(r) if r is not None else last_row + 1
-                except ValueError:
-                    raise SheetRefused(f"row number {r!r} is not a number") from None
+                number = row_number(r) if r is not None else last_row + 1
                 if number <= last_row or number > MAX_ROW:
                     raise SheetRefused(f"row {number} after row {last_row} (rows out of order or duplicated)")
                 last_row, last_col = number, 0

@@ -249,7 +249,7 @@ def _hidden_rows(starts: list[str]) -> frozenset[int] | None:
     """The hidden rows among these rows' attributes; None when a row has no number of its own."""
     pairs = _ROW_ATTR.findall("".join(starts))  # the attributes of all rows, in order
     numbers = [v for k, v in pairs if k == "r"]
-    if len(numbers) != len(starts) or not all(map(str.isdigit, numbers)):
+    if len(numbers) != len(starts) or not ("".join(numbers).isascii() and all(map(str.isdigit, numbers))):
         return None  # implicit row numbers: the parser's way
     if all(k != "hidden" for k, _ in pairs):
         return frozenset()

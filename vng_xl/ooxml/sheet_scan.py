@@ -15,7 +15,7 @@ import xml.parsers.expat as expat
 from dataclasses import dataclass, field
 
 from vng_xl.ooxml.part_memo import PartMemo
-from vng_xl.ooxml.sheet_xml import MAX_ROW, NS, SheetRefused, cell_ref, parse_ref
+from vng_xl.ooxml.sheet_xml import MAX_ROW, NS, SheetRefused, cell_ref, parse_ref, row_number
 
 
 def next_cell_column(ref: str | None, row: int, last_col: int) -> int:
@@ -220,10 +220,7 @@ def patch_plain(xml: bytes, pending: dict[int, dict], render) -> tuple[bytes, in
                 raise _NotPlain
             r = attrs.get(b"r")
             last = state["row"]
-            try:
-                number = int(r.decode()) if r is not None else last + 1
-            except ValueError:
-                raise SheetRefused(f"row number {r.decode()!r} is not a number") from None
+            number = row_number(r.decode()) if r is not None else last + 1
             if number <= last or number > MAX_ROW:
                 raise SheetRefused(f"row {number} after row {last} (rows out of order or duplicated)")
             todo = pending.get(number)

@@ -27,6 +27,7 @@ from vng_xl.ooxml.sheet_xml import (
     parse_area,
     parse_ref,
     ref_in_row,
+    row_number,
     same_value,
 )
 
@@ -54,7 +55,7 @@ def _rows(sheet_data, which: str) -> dict[int, object]:
     out, last = {}, 0
     for row in sheet_data.iterchildren(_ROW):
         r = row.get("r")
-        number = int(r) if r else last + 1
+        number = row_number(r) if r else last + 1
         if number in out:
             raise SheetRefused(f"row {number} occurs twice in the {which} sheet", damaged=which == "original")
         out[number], last = row, number

@@ -69,6 +69,14 @@ def parse_ref(ref: str) -> tuple[int, int]:
     return row, col
 
 
+def row_number(text: str) -> int:
+    """A row's r= as its number: ASCII digits only, as the file format writes it (int() would also
+    read other scripts' digits, '٣' as 3, and fail on '²' without saying which row)."""
+    if not (text.isascii() and text.isdigit()):
+        raise SheetRefused(f"row number {text!r} is not a number")
+    return int(text)
+
+
 _LETTERS: dict[str, int] = {}  # column letters -> index, learnt from canonical references
 
 
@@ -278,7 +286,7 @@ def read_sheet(
     hidden: set[int] = set()
     for row in sheet_data.iterchildren(_ROW):
         r = row.get("r")
-        row_no = int(r) if r else row_no + 1
+        row_no = row_number(r) if r else row_no + 1
         if row.get("hidden") in ("1", "true"):
             hidden.add(row_no)
         col_no = 0
