@@ -172,3 +172,20 @@ def members(path: Path) -> dict[str, bytes]:
     """Each member's uncompressed bytes."""
     with zipfile.ZipFile(path) as zf:
         return {name: zf.read(name) for name in zf.namelist()}
+
+
+def patch_verdicts(original: str, patched: str, writes) -> tuple[bool, str | None]:
+    """The two paths of the check of a patched sheet on the same rows: (the one-pass comparison's
+    verdict, the element-by-element check's refusal or None)."""
+    from vng_xl.ooxml import sheet_verify
+    from vng_xl.ooxml.sheet_xml import SheetRefused
+
+    old_xml, new_xml = sheet_xml(original).encode(), sheet_xml(patched).encode()
+    old, new = sheet_verify._parse(old_xml, "original"), sheet_verify._parse(new_xml, "patched")
+    quick = sheet_verify.same_but_writes(old, new, writes)
+    old, new = sheet_verify._parse(old_xml, "original"), sheet_verify._parse(new_xml, "patched")
+    try:
+        sheet_verify.check_each_element(old, new, writes)
+    except SheetRefused as exc:
+        return quick, str(exc)
+    return quick, None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.recalc_fixtures import CORPUS, build_xlsx, sheet_xml
+from tests.recalc_fixtures import CORPUS, build_xlsx, patch_verdicts, sheet_xml
 from vng_xl.ooxml import sheet_patch, sheet_scan, sheet_verify
 from vng_xl.ooxml.package import Package
 from vng_xl.ooxml.sheet_xml import CellWrite, SheetRefused, parse_ref
@@ -147,15 +147,7 @@ WRITES = {(1, 2): CellWrite(2.0)}
 
 def check(original: str, patched: str, writes=WRITES) -> tuple[bool, str | None]:
     """(the whole-sheet check's verdict, the element-by-element check's refusal or None)."""
-    old_xml, new_xml = sheet_xml(original).encode(), sheet_xml(patched).encode()
-    old, new = sheet_verify._parse(old_xml, "original"), sheet_verify._parse(new_xml, "patched")
-    quick = sheet_verify.same_but_writes(old, new, writes)
-    old, new = sheet_verify._parse(old_xml, "original"), sheet_verify._parse(new_xml, "patched")
-    try:
-        sheet_verify.check_each_element(old, new, writes)
-    except SheetRefused as exc:
-        return quick, str(exc)
-    return quick, None
+    return patch_verdicts(original, patched, writes)
 
 
 def test_a_right_patch_passes_both_checks():

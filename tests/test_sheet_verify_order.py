@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.recalc_fixtures import sheet_xml
-from vng_xl.ooxml import sheet_verify
-from vng_xl.ooxml.sheet_xml import CellWrite, SheetRefused
+from tests.recalc_fixtures import patch_verdicts
+from vng_xl.ooxml.sheet_xml import CellWrite
 
 ROWS = (
     '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f>A1+1</f><v>0</v></c><c r="C1"><v>3</v></c></row>'
@@ -23,15 +22,7 @@ ROW_2 = '<row r="2"><c r="A2"><v>4</v></c></row>'
 
 def verdicts(original: str, patched: str, writes=WRITES) -> tuple[bool, str | None]:
     """(the one-pass comparison's verdict, the element-by-element check's refusal or None)."""
-    old_xml, new_xml = sheet_xml(original).encode(), sheet_xml(patched).encode()
-    old, new = sheet_verify._parse(old_xml, "original"), sheet_verify._parse(new_xml, "patched")
-    quick = sheet_verify.same_but_writes(old, new, writes)
-    old, new = sheet_verify._parse(old_xml, "original"), sheet_verify._parse(new_xml, "patched")
-    try:
-        sheet_verify.check_each_element(old, new, writes)
-    except SheetRefused as exc:
-        return quick, str(exc)
-    return quick, None
+    return patch_verdicts(original, patched, writes)
 
 
 def test_the_right_patch_passes_both_paths():
