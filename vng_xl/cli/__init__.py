@@ -56,16 +56,17 @@ def main(argv: list[str] | None = None) -> int:
 
     Without `argv` (the command line itself) the process ends right after: the objects it made
     are frozen, so that the collection at exit need not go through them all (numpy's among them)."""
-    return _main(argv, [])
+    return _main(build_parser().parse_args(argv), freeze=argv is None)
 
 
 def run() -> None:
     """The `vng-xl` program: main() on the command line, then the exit. A command that leaves
     nothing for the interpreter's clean-up to do (`exits_at_once`: a batch whose files, report and
     workers are all closed) ends as soon as its output is flushed, skipping the teardown of its modules."""
-    at_once: list[bool] = []
-    code = _main(None, at_once)
-    if at_once:
+    args = build_parser().parse_args()
+    code = _main(args, freeze=True)
+    exits_at_once = getattr(args, "exits_at_once", None)
+    if exits_at_once is not None and exits_at_once(args):
         try:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -75,20 +76,16 @@ def run() -> None:
     sys.exit(code)
 
 
-def _main(argv: list[str] | None, at_once: list[bool]) -> int:
+def _main(args: argparse.Namespace, freeze: bool) -> int:
     try:
-        return _run(argv, at_once)
+        return _run(args)
     finally:
-        if argv is None:
+        if freeze:
             gc.freeze()
 
 
-def _run(argv: list[str] | None, at_once: list[bool]) -> int:
-    args = build_parser().parse_args(argv)
+def _run(args: argparse.Namespace) -> int:
     say = f"vng-xl {args.command}:"
-    exits_at_once = getattr(args, "exits_at_once", None)
-    if exits_at_once is not None and exits_at_once(args):
-        at_once.append(True)
     try:
         return int(args.func(args) or 0)
     except VngError as exc:
